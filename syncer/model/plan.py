@@ -1,0 +1,102 @@
+"""Plan actions and the policy that shapes them. Produced by `syncer.core.planner.plan`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from syncer.model.state import DesiredDashboard, DesiredFolder, LiveDashboard, LiveFolder
+
+
+class ConflictPolicy(StrEnum):
+    OVERWRITE = "overwrite"  # git wins; the report names the Grafana version that held the edit
+    SKIP = "skip"
+    FAIL = "fail"
+
+
+class DriftPolicy(StrEnum):
+    REVERT = "revert"  # GitOps self-heal
+    SKIP = "skip"  # leave the UI edit in place and report it
+
+
+@dataclass(frozen=True)
+class Policy:
+    manager_id: str = "syncer"
+    on_conflict: ConflictPolicy = ConflictPolicy.OVERWRITE
+    on_drift: DriftPolicy = DriftPolicy.REVERT
+    prune: bool = False
+    max_deletes: int = 50
+    min_prune_ratio: float = 0.0  # refuse prune if desired has fewer than this share of managed live
+
+
+class ActionKind(StrEnum):
+    CREATE_FOLDER = "create-folder"
+    UPDATE_FOLDER = "update-folder"  # title change and/or move to another parent
+    DELETE_FOLDER = "delete-folder"
+    CREATE = "create"
+    UPDATE = "update"
+    MOVE = "move"  # update whose only change is the folder
+    DELETE = "delete"
+    NOOP = "noop"
+    SKIP = "skip"
+    CONFLICT = "conflict"  # left unresolved by policy (skip/fail); counts for exit code 3
+
+
+WRITE_KINDS = frozenset(
+    {
+        ActionKind.CREATE_FOLDER,
+        ActionKind.UPDATE_FOLDER,
+        ActionKind.DELETE_FOLDER,
+        ActionKind.CREATE,
+        ActionKind.UPDATE,
+        ActionKind.MOVE,
+        ActionKind.DELETE,
+    }
+)
+
+
+@dataclass(frozen=True)
+class FolderAction:
+    kind: ActionKind
+    uid: str
+    reason: str
+    desired: DesiredFolder | None = None
+    live: LiveFolder | None = None
+
+
+@dataclass(frozen=True)
+class DashboardAction:
+    kind: ActionKind
+    uid: str
+    reason: str
+    desired: DesiredDashboard | None = None
+    live: LiveDashboard | None = None
+    overwrites_version: int | None = None  # set when git wins over a Grafana edit
+
+    @property
+    def path(self) -> str | None:
+        return (
+            self.desired.path
+            if self.desired
+            else (self.live.marker.source_path if self.live and self.live.marker else None)
+        )
+
+
+@dataclass(frozen=True)
+class Plan:
+    folder_actions: tuple[FolderAction, ...]
+    dashboard_actions: tuple[DashboardAction, ...]
+    refusals: tuple[str, ...] = ()  # e.g. prune refused: the reasons, shown to the user
+
+    @property
+    def writes(self) -> int:
+        folder_writes = sum(1 for f in self.folder_actions if f.kind in WRITE_KINDS)
+        return folder_writes + sum(1 for d in self.dashboard_actions if d.kind in WRITE_KINDS)
+
+    @property
+    def in_sync(self) -> bool:
+        return self.writes == 0 and not self.conflicts
+
+    @property
+    def conflicts(self) -> tuple[DashboardAction, ...]:
+        return tuple(a for a in self.dashboard_actions if a.kind is ActionKind.CONFLICT)

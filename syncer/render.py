@@ -1,0 +1,1 @@
+"""Plan and report rendering: text, unified diff, JSON (filled in by issue 3)."""

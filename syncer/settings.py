@@ -1,0 +1,175 @@
+"""Typed, frozen settings. Precedence: command-line flags > environment > YAML config file > defaults.
+
+Who calls it: the CLI builds a `Settings` with `load_settings`; `syncer.app` turns it into adapters.
+It must not talk to Grafana or touch the source directory. Secrets are `SecretStr` and never print.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from syncer.model.errors import ConfigError
+from syncer.model.plan import ConflictPolicy, DriftPolicy
+
+
+class ApiFlavour(StrEnum):
+    AUTO = "auto"
+    LEGACY = "legacy"
+    RESOURCES = "resources"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class GrafanaSettings(_Frozen):
+    """How to reach one Grafana organisation. An empty `url` means: start the built-in emulator."""
+
+    url: str = ""
+    token: SecretStr | None = None
+    token_file: Path | None = None
+    user: str | None = None
+    password: SecretStr | None = None
+    org_id: int = 1
+    namespace: str | None = None  # k8s namespace; default derived from org_id ("default", "org-N")
+    ca_cert: Path | None = None
+    client_cert: Path | None = None
+    client_key: Path | None = None
+    insecure_skip_verify: bool = False
+    api: ApiFlavour = ApiFlavour.AUTO
+    timeout_s: float = 15.0
+    retries: int = 4
+    min_refresh_interval: str = "5s"
+
+    def read_token(self) -> SecretStr | None:
+        """The token, re-read from `token_file` on every call so rotated tokens take effect."""
+        if self.token is not None:
+            return self.token
+        if self.token_file is not None:
+            try:
+                return SecretStr(self.token_file.read_text(encoding="utf-8").strip())
+            except OSError as exc:
+                raise ConfigError(f"cannot read token file {self.token_file}: {exc.strerror}") from None
+        return None
+
+
+class SyncSettings(_Frozen):
+    """What to reconcile and how carefully."""
+
+    dir: Path | None = None
+    prune: bool = False
+    max_deletes: int = Field(default=50, ge=0)
+    on_conflict: ConflictPolicy = ConflictPolicy.OVERWRITE
+    on_drift: DriftPolicy = DriftPolicy.REVERT
+    concurrency: int = Field(default=8, ge=1, le=64)
+    manager_id: str = "syncer"
+    allow_ui_edits: bool = True  # k8s managerAllowsEdits; on the legacy API UI edits are always possible
+    inputs: Mapping[str, str] = Field(default_factory=dict)  # DS_PROMETHEUS -> datasource uid
+
+
+class TargetSettings(_Frozen):
+    name: str = "default"
+    grafana: GrafanaSettings = GrafanaSettings()
+    sync: SyncSettings = SyncSettings()
+
+
+class DaemonSettings(_Frozen):
+    listen: str = "0.0.0.0:8080"
+    interval_s: float = Field(default=300.0, gt=0)
+    jitter: float = Field(default=0.1, ge=0, le=0.5)
+    debounce_s: float = Field(default=0.3, ge=0)
+    sync_token_file: Path | None = None
+    log_format: str = "auto"  # auto | json | console
+
+
+class Settings(_Frozen):
+    targets: tuple[TargetSettings, ...] = (TargetSettings(),)
+    daemon: DaemonSettings = DaemonSettings()
+    log_level: str = "info"
+
+    @field_validator("targets")
+    @classmethod
+    def _unique_names(cls, targets: tuple[TargetSettings, ...]) -> tuple[TargetSettings, ...]:
+        names = [t.name for t in targets]
+        if len(set(names)) != len(names):
+            raise ValueError(f"target names must be unique, got {names}")
+        if not targets:
+            raise ValueError("at least one target is required")
+        return targets
+
+
+ENV_MAP: Mapping[str, tuple[str, str]] = {
+    "GRAFANA_URL": ("grafana", "url"),
+    "GRAFANA_TOKEN": ("grafana", "token"),
+    "GRAFANA_TOKEN_FILE": ("grafana", "token_file"),
+    "GRAFANA_USER": ("grafana", "user"),
+    "GRAFANA_PASSWORD": ("grafana", "password"),
+    "GRAFANA_ORG_ID": ("grafana", "org_id"),
+}
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the config file must be a mapping at the top level")
+    return raw
+
+
+def _file_layer(raw: dict[str, Any]) -> dict[str, Any]:
+    """Accept both a single-target file (top-level `grafana:`/`sync:`) and a `targets:` list."""
+    data = dict(raw)
+    if "targets" not in data:
+        single = {k: data.pop(k) for k in ("grafana", "sync") if k in data}
+        data["targets"] = [{"name": "default", **single}]
+    return data
+
+
+def _overlay(target: dict[str, Any], section: str, values: Mapping[str, Any]) -> None:
+    sect = dict(target.get(section) or {})
+    sect.update({k: v for k, v in values.items() if v is not None})
+    target[section] = sect
+
+
+def load_settings(
+    config_file: Path | None,
+    environ: Mapping[str, str] | None = None,
+    flags: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Settings:
+    """Merge file < environment < flags. Env and flags apply to every target (usually just one).
+
+    `flags` has sections "grafana", "sync", "daemon" holding only the options the user gave.
+    """
+    environ = os.environ if environ is None else environ
+    data: dict[str, Any] = _file_layer(_read_yaml(config_file)) if config_file else {}
+    env_grafana = {field: environ[name] for name, (_, field) in ENV_MAP.items() if environ.get(name)}
+    targets = [dict(t) for t in data.get("targets") or [{"name": "default"}]]
+    for target in targets:
+        _overlay(target, "grafana", env_grafana)
+        if flags:
+            _overlay(target, "grafana", flags.get("grafana", {}))
+            _overlay(target, "sync", flags.get("sync", {}))
+    data["targets"] = targets
+    if flags and flags.get("daemon"):
+        daemon = dict(data.get("daemon") or {})
+        daemon.update({k: v for k, v in flags["daemon"].items() if v is not None})
+        data["daemon"] = daemon
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        where = f"{config_file}: " if config_file else ""
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"{where}invalid configuration: {problems}") from None
