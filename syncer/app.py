@@ -1,1 +1,119 @@
-"""Composition root: the one place that builds real adapters from settings (filled in by issue 3)."""
+"""Composition root: the one place that turns settings into real adapters and a reconcile Target.
+
+Who calls it: the CLI (one-shot commands), the daemon and the demo. It builds the Grafana adapter
+(legacy `/api` or the k8s-style resources API, per `grafana.api`), the directory source and the
+policy. It must not contain business logic: everything it builds is plain wiring.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from syncer.adapters.files.loader import DirectorySource
+from syncer.adapters.grafana.http import GrafanaHttp
+from syncer.adapters.grafana.legacy import LegacyGrafana
+from syncer.engine.reconcile import Target
+from syncer.engine.source_commit import git_commit
+from syncer.model.errors import ConfigError
+from syncer.model.plan import Policy
+from syncer.ports import GrafanaPort, MetricsPort, NullMetrics
+from syncer.settings import ApiFlavour, GrafanaSettings, SyncSettings, TargetSettings
+
+RESOURCES_MODULE = "syncer.adapters.grafana.resources"  # the k8s-style adapter (issue 5)
+
+
+def build_grafana(
+    settings: GrafanaSettings, metrics: MetricsPort, *, concurrency: int = 8, allow_ui_edits: bool = True
+) -> GrafanaPort:
+    """A Grafana adapter for `settings.api`. `auto` uses the resources adapter when it is installed
+    and the server offers it (decided by that adapter's discovery), else the legacy API."""
+    http = GrafanaHttp(settings, metrics=metrics, concurrency=concurrency)
+    if settings.api is ApiFlavour.LEGACY:
+        return LegacyGrafana(http, concurrency=concurrency)
+    factory = _resources_factory()
+    if factory is None:
+        if settings.api is ApiFlavour.RESOURCES:
+            raise ConfigError(
+                "the resources (/apis) adapter is not available in this build; use --api legacy"
+            )
+        return LegacyGrafana(http, concurrency=concurrency)
+    grafana: GrafanaPort = factory(
+        http, settings=settings, concurrency=concurrency, fallback=LegacyGrafana, allow_edits=allow_ui_edits
+    )
+    return grafana
+
+
+def _resources_factory() -> Callable[..., GrafanaPort] | None:
+    try:
+        module = importlib.import_module(RESOURCES_MODULE)
+    except ModuleNotFoundError:
+        return None
+    factory: Callable[..., GrafanaPort] | None = getattr(module, "build", None)
+    return factory
+
+
+def build_policy(sync: SyncSettings) -> Policy:
+    return Policy(
+        manager_id=sync.manager_id,
+        on_conflict=sync.on_conflict,
+        on_drift=sync.on_drift,
+        prune=sync.prune,
+        max_deletes=sync.max_deletes,
+    )
+
+
+def build_source(settings: TargetSettings) -> DirectorySource:
+    directory = settings.sync.dir
+    if directory is None:
+        raise ConfigError("no source directory given (DIR argument or sync.dir in the config file)")
+    return DirectorySource(
+        Path(directory),
+        inputs=dict(settings.sync.inputs),
+        min_refresh=settings.grafana.min_refresh_interval,
+    )
+
+
+@asynccontextmanager
+async def open_target(
+    settings: TargetSettings, *, metrics: MetricsPort | None = None
+) -> AsyncIterator[Target]:
+    """A ready Target (one HTTP client for its lifetime, closed on exit)."""
+    source = build_source(settings)
+    grafana = build_grafana(
+        settings.grafana,
+        metrics or NullMetrics(),
+        concurrency=settings.sync.concurrency,
+        allow_ui_edits=settings.sync.allow_ui_edits,
+    )
+    try:
+        yield Target(
+            name=settings.name,
+            source=source,
+            grafana=grafana,
+            policy=build_policy(settings.sync),
+            concurrency=settings.sync.concurrency,
+            inputs=dict(settings.sync.inputs),
+            commit=git_commit(Path(settings.sync.dir or ".")),
+        )
+    finally:
+        await grafana.aclose()
+
+
+@asynccontextmanager
+async def open_grafana(
+    settings: TargetSettings, *, metrics: MetricsPort | None = None
+) -> AsyncIterator[GrafanaPort]:
+    """Just the Grafana adapter (for `pull`, which has no source directory to read)."""
+    grafana = build_grafana(
+        settings.grafana,
+        metrics or NullMetrics(),
+        concurrency=settings.sync.concurrency,
+        allow_ui_edits=settings.sync.allow_ui_edits,
+    )
+    try:
+        yield grafana
+    finally:
+        await grafana.aclose()

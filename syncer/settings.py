@@ -87,6 +87,9 @@ class DaemonSettings(_Frozen):
     debounce_s: float = Field(default=0.3, ge=0)
     sync_token_file: Path | None = None
     log_format: str = "auto"  # auto | json | console
+    max_debounce_s: float = Field(default=5.0, ge=0)  # a never-quiet tree is still reconciled this often
+    backoff_max_s: float = Field(default=30.0, gt=0)  # cap of the retry backoff when Grafana fails
+    shutdown_timeout_s: float = Field(default=20.0, ge=0)  # in-flight requests get this long on SIGTERM
 
 
 class Settings(_Frozen):
@@ -112,6 +115,7 @@ ENV_MAP: Mapping[str, tuple[str, str]] = {
     "GRAFANA_USER": ("grafana", "user"),
     "GRAFANA_PASSWORD": ("grafana", "password"),
     "GRAFANA_ORG_ID": ("grafana", "org_id"),
+    "GRAFANA_NAMESPACE": ("grafana", "namespace"),  # k8s namespace for the resources API (e.g. stacks-123)
 }
 
 

@@ -1,12 +1,244 @@
-"""`syncer validate | plan | apply | pull`: placeholder until the engine lands (issue 3)."""
+"""`syncer validate | plan | apply | pull`: the one-shot commands (exit codes are a contract).
+
+Who calls it: `syncer.cli.main` dispatches here; each handler parses its options into Settings,
+runs one use case through `syncer.app`/`syncer.engine`, renders with `syncer.render` and returns
+the exit code:
+
+    validate  0 valid, 1 invalid
+    plan      0 (with --exit-code: 0 in sync, 2 changes pending), 1 error
+    apply     0 converged, 1 errors (input, refused prune, failed actions), 3 unresolved conflicts
+    pull      0 written, 1 error
+
+It must not contain reconcile logic; it only wires and prints (results on stdout, problems on stderr).
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
 from typing import Any
+
+from syncer.adapters.files.loader import validate_directory
+from syncer.app import open_grafana, open_target
+from syncer.cli.common import add_connection_options, install_cancel_handlers, require_url, target_from_args
+from syncer.engine.pull import pull
+from syncer.engine.reconcile import exit_code_for_apply, reconcile_once
+from syncer.model.errors import ConfigError
+from syncer.model.plan import ActionKind, Plan
+from syncer.model.results import RunReport
+from syncer.render import Progress, plan_diff, plan_text, report_document, result_text
+from syncer.settings import TargetSettings
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_CONFLICTS = 0, 1, 2, 3
 
 
 def register(sub: Any) -> None:
-    for name in ("validate", "plan", "apply", "pull"):
-        p: argparse.ArgumentParser = sub.add_parser(name)
-        p.set_defaults(handler=lambda args: 1)
+    _register_validate(sub)
+    _register_plan(sub)
+    _register_apply(sub)
+    _register_pull(sub)
+
+
+# ---- validate ------------------------------------------------------------------------------------
+
+
+def _register_validate(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "validate", help="check a directory of dashboard files offline (exit 0 valid, 1 invalid)"
+    )
+    p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("--output", choices=("text", "json"), default="text")
+    p.set_defaults(handler=cmd_validate)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    state = validate_directory(args.dir)
+    valid = not state.errors
+    if args.output == "json":
+        doc = {
+            "schemaVersion": 1,
+            "valid": valid,
+            "dashboards": len(state.dashboards),
+            "folders": len(state.folders),
+            "filesSeen": state.files_seen,
+            "problems": [
+                {
+                    "path": p.path,
+                    "line": p.line,
+                    "column": p.column,
+                    "severity": p.severity.value,
+                    "message": p.message,
+                }
+                for p in state.problems
+            ],
+        }
+        print(json.dumps(doc, indent=2))
+    else:
+        for problem in state.problems:
+            print(problem, file=sys.stderr)
+        verdict = "valid" if valid else f"INVALID ({len(state.errors)} error(s))"
+        print(
+            f"{args.dir}: {verdict}: {len(state.dashboards)} dashboard(s) in {len(state.folders)} folder(s), "
+            f"{len(state.warnings)} warning(s)."
+        )
+    return EXIT_OK if valid else EXIT_ERROR
+
+
+# ---- plan / apply --------------------------------------------------------------------------------
+
+
+def _add_sync_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dir", type=Path, metavar="DIR", nargs="?", help="directory of dashboard files")
+    p.add_argument("--output", choices=("text", "json"), default="text", help="report format on stdout")
+    p.add_argument(
+        "--prune", action="store_true", default=None, help="delete managed dashboards absent from DIR"
+    )
+    p.add_argument("--max-deletes", type=int, metavar="N", help="refuse to prune more than N dashboards")
+    p.add_argument(
+        "--on-conflict", choices=("overwrite", "skip", "fail"), help="git and Grafana both changed"
+    )
+    p.add_argument("--on-drift", choices=("revert", "skip"), help="only Grafana changed (edited in the UI)")
+    p.add_argument("--concurrency", type=int, metavar="N", help="parallel requests (default 8)")
+    p.add_argument("--manager-id", metavar="ID", help="this syncer instance's ownership id (default syncer)")
+    add_connection_options(p)
+
+
+def _register_plan(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser("plan", help="show what apply would change, with reasons")
+    _add_sync_options(p)
+    p.add_argument("--diff", action="store_true", help="show a unified diff of each changed dashboard")
+    p.add_argument("--verbose", "-v", action="store_true", help="also list unchanged dashboards")
+    p.add_argument(
+        "--exit-code", action="store_true", help="exit 0 when in sync, 2 when changes are pending, 1 on error"
+    )
+    p.set_defaults(handler=cmd_plan)
+
+
+def _register_apply(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser("apply", help="make Grafana match DIR")
+    _add_sync_options(p)
+    p.add_argument("--dry-run", action="store_true", help="plan only; same as `syncer plan`")
+    p.set_defaults(handler=cmd_apply)
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    target = _target(args)
+    report = asyncio.run(_reconcile(target, dry_run=True, progress=False))
+    code = _plan_exit_code(report, args.exit_code)
+    _print_problems(report)
+    if args.output == "json":
+        _print_json(report, "plan", target, code)
+        return code
+    if report.fatal:
+        print(f"syncer: error: {report.fatal}", file=sys.stderr)
+        return code
+    sys.stdout.write(plan_text(report.plan, verbose=args.verbose))
+    if args.diff:
+        sys.stdout.write(plan_diff(report.plan))
+    return code
+
+
+def cmd_apply(args: argparse.Namespace) -> int:
+    if args.dry_run:
+        args.diff, args.verbose, args.exit_code = False, False, False
+        return cmd_plan(args)
+    target = _target(args)
+    report = asyncio.run(_reconcile(target, dry_run=False, progress=args.output == "text"))
+    code = exit_code_for_apply(report)
+    _print_problems(report)
+    if args.output == "json":
+        _print_json(report, "apply", target, code)
+        return code
+    if report.fatal:
+        print(f"syncer: error: {report.fatal}", file=sys.stderr)
+        return code
+    sys.stdout.write(result_text(report))
+    return code
+
+
+def _target(args: argparse.Namespace) -> TargetSettings:
+    target = target_from_args(args)
+    require_url(target)
+    if target.sync.dir is None:
+        raise ConfigError("no source directory given (DIR argument or sync.dir in --config)")
+    return target
+
+
+async def _reconcile(target: TargetSettings, *, dry_run: bool, progress: bool) -> RunReport:
+    cancel = asyncio.Event()
+    install_cancel_handlers(cancel)
+    bar = Progress(total=0) if progress else None
+    async with open_target(target) as t:
+        report = await reconcile_once(
+            t,
+            dry_run=dry_run,
+            cancel=cancel,
+            on_plan=(lambda plan: bar.start(_visible_actions(plan))) if bar else None,
+            on_progress=bar.update if bar else None,
+        )
+    if bar:
+        bar.close()
+    return report
+
+
+def _visible_actions(plan: Plan) -> int:
+    return sum(1 for a in plan.folder_actions if a.kind is not ActionKind.NOOP) + sum(
+        1 for a in plan.dashboard_actions if a.kind is not ActionKind.NOOP
+    )
+
+
+def _plan_exit_code(report: RunReport, exit_code_flag: bool) -> int:
+    if report.fatal or report.source_errors or report.plan.refusals:
+        return EXIT_ERROR
+    if exit_code_flag and not report.plan.in_sync:
+        return EXIT_CHANGES
+    return EXIT_OK
+
+
+def _print_problems(report: RunReport) -> None:
+    for problem in report.source_errors:
+        print(problem, file=sys.stderr)
+
+
+def _print_json(report: RunReport, command: str, target: TargetSettings, code: int) -> None:
+    doc = report_document(
+        report,
+        command=command,
+        source=str(target.sync.dir),
+        grafana_url=target.grafana.url,
+        exit_code=code,
+    )
+    print(json.dumps(doc, indent=2, sort_keys=False))
+
+
+# ---- pull ------------------------------------------------------------------------------------------
+
+
+def _register_pull(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "pull", help="export Grafana's dashboards into DIR (the layout apply reads back)"
+    )
+    p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("--folder", metavar="UID", help="export only this folder's subtree (default: everything)")
+    p.add_argument("--force", action="store_true", help="write into a non-empty DIR (files are overwritten)")
+    add_connection_options(p)
+    p.set_defaults(handler=cmd_pull)
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    target = target_from_args(args)
+    require_url(target)
+    summary = asyncio.run(_pull(target, args.dir, args.folder, args.force))
+    print(summary.text())
+    return EXIT_OK if summary.ok else EXIT_ERROR
+
+
+async def _pull(target: TargetSettings, directory: Path, folder: str | None, force: bool) -> Any:
+    async with open_grafana(target) as grafana:
+        return await pull(grafana, directory, folder_uid=folder, force=force)
+
+
+__all__ = ["register"]

@@ -1,11 +1,188 @@
-"""`syncer run`: placeholder until the daemon lands (issue 4)."""
+"""`syncer run`: the long-running daemon (file watcher + periodic full resync + HTTP endpoints).
+
+Who calls it: `syncer.cli` dispatches here. This module parses the options, builds the settings (flags >
+environment > config file), configures logging, and wires the parts: one `TargetSpec` per configured
+target (its connection opened through `syncer.app.open_target`), the watchdog watcher, the Prometheus
+metrics, the HTTP server and the `Daemon`. Signals set the stop event; the process exits 0 after a clean
+shutdown. It holds no logic of its own.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import signal
+import sys
+from functools import partial
+from pathlib import Path
 from typing import Any
+
+import structlog
+
+from syncer.adapters.files.watcher import DirectoryWatcher
+from syncer.app import open_target
+from syncer.cli.common import add_connection_options, given, require_url, settings_from_args
+from syncer.engine.daemon import Daemon
+from syncer.engine.daemon_config import DaemonConfig, TargetSpec
+from syncer.logs import configure_logging, redactor
+from syncer.model.errors import ConfigError
+from syncer.server.http import HttpServer
+from syncer.server.metrics import PrometheusMetrics
+from syncer.settings import DaemonSettings, Settings, TargetSettings
+
+log = structlog.get_logger("syncer.run")
+
+DAEMON_FLAGS = (
+    "listen",
+    "interval_s",
+    "jitter",
+    "debounce_s",
+    "max_debounce_s",
+    "sync_token_file",
+    "log_format",
+    "backoff_max_s",
+    "shutdown_timeout_s",
+)
 
 
 def register(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser("run", help="run the daemon (watcher + periodic reconcile)")
-    p.set_defaults(handler=lambda args: 1)
+    p: argparse.ArgumentParser = sub.add_parser(
+        "run",
+        help="run the daemon (watcher + periodic reconcile + /healthz /readyz /metrics)",
+        description="Keep Grafana equal to the directory continuously: reconcile on file changes, "
+        "resync everything periodically, serve health, readiness and metrics over HTTP.",
+    )
+    add_connection_options(p)
+    _add_sync_options(p)
+    _add_daemon_options(p)
+    p.set_defaults(handler=run_command)
+
+
+def _add_sync_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("what to sync (apply to every target)")
+    g.add_argument("--dir", type=Path, metavar="DIR", help="directory of dashboard files")
+    g.add_argument(
+        "--prune", action="store_true", default=None, help="delete managed dashboards whose file is gone"
+    )
+    g.add_argument("--max-deletes", type=int, metavar="N", help="refuse to prune more than N per pass")
+    g.add_argument(
+        "--on-conflict", choices=("overwrite", "skip", "fail"), help="git and Grafana both changed"
+    )
+    g.add_argument("--on-drift", choices=("revert", "skip"), help="only Grafana changed (edited in the UI)")
+    g.add_argument("--concurrency", type=int, metavar="N", help="parallel requests per target (default 8)")
+    g.add_argument("--manager-id", metavar="ID", help="this syncer instance's ownership id (default syncer)")
+
+
+def _add_daemon_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("daemon")
+    g.add_argument("--listen", metavar="HOST:PORT", help="HTTP endpoints address (default 0.0.0.0:8080)")
+    g.add_argument("--interval", dest="interval_s", type=float, metavar="SECONDS", help="full resync period")
+    g.add_argument("--jitter", type=float, metavar="SHARE", help="+- share of the interval (default 0.1)")
+    g.add_argument(
+        "--debounce", dest="debounce_s", type=float, metavar="SECONDS", help="quiet time ending a burst"
+    )
+    g.add_argument(
+        "--max-debounce", dest="max_debounce_s", type=float, metavar="SECONDS", help="longest wait in a burst"
+    )
+    g.add_argument("--sync-token-file", type=Path, metavar="FILE", help="bearer token required by POST /sync")
+    g.add_argument(
+        "--backoff-max", dest="backoff_max_s", type=float, metavar="SECONDS", help="retry backoff cap"
+    )
+    g.add_argument(
+        "--shutdown-timeout", dest="shutdown_timeout_s", type=float, metavar="SECONDS", help="SIGTERM grace"
+    )
+    g.add_argument("--log-format", choices=("auto", "json", "console"), help="log renderer (auto: by TTY)")
+    g.add_argument("--log-level", choices=("debug", "info", "warning", "error"), help="default info")
+
+
+def run_command(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args, daemon=given(args, DAEMON_FLAGS))
+    targets = _selected_targets(settings, args.target)
+    configure_logging(args.log_level or settings.log_level, settings.daemon.log_format)
+    for target in targets:
+        redactor.register(target.grafana.token.get_secret_value() if target.grafana.token else None)
+        redactor.register(target.grafana.password.get_secret_value() if target.grafana.password else None)
+    host, port = parse_listen(settings.daemon.listen)
+    return asyncio.run(_serve(settings.daemon, targets, host, port))
+
+
+def _selected_targets(settings: Settings, name: str | None) -> tuple[TargetSettings, ...]:
+    targets = tuple(t for t in settings.targets if name is None or t.name == name)
+    if not targets:
+        known = ", ".join(t.name for t in settings.targets)
+        raise ConfigError(f"no target named {name!r} in the configuration (known: {known})")
+    for target in targets:
+        require_url(target)
+        if target.sync.dir is None:
+            raise ConfigError(
+                f"target {target.name!r}: no source directory (use --dir or sync.dir in --config)"
+            )
+    return targets
+
+
+def parse_listen(listen: str) -> tuple[str, int]:
+    """ "HOST:PORT", "[IPv6]:PORT" or ":PORT" (all interfaces)."""
+    host, sep, port = listen.rpartition(":")
+    if not sep or not port.isdigit() or int(port) > 65535:
+        raise ConfigError(f"--listen must be HOST:PORT, got {listen!r}")
+    host = host.strip("[]") or "0.0.0.0"
+    return host, int(port)
+
+
+def daemon_config(settings: DaemonSettings) -> DaemonConfig:
+    return DaemonConfig(
+        interval_s=settings.interval_s,
+        jitter=settings.jitter,
+        debounce_s=settings.debounce_s,
+        max_debounce_s=max(settings.max_debounce_s, settings.debounce_s),
+        backoff_max_s=settings.backoff_max_s,
+        shutdown_timeout_s=settings.shutdown_timeout_s,
+    )
+
+
+def _spec(target: TargetSettings, metrics: PrometheusMetrics) -> TargetSpec:
+    assert target.sync.dir is not None
+    token_file = target.grafana.token_file
+    return TargetSpec(
+        name=target.name,
+        root=Path(target.sync.dir),
+        open=partial(open_target, target, metrics=metrics.for_target(target.name)),
+        credential_files=(token_file,) if token_file is not None else (),
+    )
+
+
+async def _serve(settings: DaemonSettings, targets: tuple[TargetSettings, ...], host: str, port: int) -> int:
+    metrics = PrometheusMetrics()
+    daemon = Daemon(
+        [_spec(t, metrics) for t in targets],
+        config=daemon_config(settings),
+        metrics=metrics,
+        watcher_factory=DirectoryWatcher,
+    )
+    server = HttpServer(daemon, exposition=metrics.exposition, sync_token_file=settings.sync_token_file)
+    try:
+        bound_host, bound_port = await server.start(host, port)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    url_host = f"[{bound_host}]" if ":" in bound_host else bound_host
+    print(f"serving http on http://{url_host}:{bound_port}", flush=True)
+    log.info("serving http", url=f"http://{url_host}:{bound_port}")
+    stop = asyncio.Event()
+    _install_stop_handlers(stop)
+    try:
+        await daemon.run(stop)
+    finally:
+        await server.close()
+    sys.stdout.flush()
+    return 0
+
+
+def _install_stop_handlers(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+
+    def on_signal(signum: int) -> None:
+        log.info("signal received", signal=signal.Signals(signum).name)
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, on_signal, sig)

@@ -25,6 +25,7 @@ class ConfigError(SyncerError):
 
 class GrafanaError(SyncerError):
     failure_class = FailureClass.PERMANENT
+    retry_after: float | None = None  # seconds from a Retry-After header (429, and 503 from proxies)
 
     def __init__(self, message: str, *, status: int | None = None, method: str = "", route: str = "") -> None:
         super().__init__(message)

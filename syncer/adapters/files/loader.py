@@ -1,0 +1,253 @@
+"""The source directory as desired state: `DirectorySource(root).load() -> DesiredState`.
+
+Called by the engine (every reconcile pass, through `SourcePort`), the daemon (on file changes) and
+`syncer validate` (through `validate_directory`). It walks the tree (`walk`), parses each file
+(`parse`), unwraps its shape (`shapes`), checks Grafana's rules (`core.rules`), builds the folder
+tree (`folders`), derives missing uids, normalises what will be sent (`core.normalise`), computes
+checksums and resolves import inputs it can resolve offline (`core.inputs`).
+
+Problems are collected, never raised per file; a file with an error contributes no dashboard, and
+the errors make the planner refuse prune. It raises `SourceError` only when the root itself is
+unusable. It never writes and never talks to Grafana.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from syncer.adapters.files.folders import DEFAULT_MAX_FOLDER_DEPTH, FolderTree, build_folder_tree
+from syncer.adapters.files.parse import DEFAULT_MAX_FILE_BYTES, read_document
+from syncer.adapters.files.shapes import Unwrapped, unwrap
+from syncer.adapters.files.walk import SourceFile, walk_source
+from syncer.core.essence import checksum
+from syncer.core.inputs import resolve_inputs
+from syncer.core.normalise import normalise_for_grafana
+from syncer.core.rules import dashboard_problems, uid_problems
+from syncer.core.uids import dashboard_uid_for_path
+from syncer.model.errors import SourceError
+from syncer.model.state import (
+    JSON,
+    DesiredDashboard,
+    DesiredFolder,
+    DesiredState,
+    Severity,
+    SourceProblem,
+)
+
+_NO_INPUTS: Mapping[str, str] = MappingProxyType({})
+
+
+class DirectorySource:
+    """`ports.SourcePort` over a directory of dashboard files."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        inputs: Mapping[str, str] = _NO_INPUTS,
+        min_refresh: str = "5s",
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        max_folder_depth: int = DEFAULT_MAX_FOLDER_DEPTH,
+    ) -> None:
+        self.root = Path(root)
+        self._inputs = dict(inputs)
+        self._min_refresh = min_refresh
+        self._max_file_bytes = max_file_bytes
+        self._max_folder_depth = max_folder_depth
+
+    def load(self) -> DesiredState:
+        if not self.root.exists():
+            raise SourceError(f"source directory {self.root} does not exist")
+        if not self.root.is_dir():
+            raise SourceError(f"source {self.root} is not a directory")
+        walked = walk_source(self.root)
+        problems = list(walked.problems)
+        dashboard_files = [f for f in walked.files if not f.is_folder_file]
+        loaded = [self._load_file(file) for file in dashboard_files]
+        placed_by_dir = [
+            item.file.rel_dir for item in loaded if item.unwrapped and not item.unwrapped.folder_given
+        ]
+        tree = build_folder_tree(
+            (f for f in walked.files if f.is_folder_file),
+            placed_by_dir,
+            max_depth=self._max_folder_depth,
+            max_file_bytes=self._max_file_bytes,
+        )
+        problems += tree.problems
+        dashboards = _place(loaded, tree, problems)
+        problems += _cross_checks(tree.folders, dashboards)
+        state = DesiredState(tree.folders, dashboards, tuple(problems), files_seen=len(dashboard_files))
+        state = resolve_inputs(state, self._inputs, None)
+        return dataclasses.replace(state, problems=tuple(sorted(state.problems, key=_problem_order)))
+
+    def _load_file(self, file: SourceFile) -> _Loaded:
+        parsed = read_document(file.path, file.rel, max_bytes=self._max_file_bytes)
+        if parsed.problem is not None:
+            return _Loaded(file, None, problems=[parsed.problem])
+        unwrapped = unwrap(parsed.value, file.rel)
+        loaded = _Loaded(file, unwrapped, problems=list(unwrapped.problems))
+        body = unwrapped.dashboard
+        if body is None:
+            return _Loaded(file, None, problems=loaded.problems)
+        loaded.uid = _uid(unwrapped, body, file.rel, loaded.problems)
+        loaded.problems += dashboard_problems(file.rel, body)
+        if loaded.uid is not None:
+            loaded.problems += uid_problems(file.rel, loaded.uid)
+        if any(p.severity is Severity.ERROR for p in loaded.problems):
+            loaded.unwrapped = None
+            return loaded
+        content = dict(body)
+        if unwrapped.api_version is None:
+            content["uid"] = loaded.uid
+        loaded.content = normalise_for_grafana(content, min_refresh=self._min_refresh)
+        if loaded.content.get("refresh") != content.get("refresh"):
+            loaded.problems.append(
+                SourceProblem(
+                    file.rel,
+                    f"refresh {content.get('refresh')!r} is below Grafana's minimum; syncer sends "
+                    f"{self._min_refresh!r} as Grafana would store it",
+                    Severity.WARNING,
+                )
+            )
+        return loaded
+
+
+def validate_directory(
+    root: Path,
+    *,
+    inputs: Mapping[str, str] = _NO_INPUTS,
+    min_refresh: str = "5s",
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    max_folder_depth: int = DEFAULT_MAX_FOLDER_DEPTH,
+) -> DesiredState:
+    """Offline load for `syncer validate`: the same checks as every reconcile pass."""
+    source = DirectorySource(
+        root,
+        inputs=inputs,
+        min_refresh=min_refresh,
+        max_file_bytes=max_file_bytes,
+        max_folder_depth=max_folder_depth,
+    )
+    return source.load()
+
+
+@dataclass
+class _Loaded:
+    file: SourceFile
+    unwrapped: Unwrapped | None  # None when the file contributes no dashboard
+    problems: list[SourceProblem] = field(default_factory=list)
+    uid: str | None = None
+    content: dict[str, JSON] = field(default_factory=dict)
+
+
+def _uid(
+    unwrapped: Unwrapped, body: Mapping[str, JSON], rel: str, problems: list[SourceProblem]
+) -> str | None:
+    own = body.get("uid")
+    if own is not None and not isinstance(own, str):
+        problems.append(SourceProblem(rel, f"uid must be a string, got {own!r}"))
+        return None
+    own = own.strip() if own else None
+    if unwrapped.uid is not None:
+        if own and own != unwrapped.uid:
+            problems.append(
+                SourceProblem(
+                    rel,
+                    f"uid {own!r} in the spec is ignored; metadata.name {unwrapped.uid!r} wins",
+                    Severity.WARNING,
+                )
+            )
+        return unwrapped.uid
+    if own:
+        return own
+    derived = dashboard_uid_for_path(rel)
+    problems.append(
+        SourceProblem(
+            rel,
+            f"no uid; using {derived!r} derived from the file path "
+            "(set a uid so that renaming or moving the file keeps the dashboard's identity)",
+            Severity.WARNING,
+        )
+    )
+    return derived
+
+
+def _place(
+    loaded: Iterable[_Loaded], tree: FolderTree, problems: list[SourceProblem]
+) -> dict[str, DesiredDashboard]:
+    """Dashboards keyed by uid; duplicates and dashboards in blocked directories are left out."""
+    candidates: dict[str, list[DesiredDashboard]] = {}
+    for item in loaded:
+        problems.extend(item.problems)
+        if item.unwrapped is None or item.uid is None:
+            continue
+        folder_uid, blocked = _folder_for(item, tree)
+        if blocked:
+            problems.append(SourceProblem(item.file.rel, f"skipped: {blocked}"))
+            continue
+        title = item.content.get("title")
+        candidates.setdefault(item.uid, []).append(
+            DesiredDashboard(
+                uid=item.uid,
+                title=title if isinstance(title, str) else "",
+                folder_uid=folder_uid,
+                path=item.file.rel,
+                content=item.content,
+                checksum=checksum(item.content, folder_uid),
+                api_version=item.unwrapped.api_version,
+            )
+        )
+    dashboards = {}
+    for uid, group in candidates.items():
+        if len(group) == 1:
+            dashboards[uid] = group[0]
+            continue
+        for dashboard in group:
+            others = ", ".join(d.path for d in group if d is not dashboard)
+            problems.append(
+                SourceProblem(
+                    dashboard.path, f"duplicate dashboard uid {uid!r}, also in {others}; neither is applied"
+                )
+            )
+    return dashboards
+
+
+def _folder_for(item: _Loaded, tree: FolderTree) -> tuple[str | None, str | None]:
+    assert item.unwrapped is not None
+    if item.unwrapped.folder_given:
+        return item.unwrapped.folder_uid, None
+    blocked = tree.why_blocked(item.file.rel_dir)
+    return tree.folder_of(item.file.rel_dir), blocked
+
+
+def _cross_checks(
+    folders: Mapping[str, DesiredFolder], dashboards: Mapping[str, DesiredDashboard]
+) -> list[SourceProblem]:
+    problems = []
+    for uid, dashboard in dashboards.items():
+        if uid in folders:
+            problems.append(
+                SourceProblem(
+                    dashboard.path,
+                    f"uid {uid!r} is also the uid of folder {folders[uid].path}/ "
+                    "(older Grafana keeps folders and dashboards in one uid space)",
+                )
+            )
+        if dashboard.folder_uid is not None and dashboard.folder_uid not in folders:
+            problems.append(
+                SourceProblem(
+                    dashboard.path,
+                    f"folder {dashboard.folder_uid!r} is not defined by any directory; "
+                    "it must already exist in Grafana",
+                    Severity.WARNING,
+                )
+            )
+    return problems
+
+
+def _problem_order(problem: SourceProblem) -> tuple[str, int, int]:
+    return (problem.path, problem.line or 0, problem.column or 0)

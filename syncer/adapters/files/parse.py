@@ -1,0 +1,136 @@
+"""Read one source file into a JSON value, or a problem that names the file (with line and column
+for syntax errors).
+
+Called by the loader for every candidate file. It must never raise on bad input: oversized files,
+binary garbage, invalid UTF-8, NaN, pathological nesting and YAML alias bombs all become problems.
+YAML is read with the safe loader and converted to plain JSON values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from syncer.core.jsonvalues import max_depth
+from syncer.model.state import JSON, SourceProblem
+
+DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_NESTING = 100  # real dashboards nest about 10 deep; deeper input would exhaust the recursion limit
+# Without aliases a YAML document has fewer values than bytes; aliases may repeat a part a little,
+# but an alias bomb multiplies it, so the budget grows with the text, not with what it expands to.
+_YAML_VALUES_PER_BYTE = 2
+_YAML_MIN_VALUES = 10_000
+
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: JSON = None
+    problem: SourceProblem | None = None
+
+
+def read_document(path: Path, rel: str, *, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Parsed:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return _fail(rel, f"file is {_human_size(size)}, larger than the {_human_size(max_bytes)} limit (max_file_bytes)")
+        data = path.read_bytes()
+    except OSError as exc:
+        return _fail(rel, f"cannot read: {exc.strerror or exc}")
+    text = _decode(data, rel)
+    if isinstance(text, Parsed):
+        return text
+    is_yaml = rel.lower().endswith((".yaml", ".yml"))
+    try:
+        parsed = _parse_yaml(text, rel) if is_yaml else _parse_json(text, rel)
+    except RecursionError:
+        return _fail(rel, f"nested too deeply (more than {MAX_NESTING} levels)")
+    if parsed.problem is None and max_depth(parsed.value) > MAX_NESTING:
+        return _fail(rel, f"nested too deeply (more than {MAX_NESTING} levels)")
+    return parsed
+
+
+def _decode(data: bytes, rel: str) -> str | Parsed:
+    if b"\x00" in data:
+        return _fail(rel, "binary file (contains NUL bytes), not JSON or YAML")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return _fail(rel, f"not UTF-8 text (invalid byte at offset {exc.start})")
+
+
+def _parse_json(text: str, rel: str) -> Parsed:
+    try:
+        return Parsed(json.loads(text, parse_constant=_reject_constant))
+    except json.JSONDecodeError as exc:
+        return Parsed(
+            problem=SourceProblem(rel, f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno)
+        )
+    except ValueError as exc:
+        return _fail(rel, f"invalid JSON: {exc}")
+
+
+def _reject_constant(name: str) -> JSON:
+    raise ValueError(f"{name} is not a valid JSON number")
+
+
+def _parse_yaml(text: str, rel: str) -> Parsed:
+    try:
+        documents = [doc for doc in yaml.load_all(text, Loader=_SafeLoader) if doc is not None]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+        return Parsed(problem=SourceProblem(rel, f"invalid YAML: {exc.problem}", line=line, column=column))
+    except yaml.YAMLError as exc:
+        return _fail(rel, f"invalid YAML: {exc}")
+    if len(documents) != 1:
+        return _fail(rel, f"a YAML file must hold exactly one document, found {len(documents)}")
+    budget = [_YAML_MIN_VALUES + _YAML_VALUES_PER_BYTE * len(text)]
+    try:
+        return Parsed(_to_json(documents[0], budget))
+    except _NotJson as exc:
+        return _fail(rel, f"YAML cannot be used as JSON: {exc}")
+
+
+class _NotJson(Exception):
+    pass
+
+
+def _to_json(value: object, budget: list[int]) -> JSON:
+    """YAML values as JSON values: timestamps become ISO strings, non-string keys strings."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _NotJson("it expands to too many values (an alias bomb?)")
+    if isinstance(value, dict):
+        return {
+            str(key) if not isinstance(key, str) else key: _to_json(item, budget)
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_to_json(item, budget) for item in value]
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _NotJson(f"{value} is not a valid JSON number")
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise _NotJson(f"a {type(value).__name__} value has no JSON equivalent")
+
+
+def _fail(rel: str, message: str) -> Parsed:
+    return Parsed(problem=SourceProblem(rel, message))
+
+
+def _human_size(size: int) -> str:
+    for unit, scale in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}".replace(".0 ", " ")
+    return f"{size} bytes"

@@ -1,0 +1,97 @@
+"""Find the candidate files of a source directory: `**/*.json`, `*.yaml`, `*.yml`.
+
+Called by the loader. Hidden files and directories (a name starting with `.`) and whatever
+`.syncignore` at the root excludes are skipped. It never yields a file whose real path lies outside
+the root: a symlink leading out is reported as an error naming it. Symlinked directories are not
+followed (a warning), which also avoids loops. It reads no file content except `.syncignore`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from syncer.adapters.files.ignore import IGNORE_FILE, IgnoreRules
+from syncer.model.state import Severity, SourceProblem
+
+SUFFIXES = (".json", ".yaml", ".yml")
+FOLDER_FILE_STEM = "_folder"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    rel: str  # posix path relative to the root
+    path: Path  # real path, inside the root
+
+    @property
+    def rel_dir(self) -> str:
+        return self.rel.rpartition("/")[0]
+
+    @property
+    def is_folder_file(self) -> bool:
+        return self.rel.rpartition("/")[2].rsplit(".", 1)[0] == FOLDER_FILE_STEM
+
+
+@dataclass(frozen=True)
+class WalkResult:
+    files: tuple[SourceFile, ...]
+    problems: tuple[SourceProblem, ...]
+
+
+def walk_source(root: Path) -> WalkResult:
+    real_root = Path(os.path.realpath(root))
+    rules, problems = _read_ignore_rules(real_root)
+    files: list[SourceFile] = []
+    for current, dirnames, filenames in os.walk(real_root, followlinks=False):
+        here = Path(current)
+        rel_here = here.relative_to(real_root).as_posix()
+        prefix = "" if rel_here == "." else rel_here + "/"
+        dirnames[:] = sorted(
+            name for name in dirnames if _keep_dir(here / name, prefix + name, real_root, rules, problems)
+        )
+        for name in sorted(filenames):
+            rel = prefix + name
+            if name.startswith(".") or not name.lower().endswith(SUFFIXES):
+                continue
+            if rules.ignored(rel, is_dir=False):
+                continue
+            resolved = _inside_root(here / name, real_root, rel, problems)
+            if resolved is not None:
+                files.append(SourceFile(rel, resolved))
+    return WalkResult(tuple(files), tuple(problems))
+
+
+def _keep_dir(path: Path, rel: str, root: Path, rules: IgnoreRules, problems: list[SourceProblem]) -> bool:
+    if path.name.startswith(".") or rules.ignored(rel, is_dir=True):
+        return False
+    if path.is_symlink():
+        if _inside_root(path, root, rel, problems) is not None:
+            problems.append(
+                SourceProblem(
+                    rel, "symlinked directory is not followed; its files are not loaded", Severity.WARNING
+                )
+            )
+        return False
+    return True
+
+
+def _inside_root(path: Path, root: Path, rel: str, problems: list[SourceProblem]) -> Path | None:
+    real = Path(os.path.realpath(path))
+    if not real.exists():
+        problems.append(SourceProblem(rel, "broken symlink; file skipped"))
+        return None
+    if real != root and root not in real.parents:
+        problems.append(SourceProblem(rel, "symlink points outside the source directory; file skipped"))
+        return None
+    return real
+
+
+def _read_ignore_rules(root: Path) -> tuple[IgnoreRules, list[SourceProblem]]:
+    path = root / IGNORE_FILE
+    if not path.is_file():
+        return IgnoreRules(), []
+    try:
+        return IgnoreRules(path.read_text(encoding="utf-8")), []
+    except (OSError, UnicodeDecodeError) as exc:
+        return IgnoreRules(), [SourceProblem(IGNORE_FILE, f"cannot read: {exc}")]

@@ -1,0 +1,100 @@
+"""Write dashboards and folders as a directory tree that the loader reads back (for `syncer pull`).
+
+Layout: one directory per folder (named from its title, made filesystem-safe and unique among its
+siblings), a `_folder.json` holding the folder's `uid` and `title` in each, and one `<slug>.json`
+per dashboard: pretty-printed (indent 2, sorted keys, trailing newline) with server-owned fields
+(`id`, `version`) and syncer's ownership marker removed; the `uid` is kept, it is the identity.
+
+Who calls it: `syncer.engine.pull`. It must not talk to Grafana; it only writes files under `root`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from syncer.model.state import JSON, LiveDashboard, LiveFolder
+
+FOLDER_FILE = "_folder.json"
+SERVER_OWNED = frozenset({"id", "version", "__syncer"})
+_UNSAFE = re.compile(r"[^\w.-]+", re.UNICODE)
+MAX_NAME = 80
+
+
+def safe_name(title: str, fallback: str) -> str:
+    """A portable file/directory name from a title: never hidden, never `_folder`, never empty."""
+    name = _UNSAFE.sub("-", title.strip()).strip("-._")[:MAX_NAME].rstrip("-._")
+    return name or fallback
+
+
+def unique(name: str, taken: set[str]) -> str:
+    candidate, n = name, 2
+    while candidate.lower() in taken:
+        candidate, n = f"{name}-{n}", n + 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def dump_json(value: JSON) -> str:
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def exported_content(dashboard: LiveDashboard) -> dict[str, JSON]:
+    content = {k: v for k, v in dashboard.content.items() if k not in SERVER_OWNED}
+    content["uid"] = dashboard.uid
+    return content
+
+
+@dataclass(frozen=True)
+class WrittenTree:
+    folders: Mapping[str, Path]  # folder uid -> directory
+    dashboards: Mapping[str, Path]  # dashboard uid -> file
+
+
+def write_tree(
+    root: Path, folders: Mapping[str, LiveFolder], dashboards: Iterable[LiveDashboard]
+) -> WrittenTree:
+    """Write `folders` (each with its parent chain present in `folders`) and `dashboards` under `root`."""
+    root.mkdir(parents=True, exist_ok=True)
+    directories = _folder_directories(root, folders)
+    for uid, directory in directories.items():
+        directory.mkdir(parents=True, exist_ok=True)
+        meta = {"uid": uid, "title": folders[uid].title}
+        (directory / FOLDER_FILE).write_text(dump_json(meta), encoding="utf-8")
+    taken: dict[Path, set[str]] = {}
+    files: dict[str, Path] = {}
+    for dashboard in sorted(dashboards, key=lambda d: (d.title, d.uid)):
+        directory = directories.get(dashboard.folder_uid or "", root)
+        names = taken.setdefault(directory, {FOLDER_FILE.lower()})
+        path = directory / (unique(safe_name(dashboard.title, dashboard.uid), names) + ".json")
+        path.write_text(dump_json(exported_content(dashboard)), encoding="utf-8")
+        files[dashboard.uid] = path
+    return WrittenTree(folders=directories, dashboards=files)
+
+
+def _folder_directories(root: Path, folders: Mapping[str, LiveFolder]) -> dict[str, Path]:
+    """Parents before children; sibling names made unique (case-insensitively, for macOS/Windows)."""
+    directories: dict[str, Path] = {}
+    taken: dict[Path, set[str]] = {}
+    pending = sorted(folders.values(), key=lambda f: (f.title, f.uid))
+    while pending:
+        progressed = False
+        for folder in list(pending):
+            parent = folder.parent_uid
+            if parent and parent in folders and parent not in directories:
+                continue  # its parent's directory is not named yet
+            base = directories.get(parent or "", root)
+            names = taken.setdefault(base, set())
+            directories[folder.uid] = base / unique(safe_name(folder.title, folder.uid), names)
+            pending.remove(folder)
+            progressed = True
+        if not progressed:  # a parent cycle cannot come from Grafana; place the rest at the root
+            for folder in pending:
+                directories[folder.uid] = root / unique(
+                    safe_name(folder.title, folder.uid), taken.setdefault(root, set())
+                )
+            pending = []
+    return directories

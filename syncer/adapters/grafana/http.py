@@ -1,0 +1,184 @@
+"""The one HTTP layer every Grafana adapter shares (legacy `/api` and k8s-style `/apis`).
+
+Who calls it: `syncer.adapters.grafana.legacy` (and the resources adapter) build one `GrafanaHttp`
+per run and send every request through `request()`. It owns: the keep-alive connection pool sized
+to the run's concurrency, timeouts, authentication (a Bearer token re-read from `token_file` on every
+request so rotated tokens take effect, or basic auth), `X-Grafana-Org-Id`, TLS, retries with backoff
+for transient failures, the request counter and the `api_request` metric.
+
+It must not interpret Grafana payloads or decide what a 412/409 means for a dashboard: it raises
+the classified error and the adapter/executor decide. No secret ever appears in an error message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import ssl
+import sys
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import httpx
+
+from syncer import __version__
+from syncer.adapters.grafana.errors import error_for_response, error_for_transport, parse_retry_after
+from syncer.adapters.grafana.retry import RetryPolicy
+from syncer.model.errors import ConfigError, GrafanaError
+from syncer.ports import MetricsPort
+from syncer.settings import GrafanaSettings
+
+log = logging.getLogger(__name__)
+
+Params = Mapping[str, str | int | list[str]]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def build_tls(settings: GrafanaSettings) -> ssl.SSLContext | bool:
+    """`verify` for httpx: a context with the CA bundle and client certificate, or False when told to skip."""
+    if settings.insecure_skip_verify:
+        print(
+            "syncer: WARNING: TLS certificate verification is DISABLED (--insecure-skip-verify); "
+            "the connection to Grafana can be intercepted",
+            file=sys.stderr,
+            flush=True,
+        )
+        log.warning("TLS certificate verification disabled by insecure_skip_verify")
+    if not (settings.url.startswith("https") or settings.ca_cert or settings.client_cert):
+        return True
+    try:
+        ctx = ssl.create_default_context(cafile=str(settings.ca_cert) if settings.ca_cert else None)
+        if settings.client_cert:
+            key = str(settings.client_key) if settings.client_key else None
+            ctx.load_cert_chain(str(settings.client_cert), key)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"cannot load TLS material: {exc}") from None
+    if settings.insecure_skip_verify:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+class GrafanaHttp:
+    """A pooled, authenticated, retrying HTTP client bound to one Grafana organisation."""
+
+    def __init__(
+        self,
+        settings: GrafanaSettings,
+        *,
+        metrics: MetricsPort,
+        concurrency: int = 8,
+        retry: RetryPolicy | None = None,
+        sleep: Sleep = asyncio.sleep,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        if not settings.url:
+            raise ConfigError(
+                "no Grafana URL given (use --url, GRAFANA_URL or grafana.url in the config file)"
+            )
+        self._settings = settings
+        self._metrics = metrics
+        self._retry = retry or RetryPolicy(retries=settings.retries)
+        self._sleep = sleep
+        self._requests = 0
+        self._client = httpx.AsyncClient(
+            base_url=settings.url.rstrip("/"),
+            timeout=httpx.Timeout(settings.timeout_s, connect=min(settings.timeout_s, 10.0)),
+            limits=httpx.Limits(max_connections=concurrency + 2, max_keepalive_connections=concurrency + 2),
+            verify=build_tls(settings),
+            headers={"User-Agent": f"syncer/{__version__}", "Accept": "application/json"},
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    @property
+    def request_count(self) -> int:
+        return self._requests
+
+    @property
+    def settings(self) -> GrafanaSettings:
+        return self._settings
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def _auth_headers(self) -> dict[str, str]:
+        headers = {"X-Grafana-Org-Id": str(self._settings.org_id)}
+        token = self._settings.read_token()
+        if token is not None and token.get_secret_value():
+            headers["Authorization"] = f"Bearer {token.get_secret_value()}"
+        elif self._settings.user:
+            password = self._settings.password.get_secret_value() if self._settings.password else ""
+            pair = base64.b64encode(f"{self._settings.user}:{password}".encode()).decode("ascii")
+            headers["Authorization"] = f"Basic {pair}"
+        return headers
+
+    def _scrub(self, error: GrafanaError) -> GrafanaError:
+        """Belt and braces: a server could echo a credential back in its message; never pass it on."""
+        secrets = [s for s in (self._secret_token(), self._secret_password()) if s]
+        text = str(error)
+        if not any(s in text for s in secrets):
+            return error
+        for secret in secrets:
+            text = text.replace(secret, "***")
+        error.args = (text,)
+        return error
+
+    def _secret_token(self) -> str:
+        try:
+            token = self._settings.read_token()
+        except ConfigError:
+            return ""
+        return token.get_secret_value() if token else ""
+
+    def _secret_password(self) -> str:
+        return self._settings.password.get_secret_value() if self._settings.password else ""
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        route: str,
+        params: Params | None = None,
+        json: Any = None,
+    ) -> httpx.Response:
+        """Send one logical request (retrying transient failures); return the 2xx response or raise.
+
+        `route` is the path template (e.g. "/api/dashboards/uid/:uid") used for metrics and messages.
+        """
+        attempt = 0
+        while True:
+            try:
+                return await self._attempt(method, path, route=route, params=params, json=json)
+            except GrafanaError as error:
+                if not self._retry.should_retry(error, attempt):
+                    raise self._scrub(error) from None
+                delay = self._retry.delay(attempt, error.retry_after)
+                log.info("retrying %s %s after %.2fs: %s", method, route, delay, error)
+                attempt += 1
+                await self._sleep(delay)
+
+    async def _attempt(
+        self, method: str, path: str, *, route: str, params: Params | None, json: Any
+    ) -> httpx.Response:
+        self._requests += 1
+        try:
+            response = await self._client.request(
+                method, path, params=params, json=json, headers=self._auth_headers()
+            )
+        except httpx.TransportError as exc:
+            self._metrics.api_request(method, route, 0)
+            raise error_for_transport(method, route, exc) from None
+        self._metrics.api_request(method, route, response.status_code)
+        if response.is_success:
+            return response
+        error = error_for_response(method, route, response)
+        # why: Retry-After may come with a 503 too, not only 429
+        error.retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        raise error
+
+    async def get_json(self, path: str, *, route: str, params: Params | None = None) -> Any:
+        response = await self.request("GET", path, route=route, params=params)
+        return response.json()

@@ -1,0 +1,311 @@
+"""`GrafanaPort` on Grafana's classic HTTP API (`/api/...`), for Grafana 9 through 13.
+
+Who calls it: the engine (reconcile, execute, pull) through `GrafanaPort`; built by `syncer.app`.
+Reads: the folder tree by listing `/api/folders?parentUid=` level by level (correct for nested
+folders), dashboards by paging `/api/search?type=dash-db`, then concurrent
+`GET /api/dashboards/uid/:uid`. Writes: `POST /api/dashboards/db` with the live version and
+`overwrite: false` (never a blind overwrite), always with `folderUid`.
+
+It must not decide what to do (that is the planner's job) nor retry conflicts (the executor's).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
+from typing import Any, TypeVar
+
+from syncer.adapters.grafana.http import GrafanaHttp
+from syncer.adapters.grafana.marker import (
+    DASHBOARD_KEY,
+    decode_folder_marker,
+    encode_dashboard_marker,
+    encode_folder_marker,
+    split_dashboard,
+)
+from syncer.core.essence import checksum
+from syncer.model.errors import AlreadyExists, GrafanaError, Invalid, NotFound, VersionConflict
+from syncer.model.state import (
+    DesiredDashboard,
+    DesiredFolder,
+    LiveDashboard,
+    LiveFolder,
+    LiveState,
+    OwnershipMarker,
+)
+from syncer.ports import DataSource, SaveResult, ServerInfo
+
+SEARCH_PAGE = 5000  # Grafana's maximum search page size
+FOLDER_PAGE = 1000
+MAX_MESSAGE = 500  # Grafana rejects longer version-history messages
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class LegacyGrafana:
+    """One Grafana organisation through `/api`."""
+
+    api = "legacy"
+
+    def __init__(self, http: GrafanaHttp, *, concurrency: int = 8) -> None:
+        self._http = http
+        self._limit = asyncio.Semaphore(concurrency)
+
+    @property
+    def request_count(self) -> int:
+        return self._http.request_count
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def server_info(self) -> ServerInfo:
+        health = await self._http.get_json("/api/health", route="/api/health")
+        # /api/health needs no credentials; a cheap authenticated read proves they work
+        await self._http.get_json("/api/folders", route="/api/folders", params={"limit": 1})
+        version = str(health.get("version", "")) if isinstance(health, dict) else ""
+        return ServerInfo(version=version or "unknown", api=self.api)
+
+    # ---- reads -------------------------------------------------------------------------------
+
+    async def fetch_live(self, dashboard_uids: Collection[str] | None) -> LiveState:
+        folders, hits = await asyncio.gather(self._all_folders(), self._search_dashboard_uids())
+        wanted = hits if dashboard_uids is None else [uid for uid in hits if uid in set(dashboard_uids)]
+        fetched = await self._gather(self.get_dashboard, wanted)
+        dashboards = {d.uid: d for d in fetched if d is not None}
+        return LiveState(
+            folders=folders,
+            dashboards=dashboards,
+            complete=dashboard_uids is None,
+            other_dashboard_uids=frozenset(hits) - set(dashboards),
+        )
+
+    async def get_dashboard(self, uid: str) -> LiveDashboard | None:
+        try:
+            body = await self._http.get_json(f"/api/dashboards/uid/{uid}", route="/api/dashboards/uid/:uid")
+        except NotFound:
+            return None
+        return _live_dashboard(uid, body)
+
+    async def _search_dashboard_uids(self) -> list[str]:
+        uids: list[str] = []
+        page = 1
+        while True:
+            params: dict[str, str | int | list[str]] = {"type": "dash-db", "limit": SEARCH_PAGE, "page": page}
+            hits = await self._http.get_json("/api/search", route="/api/search", params=params)
+            uids.extend(str(h["uid"]) for h in hits if isinstance(h, dict) and h.get("uid"))
+            if len(hits) < SEARCH_PAGE:
+                return list(dict.fromkeys(uids))
+            page += 1
+
+    async def _all_folders(self) -> dict[str, LiveFolder]:
+        """Breadth-first over `parentUid`, one level at a time, children listed concurrently."""
+        found: dict[str, LiveFolder] = {}
+        level: list[str | None] = [None]
+        while level:
+            listings = await self._gather(self._child_folders, level)
+            fresh: dict[str, tuple[Mapping[str, Any], str | None]] = {}
+            for parent, items in zip(level, listings, strict=True):
+                for item in items:
+                    uid = str(item.get("uid", ""))
+                    # why: servers without nested folders ignore parentUid and repeat the root list
+                    if uid and uid not in found and uid not in fresh:
+                        fresh[uid] = (item, parent)
+            folders = await self._gather(lambda pair: self._folder_from_item(*pair), fresh.values())
+            found.update((f.uid, f) for f in folders)
+            level = list(fresh)
+        return found
+
+    async def _child_folders(self, parent: str | None) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            params: dict[str, str | int | list[str]] = {"limit": FOLDER_PAGE, "page": page}
+            if parent:
+                params["parentUid"] = parent
+            batch = await self._http.get_json("/api/folders", route="/api/folders", params=params)
+            items.extend(i for i in batch if isinstance(i, dict))
+            if len(batch) < FOLDER_PAGE:
+                return items
+            page += 1
+
+    async def _folder_from_item(self, item: Mapping[str, Any], parent: str | None) -> LiveFolder:
+        if "description" not in item:
+            # why: list items of some Grafana versions omit the description that holds our marker
+            item = await self._http.get_json(f"/api/folders/{item['uid']}", route="/api/folders/:uid")
+        return _live_folder(item, parent)
+
+    async def _gather(self, fn: Callable[[T], Awaitable[R]], items: Iterable[T]) -> list[R]:
+        async def bounded(item: T) -> R:
+            async with self._limit:
+                return await fn(item)
+
+        return list(await asyncio.gather(*(bounded(i) for i in items)))
+
+    # ---- dashboard writes ----------------------------------------------------------------------
+
+    async def save_dashboard(
+        self,
+        desired: DesiredDashboard,
+        live: LiveDashboard | None,
+        marker: OwnershipMarker,
+        message: str,
+    ) -> SaveResult:
+        dashboard: dict[str, Any] = dict(desired.content)
+        dashboard.update({DASHBOARD_KEY: encode_dashboard_marker(marker), "uid": desired.uid, "id": None})
+        dashboard.pop("version", None)
+        if live is not None:
+            dashboard["version"] = live.version
+        body = {
+            "dashboard": dashboard,
+            "folderUid": desired.folder_uid or "",  # always sent: omitting it moves to General
+            "overwrite": False,
+            "message": message[:MAX_MESSAGE],
+        }
+        try:
+            response = await self._http.request(
+                "POST", "/api/dashboards/db", route="/api/dashboards/db", json=body
+            )
+        except AlreadyExists as exc:
+            # Grafana 13 (k8s-routed legacy API) answers a stale version with 409 instead of 412
+            raise VersionConflict(str(exc), status=exc.status, method=exc.method, route=exc.route) from None
+        data = response.json()
+        return SaveResult(uid=str(data.get("uid", desired.uid)), version=int(data.get("version", 0)))
+
+    async def delete_dashboard(self, live: LiveDashboard) -> None:
+        try:
+            await self._http.request(
+                "DELETE", f"/api/dashboards/uid/{live.uid}", route="/api/dashboards/uid/:uid"
+            )
+        except NotFound:
+            return  # already gone: the goal is reached
+
+    # ---- folder writes -------------------------------------------------------------------------
+
+    async def create_folder(self, folder: DesiredFolder, marker: OwnershipMarker) -> LiveFolder:
+        body: dict[str, Any] = {
+            "uid": folder.uid,
+            "title": folder.title,
+            "description": encode_folder_marker(marker),
+        }
+        if folder.parent_uid:
+            body["parentUid"] = folder.parent_uid
+        try:
+            response = await self._http.request("POST", "/api/folders", route="/api/folders", json=body)
+        except (AlreadyExists, VersionConflict):
+            # a retried POST whose first attempt landed, or a concurrent creator: read what is there
+            existing = await self.get_folder(folder.uid)
+            if existing is None or existing.title != folder.title or existing.parent_uid != folder.parent_uid:
+                raise
+            return existing
+        return _live_folder(response.json(), folder.parent_uid)
+
+    async def get_folder(self, uid: str) -> LiveFolder | None:
+        try:
+            item = await self._http.get_json(f"/api/folders/{uid}", route="/api/folders/:uid")
+        except NotFound:
+            return None
+        return _live_folder(item, item.get("parentUid") or None)
+
+    async def update_folder(
+        self, folder: DesiredFolder, live: LiveFolder, marker: OwnershipMarker
+    ) -> LiveFolder:
+        version = live.version
+        description = encode_folder_marker(marker)
+        if folder.title != live.title or live.marker != _folder_marker_of(description):
+            body: dict[str, Any] = {"title": folder.title, "description": description, "overwrite": False}
+            if version is not None:
+                body["version"] = version
+            response = await self._http.request(
+                "PUT", f"/api/folders/{folder.uid}", route="/api/folders/:uid", json=body
+            )
+            version = response.json().get("version", version)
+        if folder.parent_uid != live.parent_uid:
+            await self._http.request(
+                "POST",
+                f"/api/folders/{folder.uid}/move",
+                route="/api/folders/:uid/move",
+                json={"parentUid": folder.parent_uid or ""},
+            )
+        return LiveFolder(
+            uid=folder.uid,
+            title=folder.title,
+            parent_uid=folder.parent_uid,
+            version=version,
+            marker=_folder_marker_of(description),
+        )
+
+    async def delete_folder(self, live: LiveFolder) -> None:
+        # why: Grafana deletes a folder's whole subtree; re-check emptiness right before, so a
+        # dashboard someone added since we read the server is never deleted with it
+        if await self._folder_has_content(live.uid):
+            raise Invalid(
+                f"folder {live.uid} is not empty any more; not deleting it",
+                method="DELETE",
+                route="/api/folders/:uid",
+            )
+        try:
+            await self._http.request("DELETE", f"/api/folders/{live.uid}", route="/api/folders/:uid")
+        except NotFound:
+            return
+
+    async def _folder_has_content(self, uid: str) -> bool:
+        children = await self._http.get_json(
+            "/api/folders", route="/api/folders", params={"parentUid": uid, "limit": 1}
+        )
+        dashboards = await self._http.get_json(
+            "/api/search",
+            route="/api/search",
+            params={"type": "dash-db", "folderUIDs": uid, "limit": 1},
+        )
+        return bool(children) or bool(dashboards)
+
+    # ---- data sources --------------------------------------------------------------------------
+
+    async def list_datasources(self) -> list[DataSource]:
+        items = await self._http.get_json("/api/datasources", route="/api/datasources")
+        return [
+            DataSource(
+                uid=str(i.get("uid", "")),
+                name=str(i.get("name", "")),
+                type=str(i.get("type", "")),
+                is_default=bool(i.get("isDefault", False)),
+            )
+            for i in items
+            if isinstance(i, dict)
+        ]
+
+
+def _folder_marker_of(description: str) -> OwnershipMarker | None:
+    return decode_folder_marker(description)
+
+
+def _live_folder(item: Mapping[str, Any], parent: str | None) -> LiveFolder:
+    version = item.get("version")
+    return LiveFolder(
+        uid=str(item["uid"]),
+        title=str(item.get("title", "")),
+        parent_uid=str(item.get("parentUid") or parent or "") or None,
+        version=int(version) if isinstance(version, int) else None,
+        marker=decode_folder_marker(item.get("description")),
+    )
+
+
+def _live_dashboard(uid: str, body: Any) -> LiveDashboard:
+    if not isinstance(body, dict) or not isinstance(body.get("dashboard"), dict):
+        raise GrafanaError(f"GET /api/dashboards/uid/{uid}: unexpected response shape")
+    raw_meta = body.get("meta")
+    meta: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
+    content, marker = split_dashboard(body["dashboard"])
+    folder_uid = str(meta.get("folderUid") or "") or None
+    version = meta.get("version", content.get("version", 0))
+    return LiveDashboard(
+        uid=str(content.get("uid") or uid),
+        title=str(content.get("title", "")),
+        folder_uid=folder_uid,
+        version=int(version) if isinstance(version, int | float) else 0,
+        content=content,
+        checksum=checksum(content, folder_uid),
+        marker=marker,
+        updated_by=str(meta["updatedBy"]) if meta.get("updatedBy") is not None else None,
+    )

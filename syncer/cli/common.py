@@ -1,0 +1,116 @@
+"""Options shared by every command that talks to Grafana, and their translation into Settings.
+
+Who calls it: `syncer.cli.oneshot` (plan, apply, pull) and `syncer.cli.run` (the daemon).
+Precedence is flags > environment > config file > defaults; the merge itself is
+`syncer.settings.load_settings`, this module only collects the flags the user actually gave
+(every option defaults to None, meaning "not given"). It must not connect to anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from syncer.model.errors import ConfigError
+from syncer.settings import Settings, TargetSettings, load_settings
+
+GRAFANA_FLAGS = (
+    "url",
+    "token",
+    "token_file",
+    "user",
+    "password",
+    "org_id",
+    "ca_cert",
+    "client_cert",
+    "client_key",
+    "insecure_skip_verify",
+    "api",
+    "timeout_s",
+)
+SYNC_FLAGS = ("dir", "prune", "max_deletes", "on_conflict", "on_drift", "concurrency", "manager_id")
+
+
+def add_connection_options(parser: argparse.ArgumentParser) -> None:
+    """--url, credentials, TLS, org, API flavour and --config (each also settable by env/file)."""
+    g = parser.add_argument_group("connection (flags > environment > config file)")
+    g.add_argument(
+        "--config", type=Path, metavar="FILE", help="YAML config file (see config/syncer.example.yaml)"
+    )
+    g.add_argument("--target", metavar="NAME", help="which target of a multi-target config file to use")
+    g.add_argument("--url", help="Grafana base URL [env GRAFANA_URL]")
+    g.add_argument("--token", help="service-account token [env GRAFANA_TOKEN]; prefer --token-file")
+    g.add_argument("--token-file", type=Path, metavar="FILE", help="file holding the token, re-read on use")
+    g.add_argument("--user", help="basic-auth user [env GRAFANA_USER]")
+    g.add_argument("--password", help="basic-auth password [env GRAFANA_PASSWORD]")
+    g.add_argument(
+        "--org-id", type=int, metavar="N", help="organisation id (X-Grafana-Org-Id) [env GRAFANA_ORG_ID]"
+    )
+    g.add_argument("--ca-cert", type=Path, metavar="FILE", help="CA bundle to verify Grafana's certificate")
+    g.add_argument("--client-cert", type=Path, metavar="FILE", help="client certificate for mutual TLS")
+    g.add_argument("--client-key", type=Path, metavar="FILE", help="key of the client certificate")
+    g.add_argument(
+        "--insecure-skip-verify",
+        action="store_true",
+        default=None,
+        help="do not verify Grafana's TLS certificate (dangerous; prints a warning)",
+    )
+    g.add_argument("--api", choices=("auto", "legacy", "resources"), help="which Grafana API to use")
+    g.add_argument("--timeout", dest="timeout_s", type=float, metavar="SECONDS", help="per-request timeout")
+
+
+def given(args: argparse.Namespace, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+
+
+def settings_from_args(
+    args: argparse.Namespace,
+    *,
+    environ: Mapping[str, str] | None = None,
+    daemon: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Settings from --config, the environment and the flags present on `args`."""
+    flags: dict[str, Mapping[str, Any]] = {
+        "grafana": given(args, GRAFANA_FLAGS),
+        "sync": given(args, SYNC_FLAGS),
+    }
+    if daemon:
+        flags["daemon"] = daemon
+    return load_settings(getattr(args, "config", None), environ, flags)
+
+
+def select_target(settings: Settings, name: str | None) -> TargetSettings:
+    """The target named by --target, else the only (or first) one."""
+    if name is None:
+        return settings.targets[0]
+    for target in settings.targets:
+        if target.name == name:
+            return target
+    known = ", ".join(t.name for t in settings.targets)
+    raise ConfigError(f"no target named {name!r} in the configuration (known: {known})")
+
+
+def target_from_args(args: argparse.Namespace) -> TargetSettings:
+    return select_target(settings_from_args(args), getattr(args, "target", None))
+
+
+def require_url(target: TargetSettings) -> None:
+    if not target.grafana.url:
+        raise ConfigError(
+            "no Grafana URL given: use --url, GRAFANA_URL or grafana.url in --config "
+            "(for a local try-out, start `syncer emulator` or run `make demo`)"
+        )
+
+
+def install_cancel_handlers(cancel: asyncio.Event) -> None:
+    """SIGTERM/SIGINT finish the requests in flight and start no new ones (then the run reports)."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, cancel.set)
+        except (NotImplementedError, RuntimeError):  # not the main thread / platform without signals
+            return

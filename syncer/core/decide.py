@@ -1,0 +1,118 @@
+"""The three-way rule of design.md for one dashboard: desired vs live vs base (the checksum in
+live's ownership marker) -> one DashboardAction with a human reason.
+
+Called by the planner for each desired dashboard, and by the executor (through `plan` with a scope)
+to re-plan one dashboard after a version conflict. It never deletes (prune is `core.prune`).
+Pure; no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from syncer.core.describe import folder_name, live_edit
+from syncer.core.essence import checksum
+from syncer.model.plan import ActionKind, ConflictPolicy, DashboardAction, DriftPolicy, Policy
+from syncer.model.state import DesiredDashboard, DesiredState, LiveDashboard, LiveState
+
+
+def decide(
+    desired: DesiredDashboard,
+    live: LiveDashboard | None,
+    policy: Policy,
+    states: tuple[DesiredState, LiveState],
+) -> DashboardAction:
+    if live is None:
+        where = folder_name(desired.folder_uid, *states)
+        return _action(ActionKind.CREATE, desired, None, f"new dashboard in {where}")
+    if live.marker is None:
+        return _unmanaged(desired, live, policy, states)
+    if live.marker.manager_id != policy.manager_id:
+        return _action(
+            ActionKind.CONFLICT,
+            desired,
+            live,
+            f"owned by another syncer instance ({live.marker.manager_id!r}, from "
+            f"{live.marker.source_path}); never taken over",
+        )
+    base = live.marker.checksum
+    git_changed, grafana_changed = desired.checksum != base, live.checksum != base
+    if not git_changed and not grafana_changed:
+        return _action(ActionKind.NOOP, desired, live, "in sync")
+    if not grafana_changed:
+        return _git_change(desired, live, states)
+    if not git_changed:
+        return _drift(desired, live, policy, states)
+    if desired.checksum == live.checksum:
+        return _action(
+            ActionKind.NOOP, desired, live, "in sync (the same change was made in git and in Grafana)"
+        )
+    return _conflict(desired, live, policy, "changed in git and edited in Grafana", states)
+
+
+def _unmanaged(
+    desired: DesiredDashboard, live: LiveDashboard, policy: Policy, states: tuple[DesiredState, LiveState]
+) -> DashboardAction:
+    if desired.checksum == live.checksum:
+        return _action(ActionKind.UPDATE, desired, live, "adopt unmanaged dashboard (stamp ownership)")
+    return _conflict(desired, live, policy, "exists in Grafana without syncer's marker and differs", states)
+
+
+def _git_change(
+    desired: DesiredDashboard, live: LiveDashboard, states: tuple[DesiredState, LiveState]
+) -> DashboardAction:
+    moved = desired.folder_uid != live.folder_uid
+    if moved and checksum(desired.content, live.folder_uid) == live.checksum:
+        return _action(ActionKind.MOVE, desired, live, _moved(live.folder_uid, desired.folder_uid, states))
+    reason = "content changed in git"
+    if moved:
+        reason += " and " + _moved(live.folder_uid, desired.folder_uid, states)
+    return _action(ActionKind.UPDATE, desired, live, reason)
+
+
+def _drift(
+    desired: DesiredDashboard, live: LiveDashboard, policy: Policy, states: tuple[DesiredState, LiveState]
+) -> DashboardAction:
+    what = "edited in Grafana"
+    if desired.folder_uid != live.folder_uid:
+        what = "moved in Grafana to " + folder_name(live.folder_uid, *states)
+        if checksum(live.content, desired.folder_uid) != desired.checksum:
+            what += " and edited"
+    what += f" ({live_edit(live)})"
+    if policy.on_drift is DriftPolicy.REVERT:
+        return _action(ActionKind.UPDATE, desired, live, f"revert drift: {what}")
+    return _action(ActionKind.SKIP, desired, live, f"drift left in place (on-drift=skip): {what}")
+
+
+def _conflict(
+    desired: DesiredDashboard,
+    live: LiveDashboard,
+    policy: Policy,
+    what: str,
+    states: tuple[DesiredState, LiveState],
+) -> DashboardAction:
+    edit = live_edit(live)
+    if desired.folder_uid != live.folder_uid:
+        what += "; " + _moved(live.folder_uid, desired.folder_uid, states)
+    if policy.on_conflict is ConflictPolicy.OVERWRITE:
+        return DashboardAction(
+            ActionKind.UPDATE,
+            desired.uid,
+            f"conflict, git wins: {what}; the overwritten Grafana edit stays in the history as {edit}",
+            desired,
+            live,
+            overwrites_version=live.version,
+        )
+    if policy.on_conflict is ConflictPolicy.SKIP:
+        return _action(
+            ActionKind.SKIP, desired, live, f"conflict left in place (on-conflict=skip): {what} ({edit})"
+        )
+    return _action(ActionKind.CONFLICT, desired, live, f"conflict (on-conflict=fail): {what} ({edit})")
+
+
+def _moved(old: str | None, new: str | None, states: tuple[DesiredState, LiveState]) -> str:
+    return f"moved from folder {folder_name(old, *states)} to {folder_name(new, *states)}"
+
+
+def _action(
+    kind: ActionKind, desired: DesiredDashboard, live: LiveDashboard | None, reason: str
+) -> DashboardAction:
+    return DashboardAction(kind, desired.uid, reason, desired, live)

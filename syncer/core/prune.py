@@ -1,0 +1,134 @@
+"""Prune: which dashboards and folders syncer may delete, or why it refuses to delete anything.
+
+Called by the planner when `policy.prune` is set and the run is not scoped. Safety first: only
+objects carrying this instance's ownership marker are candidates, and any doubt about the source
+(errors, emptiness, a drop below `min_prune_ratio`) or about the live state (incomplete) refuses
+every delete, so a typo or a vanished checkout never deletes a dashboard. Pure; no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from syncer.model.plan import WRITE_KINDS, ActionKind, DashboardAction, FolderAction, Policy
+from syncer.model.state import DesiredState, LiveDashboard, LiveFolder, LiveState, OwnershipMarker
+
+
+@dataclass(frozen=True)
+class PruneDecision:
+    dashboard_deletes: tuple[DashboardAction, ...] = ()
+    folder_deletes: tuple[FolderAction, ...] = ()  # children before parents
+    refusals: tuple[str, ...] = ()
+
+
+def plan_prune(
+    desired: DesiredState, live: LiveState, policy: Policy, kept: Mapping[str, DashboardAction]
+) -> PruneDecision:
+    """`kept`: the planned actions of desired dashboards (their target folder matters)."""
+    managed = [d for d in live.dashboards.values() if _ours(d.marker, policy)]
+    doomed = sorted((d for d in managed if d.uid not in desired.dashboards), key=lambda d: d.uid)
+    refusals = _refusals(desired, live, policy, len(managed), len(doomed))
+    if refusals:
+        return PruneDecision(refusals=tuple(refusals))
+    deletes = tuple(DashboardAction(ActionKind.DELETE, d.uid, _delete_reason(d), None, d) for d in doomed)
+    folders, folder_refusals = _folder_deletes(desired, live, policy, {d.uid for d in doomed}, kept)
+    return PruneDecision(deletes, folders, folder_refusals)
+
+
+def _refusals(desired: DesiredState, live: LiveState, policy: Policy, managed: int, doomed: int) -> list[str]:
+    prefix = "prune refused, nothing deleted: "
+    if desired.errors:
+        return [f"{prefix}the source has {len(desired.errors)} error(s); fix them first"]
+    if not live.complete:
+        return [f"{prefix}only part of Grafana was read"]
+    if not desired.dashboards and managed:
+        return [f"{prefix}the source has no dashboards but Grafana holds {managed} managed by this syncer"]
+    if managed and len(desired.dashboards) < policy.min_prune_ratio * managed:
+        return [
+            f"{prefix}the source has {len(desired.dashboards)} dashboards, fewer than "
+            f"{policy.min_prune_ratio:.0%} of the {managed} managed in Grafana"
+        ]
+    if doomed > policy.max_deletes:
+        return [f"{prefix}{doomed} deletes exceed --max-deletes {policy.max_deletes}"]
+    return []
+
+
+def _delete_reason(live: LiveDashboard) -> str:
+    source = live.marker.source_path if live.marker else "?"
+    return f"prune: managed by this syncer and no longer in the source (was {source})"
+
+
+def _folder_deletes(
+    desired: DesiredState,
+    live: LiveState,
+    policy: Policy,
+    deleted: set[str],
+    kept: Mapping[str, DashboardAction],
+) -> tuple[tuple[FolderAction, ...], tuple[str, ...]]:
+    if live.other_dashboard_uids:
+        # why: a folder delete cascades to its dashboards; with unread dashboards we cannot know it is empty
+        return (), (
+            f"managed folders not pruned: {len(live.other_dashboard_uids)} dashboards could not be read",
+        )
+    occupied = _occupied_folders(desired, live, deleted, kept)
+    children = _planned_children(desired, live)
+    candidates = {
+        uid for uid, f in live.folders.items() if _ours(f.marker, policy) and uid not in desired.folders
+    }
+    verdicts: dict[str, bool] = {}
+
+    def deletable(uid: str, trail: frozenset[str]) -> bool:
+        if uid not in verdicts:
+            verdicts[uid] = (
+                uid in candidates
+                and uid not in occupied
+                and uid not in trail
+                and all(deletable(child, trail | {uid}) for child in children.get(uid, ()))
+            )
+        return verdicts[uid]
+
+    doomed = [live.folders[uid] for uid in sorted(candidates) if deletable(uid, frozenset())]
+    doomed.sort(key=lambda f: -_live_depth(f, live))
+    reason = "prune: managed folder {!r} is no longer in the source and is left empty"
+    actions = tuple(
+        FolderAction(ActionKind.DELETE_FOLDER, f.uid, reason.format(f.title), None, f) for f in doomed
+    )
+    return actions, ()
+
+
+def _occupied_folders(
+    desired: DesiredState, live: LiveState, deleted: set[str], kept: Mapping[str, DashboardAction]
+) -> set[str]:
+    """Folders that will still hold a dashboard after the plan runs (where it is, or where it goes)."""
+    occupied = {d.folder_uid for d in live.dashboards.values() if d.uid not in deleted and d.uid not in kept}
+    for action in kept.values():
+        if action.live is not None and action.kind not in WRITE_KINDS:
+            occupied.add(action.live.folder_uid)  # a skipped or conflicting dashboard stays where it is
+        if action.desired is not None:
+            occupied.add(action.desired.folder_uid)
+    occupied.discard(None)
+    return {uid for uid in occupied if uid is not None}
+
+
+def _planned_children(desired: DesiredState, live: LiveState) -> dict[str, list[str]]:
+    parents: dict[str, str | None] = {uid: f.parent_uid for uid, f in live.folders.items()}
+    parents.update({uid: f.parent_uid for uid, f in desired.folders.items()})
+    children: dict[str, list[str]] = {}
+    for uid, parent in parents.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(uid)
+    return children
+
+
+def _live_depth(folder: LiveFolder, live: LiveState) -> int:
+    depth, seen, parent = 1, {folder.uid}, folder.parent_uid
+    while parent is not None and parent in live.folders and parent not in seen:
+        seen.add(parent)
+        depth += 1
+        parent = live.folders[parent].parent_uid
+    return depth
+
+
+def _ours(marker: OwnershipMarker | None, policy: Policy) -> bool:
+    return marker is not None and marker.manager_id == policy.manager_id

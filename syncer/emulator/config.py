@@ -1,0 +1,61 @@
+"""Emulator settings and the shared context every route module receives.
+
+Role: `syncer/cli/emulator.py` builds an `EmulatorConfig` from flags; `server.py` turns it into
+an `EmulatorContext` (store, auth, profile, counters, faults) handed to each route module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from syncer.emulator.auth import Authenticator, TokenSpec
+from syncer.emulator.counters import RequestCounters
+from syncer.emulator.faults import FaultBook
+from syncer.emulator.profiles import PROFILE_12, Profile
+from syncer.emulator.store import Store
+
+
+@dataclass(frozen=True)
+class DataSourceSpec:
+    type: str
+    uid: str
+    name: str
+
+    @classmethod
+    def parse(cls, text: str) -> DataSourceSpec:
+        """`TYPE:UID:NAME` (NAME may contain colons)."""
+        parts = text.split(":", 2)
+        if len(parts) != 3 or not all(parts):
+            raise ValueError(f"datasource must be TYPE:UID:NAME, got {text!r}")
+        return cls(type=parts[0], uid=parts[1], name=parts[2])
+
+
+DEFAULT_DATASOURCE = DataSourceSpec(type="prometheus", uid="prometheus", name="Prometheus")
+
+
+@dataclass(frozen=True)
+class EmulatorConfig:
+    host: str = "127.0.0.1"
+    port: int = 3000
+    tokens: tuple[TokenSpec, ...] = ()
+    basic_auth: tuple[str, str] | None = ("admin", "admin")
+    profile: Profile = PROFILE_12
+    state_file: Path | None = None
+    min_refresh_interval_s: int = 5
+    datasources: tuple[DataSourceSpec, ...] = (DEFAULT_DATASOURCE,)
+    org_ids: tuple[int, ...] = (1, 2)
+    access_log: bool = False
+
+
+@dataclass
+class EmulatorContext:
+    config: EmulatorConfig
+    store: Store
+    auth: Authenticator
+    counters: RequestCounters = field(default_factory=RequestCounters)
+    faults: FaultBook = field(default_factory=FaultBook)
+
+    @property
+    def profile(self) -> Profile:
+        return self.config.profile

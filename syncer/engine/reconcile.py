@@ -1,0 +1,150 @@
+"""One reconcile pass: load -> resolve inputs -> fetch live -> plan -> execute -> report.
+
+Who calls it: `syncer plan|apply` once, and the daemon from its loop (with `scope` for incremental
+runs triggered by file events). It is the only place that strings the pipeline together.
+It never raises for a per-dashboard failure (those are ActionResults); trouble that stops the whole
+pass (the source cannot be read, Grafana unreachable or refusing our credentials) is returned as
+`RunReport.fatal`. It must not print or parse options.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, replace
+
+from syncer.core.inputs import needs_datasources, resolve_inputs
+from syncer.core.planner import plan as make_plan
+from syncer.engine.execute import ExecuteContext, execute
+from syncer.model.errors import GrafanaError, SourceError
+from syncer.model.inputs import DataSourceRef
+from syncer.model.plan import Plan, Policy
+from syncer.model.results import ActionResult, Outcome, RunReport
+from syncer.model.state import DesiredState
+from syncer.ports import GrafanaPort, MetricsPort, NullMetrics, SourcePort
+
+EMPTY_PLAN = Plan(folder_actions=(), dashboard_actions=())
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    source: SourcePort
+    grafana: GrafanaPort
+    policy: Policy
+    concurrency: int
+    inputs: Mapping[str, str]
+    commit: str | None  # git commit of the source dir when inside a work tree (for version messages)
+
+
+@dataclass(frozen=True)
+class _Hooks:
+    on_plan: Callable[[Plan], None] | None
+    on_progress: Callable[[ActionResult], None] | None
+    cancel: asyncio.Event | None
+
+
+async def reconcile_once(
+    target: Target,
+    *,
+    desired: DesiredState | None = None,
+    scope: Collection[str] | None = None,
+    dry_run: bool = False,
+    metrics: MetricsPort | None = None,
+    on_progress: Callable[[ActionResult], None] | None = None,
+    cancel: asyncio.Event | None = None,
+    on_plan: Callable[[Plan], None] | None = None,
+) -> RunReport:
+    """See the module docstring. `scope`: only these dashboard uids (no prune, no folder deletes).
+    `on_plan` sees the plan before execution starts (progress bars); `on_progress` every result;
+    a set `cancel` event stops starting new actions (shutdown)."""
+    metrics = metrics or NullMetrics()
+    started = time.monotonic()
+    requests_before = target.grafana.request_count
+    hooks = _Hooks(on_plan=on_plan, on_progress=on_progress, cancel=cancel)
+    report = await _pass(target, desired=desired, scope=scope, dry_run=dry_run, metrics=metrics, hooks=hooks)
+    report = replace(
+        report,
+        duration_s=time.monotonic() - started,
+        requests=target.grafana.request_count - requests_before,
+    )
+    ok = report.fatal is None and not report.failures and not report.source_errors
+    metrics.reconcile_finished(target.name, report.duration_s, ok)
+    return report
+
+
+async def _pass(
+    target: Target,
+    *,
+    desired: DesiredState | None,
+    scope: Collection[str] | None,
+    dry_run: bool,
+    metrics: MetricsPort,
+    hooks: _Hooks,
+) -> RunReport:
+    if desired is None:
+        try:
+            desired = await asyncio.to_thread(target.source.load)
+        except SourceError as exc:
+            return RunReport(plan=EMPTY_PLAN, fatal=f"cannot read the source: {exc}")
+    try:
+        desired = await _resolve(target, desired)
+        live = await target.grafana.fetch_live(_uids_to_fetch(desired, target.policy, scope))
+    except GrafanaError as exc:
+        return RunReport(plan=EMPTY_PLAN, source_errors=_errors(desired), fatal=str(exc))
+    plan = make_plan(desired, live, target.policy, scope=scope)
+    report = RunReport(plan=plan, source_errors=_errors(desired))
+    if dry_run:
+        return report
+    if hooks.on_plan is not None:
+        hooks.on_plan(plan)
+    ctx = ExecuteContext(
+        grafana=target.grafana,
+        policy=target.policy,
+        desired=desired,
+        live=live,
+        concurrency=target.concurrency,
+        commit=target.commit,
+        target=target.name,
+        metrics=metrics,
+        cancel=hooks.cancel,
+        on_result=hooks.on_progress,
+    )
+    results = await execute(plan, ctx)
+    return replace(report, results=results)
+
+
+async def _resolve(target: Target, desired: DesiredState) -> DesiredState:
+    """Resolve `${DS_*}` inputs the loader left pending (the configured mapping is applied there);
+    the server's data sources are read only when some file needs them."""
+    if not needs_datasources(desired):
+        return desired
+    found = await target.grafana.list_datasources()
+    refs = [DataSourceRef(uid=d.uid, name=d.name, type=d.type, is_default=d.is_default) for d in found]
+    return resolve_inputs(desired, target.inputs, refs)
+
+
+def _uids_to_fetch(
+    desired: DesiredState, policy: Policy, scope: Collection[str] | None
+) -> Collection[str] | None:
+    """The fewest dashboards that still give a correct plan: all of them only when pruning
+    (markers of absent dashboards must be read), else the desired ones (or just the scope)."""
+    if scope is not None:
+        return frozenset(scope)
+    if policy.prune:
+        return None
+    return frozenset(desired.dashboards)
+
+
+def _errors(desired: DesiredState) -> tuple[str, ...]:
+    return tuple(str(p) for p in desired.errors)
+
+
+def exit_code_for_apply(report: RunReport) -> int:
+    """0 converged, 1 errors (invalid input, refused prune, failed actions, fatal), 3 unresolved conflicts."""
+    if report.fatal or report.source_errors or report.failures or report.plan.refusals:
+        return 1
+    if report.unresolved_conflicts or any(r.outcome is Outcome.CONFLICT for r in report.results):
+        return 3
+    return 0

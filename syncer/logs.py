@@ -1,0 +1,130 @@
+"""structlog configuration for every syncer process, with a processor that redacts secrets.
+
+Who calls it: the CLI entry points (`syncer run` first of all) call `configure_logging` once at start-up;
+every other module only does `structlog.get_logger(__name__)` and logs key/value events.
+Output: JSON lines when stdout is not a terminal (containers, CI, tests), a readable console renderer on
+a terminal. It must not import anything from the rest of syncer (it sits outside the layers and any layer
+may use it) and must never let a token or password reach the output.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from typing import Any, TextIO
+
+import structlog
+from structlog.typing import EventDict, Processor, WrappedLogger
+
+REDACTED = "[REDACTED]"
+
+# Keys whose values are secrets whatever they hold.
+_SECRET_KEY = re.compile(r"(token|password|passwd|secret|authorization|api[_-]?key|cookie)", re.IGNORECASE)
+# Secrets that sneak into free text (exception messages, URLs): bearer credentials, Grafana service-account
+# tokens, basic-auth userinfo in URLs.
+_SECRET_TEXT = (
+    (re.compile(r"(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"), r"\1 " + REDACTED),
+    (re.compile(r"\bglsa_[A-Za-z0-9_]+"), REDACTED),
+    (re.compile(r"\bglc_[A-Za-z0-9_=+/-]+"), REDACTED),
+    (re.compile(r"(https?://)[^/\s:@]+:[^/\s@]+@"), r"\1" + REDACTED + "@"),
+)
+
+
+class SecretRedactor:
+    """A structlog processor: masks secret-looking keys, known secret values and secret patterns in text.
+
+    Known values are registered by whoever reads a credential (e.g. the daemon after reading a token file),
+    so a token that appears in an unexpected place (an upstream error message) is still masked.
+    """
+
+    def __init__(self) -> None:
+        self._known: set[str] = set()
+
+    def register(self, secret: str | None) -> None:
+        # Very short strings would mask ordinary words; real tokens and passwords are longer.
+        if secret and len(secret) >= 6:
+            self._known.add(secret)
+
+    def scrub(self, text: str) -> str:
+        for secret in self._known:
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        for pattern, replacement in _SECRET_TEXT:
+            text = pattern.sub(replacement, text)
+        return text
+
+    def _value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.scrub(value)
+        if isinstance(value, BaseException):
+            return self.scrub(f"{type(value).__name__}: {value}")
+        if isinstance(value, dict):
+            return {k: REDACTED if _is_secret_key(k) else self._value(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self._value(v) for v in value]
+        return value
+
+    def __call__(self, logger: WrappedLogger, method: str, event: EventDict) -> EventDict:
+        for key in list(event):
+            event[key] = REDACTED if _is_secret_key(key) else self._value(event[key])
+        return event
+
+
+def _is_secret_key(key: object) -> bool:
+    return isinstance(key, str) and bool(_SECRET_KEY.search(key)) and key not in _NOT_SECRET_KEYS
+
+
+# Field names that contain a secret-ish word but hold no secret (e.g. the *path* of a token file).
+_NOT_SECRET_KEYS = frozenset({"token_file", "sync_token_file", "token_source"})
+
+redactor = SecretRedactor()
+
+
+def configure_logging(level: str = "info", fmt: str = "auto", stream: TextIO | None = None) -> None:
+    """Route structlog (and stdlib logging from libraries) to `stream` (default stdout).
+
+    fmt: "json", "console", or "auto" (console when the stream is a terminal, JSON otherwise).
+    """
+    stream = stream or sys.stdout
+    use_console = fmt == "console" or (fmt == "auto" and stream.isatty())
+    numeric = logging.getLevelName(level.upper())
+    if not isinstance(numeric, int):
+        numeric = logging.INFO
+    renderer: Processor = (
+        structlog.dev.ConsoleRenderer(colors=stream.isatty())
+        if use_console
+        else structlog.processors.JSONRenderer(sort_keys=False)
+    )
+    processors: list[Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _format_exc_info_safely,
+        redactor,
+        renderer,
+    ]
+    structlog.configure(
+        processors=processors,
+        wrapper_class=structlog.make_filtering_bound_logger(numeric),
+        logger_factory=structlog.PrintLoggerFactory(file=stream),
+        cache_logger_on_first_use=False,
+    )
+    # Libraries (apscheduler, watchdog, httpx) log through stdlib logging; keep them quiet and one-line.
+    logging.basicConfig(
+        level=max(numeric, logging.WARNING), stream=sys.stderr, format="%(name)s: %(message)s"
+    )
+    for noisy in ("apscheduler", "watchdog", "httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(max(numeric, logging.WARNING))
+
+
+def _format_exc_info_safely(logger: WrappedLogger, method: str, event: EventDict) -> EventDict:
+    """Render `exc_info` to text before redaction, so tracebacks are scrubbed like everything else."""
+    if event.get("exc_info"):
+        return structlog.processors.format_exc_info(logger, method, event)
+    return event
+
+
+def bind_context(**values: Any) -> None:
+    """Bind key/values to every log line of the current task (e.g. target=...)."""
+    structlog.contextvars.bind_contextvars(**values)

@@ -1,1 +1,0 @@
-"""Plan and report rendering: text, unified diff, JSON (filled in by issue 3)."""

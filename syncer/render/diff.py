@@ -1,0 +1,52 @@
+"""Unified diffs of what apply would change, for `syncer plan --diff`.
+
+Who calls it: the CLI. Both sides are shown as canonical pretty JSON of the dashboard's essence
+(server-owned fields and the ownership marker removed, keys sorted), so the diff shows real content
+changes only, never Grafana's own rewrites. Pure.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Mapping
+
+from syncer.core.essence import essence
+from syncer.model.plan import ActionKind, DashboardAction, Plan
+from syncer.model.state import JSON
+
+DIFF_KINDS = frozenset(
+    {ActionKind.CREATE, ActionKind.UPDATE, ActionKind.MOVE, ActionKind.DELETE, ActionKind.CONFLICT}
+)
+
+
+def pretty(content: Mapping[str, JSON] | None) -> list[str]:
+    if content is None:
+        return []
+    return (json.dumps(essence(content), indent=2, sort_keys=True, ensure_ascii=False) + "\n").splitlines(
+        True
+    )
+
+
+def dashboard_diff(action: DashboardAction) -> str:
+    live = action.live.content if action.live else None
+    desired = action.desired.content if action.desired else None
+    name = action.path or action.uid
+    header = ""
+    old_folder = action.live.folder_uid if action.live else None
+    new_folder = action.desired.folder_uid if action.desired else None
+    if action.live and action.desired and old_folder != new_folder:
+        header = f"# {name}: folder {old_folder or 'General'} -> {new_folder or 'General'}\n"
+    lines = difflib.unified_diff(
+        pretty(live),
+        pretty(desired),
+        fromfile=f"grafana/{action.uid}" + (f" (version {action.live.version})" if action.live else ""),
+        tofile=f"{name}" if desired is not None else "/dev/null",
+    )
+    return header + "".join(lines)
+
+
+def plan_diff(plan: Plan) -> str:
+    """Every changing dashboard's diff, separated by blank lines ("" when nothing changes)."""
+    chunks = [dashboard_diff(a) for a in plan.dashboard_actions if a.kind in DIFF_KINDS]
+    return "\n".join(c for c in chunks if c)

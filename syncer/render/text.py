@@ -1,0 +1,147 @@
+"""Plain-text rendering of a plan (one line per action, with its reason) and of a run's results.
+
+Who calls it: `syncer plan`/`apply` and the demo, via `syncer.render`. Pure: returns strings.
+The result text names the Grafana version that held an overwritten edit, so it can be restored.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from syncer.model.plan import ActionKind, DashboardAction, FolderAction, Plan
+from syncer.model.results import ActionResult, Outcome, RunReport
+
+SYMBOL = {
+    ActionKind.CREATE_FOLDER: "+",
+    ActionKind.UPDATE_FOLDER: "~",
+    ActionKind.DELETE_FOLDER: "-",
+    ActionKind.CREATE: "+",
+    ActionKind.UPDATE: "~",
+    ActionKind.MOVE: ">",
+    ActionKind.DELETE: "-",
+    ActionKind.NOOP: "=",
+    ActionKind.SKIP: "?",
+    ActionKind.CONFLICT: "!",
+}
+
+OUTCOME_WORD = {
+    Outcome.OK: "ok",
+    Outcome.FAILED: "FAILED",
+    Outcome.SKIPPED: "skipped",
+    Outcome.CONFLICT: "CONFLICT",
+}
+
+
+def problems_text(problems: Iterable[object]) -> str:
+    return "".join(f"{p}\n" for p in problems)
+
+
+def plan_text(plan: Plan, *, verbose: bool = False) -> str:
+    lines: list[str] = []
+    for folder in plan.folder_actions:
+        if verbose or folder.kind is not ActionKind.NOOP:
+            lines.append(_folder_line(folder))
+    for action in plan.dashboard_actions:
+        if verbose or action.kind is not ActionKind.NOOP:
+            lines.append(_dashboard_line(action))
+    lines.extend(f"refused: {reason}" for reason in plan.refusals)
+    lines.append(plan_summary(plan))
+    return "\n".join(lines) + "\n"
+
+
+def plan_summary(plan: Plan) -> str:
+    dash = Counter(a.kind for a in plan.dashboard_actions)
+    folders = Counter(a.kind for a in plan.folder_actions)
+    if plan.in_sync and not plan.refusals:
+        return f"In sync: {dash[ActionKind.NOOP]} dashboard(s) unchanged, nothing to do."
+    parts = [
+        f"{dash[ActionKind.CREATE]} to create",
+        f"{dash[ActionKind.UPDATE]} to update",
+        f"{dash[ActionKind.MOVE]} to move",
+        f"{dash[ActionKind.DELETE]} to delete",
+        f"{dash[ActionKind.NOOP]} unchanged",
+    ]
+    if dash[ActionKind.SKIP]:
+        parts.append(f"{dash[ActionKind.SKIP]} skipped")
+    if dash[ActionKind.CONFLICT]:
+        parts.append(f"{dash[ActionKind.CONFLICT]} in conflict")
+    folder_parts = [
+        f"{folders[kind]} to {word}"
+        for kind, word in (
+            (ActionKind.CREATE_FOLDER, "create"),
+            (ActionKind.UPDATE_FOLDER, "update"),
+            (ActionKind.DELETE_FOLDER, "delete"),
+        )
+        if folders[kind]
+    ]
+    text = "Plan: dashboards " + ", ".join(parts)
+    if folder_parts:
+        text += "; folders " + ", ".join(folder_parts)
+    return text + "."
+
+
+def _folder_line(action: FolderAction) -> str:
+    title = action.desired.title if action.desired else (action.live.title if action.live else "")
+    where = action.desired.path if action.desired else ""
+    return _line(action.kind, f"folder {where or action.uid}", action.uid, title, action.reason)
+
+
+def _dashboard_line(action: DashboardAction) -> str:
+    title = action.desired.title if action.desired else (action.live.title if action.live else "")
+    return _line(action.kind, action.path or "(not in the directory)", action.uid, title, action.reason)
+
+
+def _line(kind: ActionKind, where: str, uid: str, title: str, reason: str) -> str:
+    return f"  {SYMBOL.get(kind, ' ')} {kind.value:<13} {where} [{uid}] {title!r}: {reason}"
+
+
+def result_text(report: RunReport) -> str:
+    lines = [_result_line(r) for r in report.results]
+    lines.extend(f"refused: {reason}" for reason in report.plan.refusals)
+    if report.fatal:
+        lines.append(f"error: {report.fatal}")
+    lines.append(result_summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def _result_line(result: ActionResult) -> str:
+    where = result.path or ""
+    text = f"  {OUTCOME_WORD[result.outcome]:<8} {result.kind.value:<13} {where} [{result.uid}]"
+    if result.version is not None:
+        text += f" -> version {result.version}"
+    if result.overwrote_version is not None and result.outcome is Outcome.OK:
+        text += (
+            f" (overwrote an edit made in Grafana: restore it from version {result.overwrote_version}"
+            f" with POST /api/dashboards/uid/{result.uid}/restore)"
+        )
+    if result.retries:
+        text += f" after {result.retries} re-read(s)"
+    if result.detail and result.outcome is not Outcome.OK:
+        text += f": {result.detail}"
+    return text
+
+
+def result_summary(report: RunReport) -> str:
+    ok = Counter(r.kind for r in report.results if r.outcome is Outcome.OK)
+    by_outcome = Counter(r.outcome for r in report.results)
+    words = _done_words(ok)
+    head = "Applied: " + (", ".join(words) if words else "no changes")
+    tail = (
+        f"; {by_outcome[Outcome.FAILED]} failed, {by_outcome[Outcome.CONFLICT]} unresolved conflict(s),"
+        f" {by_outcome[Outcome.SKIPPED]} skipped"
+    )
+    return head + tail + f" ({report.requests} API requests, {report.duration_s:.2f}s)."
+
+
+def _done_words(ok: Counter[ActionKind]) -> Sequence[str]:
+    names = (
+        (ActionKind.CREATE_FOLDER, "folder(s) created"),
+        (ActionKind.UPDATE_FOLDER, "folder(s) updated"),
+        (ActionKind.CREATE, "created"),
+        (ActionKind.UPDATE, "updated"),
+        (ActionKind.MOVE, "moved"),
+        (ActionKind.DELETE, "deleted"),
+        (ActionKind.DELETE_FOLDER, "folder(s) deleted"),
+    )
+    return [f"{ok[kind]} {word}" for kind, word in names if ok[kind]]

@@ -1,0 +1,58 @@
+"""Contract: bearer tokens, basic auth, roles, org selection by header / targetOrgId."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from support.emulator import Emulator
+
+from .helpers import save
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Basic " + base64.b64encode(b"admin:wrong").decode()},
+        {"Authorization": "Basic !!!not-base64"},
+        {"Authorization": "Token glsa_test_admin"},
+    ],
+)
+def test_unauthenticated_api_calls_are_401(emulator: Emulator, headers: dict[str, str]) -> None:
+    response = emulator.api("GET", "/api/search", auth="none", headers=headers)
+    assert response.status_code == 401
+    assert response.json() == {"message": "Unauthorized"}
+
+
+def test_401_never_echoes_the_token(emulator: Emulator) -> None:
+    response = emulator.api("GET", "/api/search", auth="none", headers={"Authorization": "Bearer glsa_SECRET_value"})
+    assert "glsa_SECRET_value" not in response.text
+
+
+def test_org_selection_isolates_stores(emulator: Emulator) -> None:
+    save(emulator, {"uid": "o1", "title": "Org one"})
+    in_org2 = emulator.api(
+        "POST", "/api/dashboards/db", json={"dashboard": {"uid": "o2", "title": "Org two"}},
+        headers={"X-Grafana-Org-Id": "2"},
+    )
+    assert in_org2.status_code == 200
+    assert [h["uid"] for h in emulator.api("GET", "/api/search").json()] == ["o1"]
+    org2 = emulator.api("GET", "/api/search", headers={"X-Grafana-Org-Id": "2"}).json()
+    assert [(h["uid"], h["orgId"]) for h in org2] == [("o2", 2)]
+    by_query = emulator.api("GET", "/api/search", params={"targetOrgId": 2}, headers={"X-Grafana-Org-Id": "1"})
+    assert [h["uid"] for h in by_query.json()] == ["o2"]
+    garbage = emulator.api("GET", "/api/search", headers={"X-Grafana-Org-Id": "abc"})
+    assert [h["uid"] for h in garbage.json()] == ["o1"]
+
+
+def test_unknown_org_is_401(emulator: Emulator) -> None:
+    response = emulator.api("GET", "/api/search", headers={"X-Grafana-Org-Id": "99"})
+    assert response.status_code == 401
+
+
+def test_unknown_route_is_404_and_wrong_method_405(emulator: Emulator) -> None:
+    assert emulator.api("GET", "/api/nothing-here").status_code == 404
+    assert emulator.api("PATCH", "/api/dashboards/db").status_code == 405

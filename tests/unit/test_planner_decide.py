@@ -1,0 +1,194 @@
+"""Table-driven tests of the three-way rule (design.md "Conflict rule") through `plan()`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from core_factories import content, desired, have, live, want, wfolder
+
+from syncer.core.planner import plan
+from syncer.model.plan import ActionKind, ConflictPolicy, DriftPolicy, Policy
+from syncer.model.state import DesiredDashboard, LiveDashboard
+
+A, B, C = content("A"), content("B"), content("C")
+F1, F2 = wfolder("f1", "Team One"), wfolder("f2", "Team Two")
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    want: DesiredDashboard
+    have: LiveDashboard | None
+    kind: ActionKind
+    reason: str
+    policy: Policy = Policy()
+    overwrites: int | None = None
+
+
+CASES = [
+    Case("absent -> create", want("d", A), None, ActionKind.CREATE, "new dashboard in General"),
+    Case("absent in folder -> create", want("d", A, "f1"), None, ActionKind.CREATE, "in 'Team One'"),
+    Case(
+        "unmanaged, same essence -> adopt",
+        want("d", A),
+        have("d", {**A, "id": 7, "version": 9, "title": " A "}, manager=None),
+        ActionKind.UPDATE,
+        "adopt unmanaged dashboard (stamp ownership)",
+    ),
+    Case(
+        "unmanaged, different, overwrite -> update naming the version",
+        want("d", A),
+        have("d", B, manager=None, version=12),
+        ActionKind.UPDATE,
+        "version 12 by admin",
+        overwrites=12,
+    ),
+    Case(
+        "unmanaged, different, skip -> skip",
+        want("d", A),
+        have("d", B, manager=None),
+        ActionKind.SKIP,
+        "without syncer's marker",
+        Policy(on_conflict=ConflictPolicy.SKIP),
+    ),
+    Case(
+        "unmanaged, different, fail -> conflict",
+        want("d", A),
+        have("d", B, manager=None),
+        ActionKind.CONFLICT,
+        "on-conflict=fail",
+        Policy(on_conflict=ConflictPolicy.FAIL),
+    ),
+    Case(
+        "another instance's dashboard is never taken over",
+        want("d", A),
+        have("d", B, manager="team-b"),
+        ActionKind.CONFLICT,
+        "'team-b'",
+    ),
+    Case(
+        "another instance's, even when equal and policy overwrite",
+        want("d", A),
+        have("d", A, manager="team-b"),
+        ActionKind.CONFLICT,
+        "never taken over",
+    ),
+    Case("live = base = desired -> noop", want("d", A), have("d", A), ActionKind.NOOP, "in sync"),
+    Case(
+        "git changed -> update",
+        want("d", B),
+        have("d", A),
+        ActionKind.UPDATE,
+        "content changed in git",
+    ),
+    Case(
+        "git moved the file -> move",
+        want("d", A, "f2"),
+        have("d", A, "f1"),
+        ActionKind.MOVE,
+        "moved from folder 'Team One' to 'Team Two'",
+    ),
+    Case(
+        "git moved to the root -> move",
+        want("d", A, None),
+        have("d", A, "f1"),
+        ActionKind.MOVE,
+        "to General",
+    ),
+    Case(
+        "git changed and moved -> update",
+        want("d", B, "f2"),
+        have("d", A, "f1"),
+        ActionKind.UPDATE,
+        "content changed in git and moved from folder 'Team One' to 'Team Two'",
+    ),
+    Case(
+        "drift, revert -> update",
+        want("d", A),
+        have("d", B, base=A, version=8, updated_by="alice"),
+        ActionKind.UPDATE,
+        "revert drift: edited in Grafana (version 8 by alice)",
+    ),
+    Case(
+        "drift, skip -> skip",
+        want("d", A),
+        have("d", B, base=A),
+        ActionKind.SKIP,
+        "drift left in place",
+        Policy(on_drift=DriftPolicy.SKIP),
+    ),
+    Case(
+        "moved in the UI is drift",
+        want("d", A, "f1"),
+        have("d", A, "f2", base=A, base_folder="f1"),
+        ActionKind.UPDATE,
+        "revert drift: moved in Grafana to 'Team Two'",
+    ),
+    Case(
+        "both changed, overwrite -> update naming the overwritten version",
+        want("d", C),
+        have("d", B, base=A, version=5, updated_by="bob"),
+        ActionKind.UPDATE,
+        "git wins",
+        overwrites=5,
+    ),
+    Case(
+        "both changed, skip -> skip",
+        want("d", C),
+        have("d", B, base=A),
+        ActionKind.SKIP,
+        "conflict left in place",
+        Policy(on_conflict=ConflictPolicy.SKIP),
+    ),
+    Case(
+        "both changed, fail -> conflict",
+        want("d", C),
+        have("d", B, base=A),
+        ActionKind.CONFLICT,
+        "changed in git and edited in Grafana",
+        Policy(on_conflict=ConflictPolicy.FAIL),
+    ),
+    Case(
+        "both changed the same way -> noop",
+        want("d", B),
+        have("d", B, base=A),
+        ActionKind.NOOP,
+        "same change",
+        Policy(on_conflict=ConflictPolicy.FAIL),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_three_way_rule(case: Case) -> None:
+    state = desired([case.want], [F1, F2])
+    result = plan(state, live([case.have] if case.have else []), case.policy)
+    (action,) = result.dashboard_actions
+    assert action.kind is case.kind, action.reason
+    assert case.reason in action.reason
+    assert action.overwrites_version == case.overwrites
+    assert action.desired is case.want
+    assert action.live is case.have
+
+
+def test_writes_and_in_sync_count_only_changes() -> None:
+    state = desired([want("a", A), want("b", B)])
+    result = plan(state, live([have("a", A), have("b", A)]), Policy())
+    assert [a.kind for a in result.dashboard_actions] == [ActionKind.NOOP, ActionKind.UPDATE]
+    assert result.writes == 1
+    assert not result.in_sync
+
+
+def test_actions_are_sorted_by_path() -> None:
+    state = desired([want("z", A, path="a/z.json"), want("a", B, path="b/a.json")])
+    result = plan(state, live(), Policy())
+    assert [a.path for a in result.dashboard_actions] == ["a/z.json", "b/a.json"]
+
+
+def test_scope_limits_dashboards_and_never_prunes() -> None:
+    state = desired([want("a", A), want("b", B)])
+    current = live([have("a", B, base=C), have("gone", A)], complete=False)
+    result = plan(state, current, Policy(prune=True), scope={"a"})
+    assert [(a.uid, a.kind) for a in result.dashboard_actions] == [("a", ActionKind.UPDATE)]
+    assert result.refusals == ()
