@@ -101,8 +101,9 @@ def api_minimum_reads(dashboards: int) -> int:
     return math.ceil(max(dashboards, 1) / SEARCH_PAGE) + dashboards + 1
 
 
-def run_tool(tool: str, argv_for: Any, size: int) -> list[RunFigures]:
+def run_tool(tool: str, argv_for: Any, size: int, latency_ms: int) -> list[RunFigures]:
     with running_emulator() as emulator:
+        emulator.add_latency(latency_ms)
         argv = argv_for(emulator)
         figures = [measure(tool, "cold", emulator, argv), measure(tool, "no-change", emulator, argv)]
         print(f"{tool:<10} emulator rss={emulator.rss_mb():.0f}MB", flush=True)
@@ -124,6 +125,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--concurrency", type=int, default=None, help="syncer apply --concurrency")
     parser.add_argument("--api", default="legacy", help="syncer --api (the peer speaks the legacy API)")
+    parser.add_argument(
+        "--latency-ms",
+        type=int,
+        default=0,
+        help="added server latency per request (a real Grafana spends ~10-50 ms per save in its database)",
+    )
     parser.add_argument("--no-peer", action="store_true", help="skip the peer tool")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()
@@ -133,11 +140,15 @@ def main() -> int:
         stats = generate(Path(tmp) / "src", args.size, args.seed)
         print(
             f"data: {args.size} dashboards, {len(stats.folders)} nested folders, "
-            f"{stats.total_bytes / 1e6:.1f} MB (seed {args.seed})",
+            f"{stats.total_bytes / 1e6:.1f} MB (seed {args.seed}); "
+            f"server latency {args.latency_ms} ms/request",
             flush=True,
         )
         ours = run_tool(
-            "syncer", lambda emu: syncer_argv(stats.root, emu.url, args.concurrency, args.api), args.size
+            "syncer",
+            lambda emu: syncer_argv(stats.root, emu.url, args.concurrency, args.api),
+            args.size,
+            args.latency_ms,
         )
         minimum = api_minimum_reads(args.size)
         print(f"syncer no-change reads {ours[1].reads} vs API minimum {minimum} (+folders when nested)")
@@ -146,7 +157,10 @@ def main() -> int:
             flat = flatten_for_peer(stats, Path(tmp) / "peer-src")
             print(f"peer: grafana-dashboard-manager {peer_version()} (one folder level: flattened copy)")
             theirs = run_tool(
-                "peer", lambda emu: upload_argv(flat, "127.0.0.1", emu.port, BENCH_TOKEN), args.size
+                "peer",
+                lambda emu: upload_argv(flat, "127.0.0.1", emu.port, BENCH_TOKEN),
+                args.size,
+                args.latency_ms,
             )
             for mine, peer in zip(ours, theirs, strict=True):
                 print(
@@ -156,7 +170,12 @@ def main() -> int:
                 )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        doc = {"size": args.size, "machine": machine(), "runs": [asdict(f) for f in ours + theirs]}
+        doc = {
+            "size": args.size,
+            "latency_ms": args.latency_ms,
+            "machine": machine(),
+            "runs": [asdict(f) for f in ours + theirs],
+        }
         args.json.write_text(json.dumps(doc, indent=2) + "\n")
     ok = all(f.returncode == 0 and f.dashboards_after == args.size for f in ours)
     return 0 if ok else 1

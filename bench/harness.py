@@ -88,6 +88,11 @@ class BenchEmulator:
     def reset(self, *, counters_only: bool = False) -> None:
         self._call("POST", "/__emulator/reset" + ("?counters_only=1" if counters_only else ""))
 
+    def add_latency(self, latency_ms: int) -> None:
+        """Every API request waits this long, like a real Grafana doing database work per request."""
+        if latency_ms > 0:
+            self._call("POST", "/__emulator/faults", [{"route": "*", "latency_ms": latency_ms}])
+
     def state(self) -> Any:
         return self._call("GET", "/__emulator/state")
 

@@ -19,20 +19,27 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
+OURS = {"cold_apply.py", "daemon_latency.py"}  # the scripts that take --json (others' scripts may not)
 
 
 def plan(size: str) -> list[tuple[str, list[str]]]:
     steps: list[tuple[str, list[str]]] = [
-        ("cold apply + no-change, 1,000, vs peer", ["cold_apply.py", "--size", "1000"]),
+        ("cold + no-change, 1,000, vs peer, loopback", ["cold_apply.py", "--size", "1000"]),
+        (
+            "cold + no-change, 1,000, vs peer, 25 ms per request",
+            ["cold_apply.py", "--size", "1000", "--latency-ms", "25"],
+        ),
         ("daemon edit latency, 200 dashboards", ["daemon_latency.py", "--size", "200", "--edits", "50"]),
     ]
     if (HERE / "emulator_bench.py").exists():
         steps.append(("emulator throughput", ["emulator_bench.py"]))
     if size == "full":
         steps += [
-            ("cold apply + no-change, 10,000, vs peer", ["cold_apply.py", "--size", "10000"]),
-            ("daemon memory, 10,000 dashboards", ["daemon_latency.py", "--size", "10000", "--edits", "0"]),
+            ("cold + no-change, 10,000, vs peer, loopback", ["cold_apply.py", "--size", "10000"]),
+            ("daemon memory, 10,000 dashboards", ["daemon_latency.py", "--size", "10000", "--edits", "10"]),
         ]
+        if (HERE / "daemon_memory.py").exists():
+            steps.append(("daemon memory over resyncs", ["daemon_memory.py"]))
     return steps
 
 
@@ -46,7 +53,7 @@ def main() -> int:
         print(f"\n=== {title}: {script} {' '.join(rest)}", flush=True)
         out = RESULTS / f"{Path(script).stem}-{'-'.join(rest[1::2]) or 'default'}.json"
         argv = [sys.executable, str(HERE / script), *rest]
-        if script != "emulator_bench.py":
+        if script in OURS:
             argv += ["--json", str(out)]
         started = time.perf_counter()
         code = subprocess.call(argv, cwd=HERE.parent)

@@ -13,8 +13,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from syncer.adapters.files.loader import DirectorySource
+from syncer.adapters.files.writer import write_tree
 from syncer.adapters.grafana.http import GrafanaHttp
 from syncer.adapters.grafana.legacy import LegacyGrafana
+from syncer.engine.pull import PullSummary, pull
 from syncer.engine.reconcile import Target
 from syncer.engine.source_commit import git_commit
 from syncer.model.errors import ConfigError
@@ -100,6 +102,14 @@ async def open_target(
         )
     finally:
         await grafana.aclose()
+
+
+async def pull_directory(
+    settings: TargetSettings, directory: Path, *, folder_uid: str | None = None, force: bool = False
+) -> PullSummary:
+    """`syncer pull`: export Grafana (or one folder subtree) into `directory`."""
+    async with open_grafana(settings) as grafana:
+        return await pull(grafana, directory, writer=write_tree, folder_uid=folder_uid, force=force)
 
 
 @asynccontextmanager

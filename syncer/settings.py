@@ -90,6 +90,7 @@ class DaemonSettings(_Frozen):
     max_debounce_s: float = Field(default=5.0, ge=0)  # a never-quiet tree is still reconciled this often
     backoff_max_s: float = Field(default=30.0, gt=0)  # cap of the retry backoff when Grafana fails
     shutdown_timeout_s: float = Field(default=20.0, ge=0)  # in-flight requests get this long on SIGTERM
+    probe_interval_s: float = Field(default=15.0, ge=0)  # idle Grafana health probe; 0 disables it
 
 
 class Settings(_Frozen):

@@ -1,156 +1,21 @@
 """`syncer emulator`: run the Grafana API emulator, or steer a running one.
 
-    syncer emulator [--host H] [--port P] [--token [NAME=]TOKEN[:ROLE]]... [--profile 11.2|12|13]
-                    [--state FILE] [--basic-auth USER:PASS | --no-basic-auth]
-                    [--datasource TYPE:UID:NAME]... [--min-refresh-interval 5s] [--access-log]
-    syncer emulator fault --url URL [--route R] [--status N] [--count N] [--retry-after S]
-                          [--latency-ms MS] [--drop] [--down-for-s S] [--mode close|503]
-    syncer emulator faults|clear-faults|requests|reset|state --url URL
-
-This module only parses flags and hands over to `syncer.emulator`; it prints control answers
-as JSON. Tokens given on the command line are never echoed.
+Only registers the sub-command; the flags and handlers live in `syncer.emulator.cli` so that
+`python -m syncer.emulator` offers the same command line without importing the rest of syncer.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-from pathlib import Path
 from typing import Any
 
-from syncer.emulator.auth import TokenSyntaxError, parse_basic_auth, parse_token_spec
-from syncer.emulator.config import DEFAULT_DATASOURCE, DataSourceSpec, EmulatorConfig
-from syncer.emulator.control_client import ControlError, call
-from syncer.emulator.durations import parse_seconds
-from syncer.emulator.profiles import resolve_profile
-
-CONTROL_ACTIONS = {
-    "faults": ("GET", "/faults", "list active fault rules"),
-    "clear-faults": ("DELETE", "/faults", "remove every fault rule"),
-    "requests": ("GET", "/requests", "print request counters"),
-    "reset": ("POST", "/reset", "clear state, counters and faults"),
-    "state": ("GET", "/state", "dump dashboards and folders"),
-}
+from syncer.emulator.cli import DESCRIPTION, configure_parser
 
 
 def register(sub: Any) -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
         "emulator",
         help="run the Grafana-compatible API emulator (or control a running one)",
-        description="Serve an in-memory Grafana-compatible API (legacy /api and k8s /apis).",
+        description=DESCRIPTION,
     )
-    _add_serve_flags(parser)
-    parser.set_defaults(handler=_serve)
-    actions = parser.add_subparsers(dest="emulator_action", metavar="ACTION")
-    fault = actions.add_parser("fault", help="add a fault rule to a running emulator")
-    fault.add_argument("--url", required=True, help="emulator base URL, e.g. http://127.0.0.1:3000")
-    fault.add_argument("--route", default="*", help='"*", "METHOD /api/template/:param" or "/template"')
-    fault.add_argument("--status", type=int, help="answer with this HTTP status")
-    fault.add_argument(
-        "--count", type=int, help="apply to the next N matching requests (default: until cleared)"
-    )
-    fault.add_argument("--retry-after", type=float, help="Retry-After header value in seconds")
-    fault.add_argument("--latency-ms", type=int, help="delay matching requests")
-    fault.add_argument("--drop", action="store_true", help="close the connection without a response")
-    fault.add_argument("--down-for-s", type=float, help="refuse every API request for this long")
-    fault.add_argument("--mode", choices=("close", "503"), help="how a down server refuses (default close)")
-    fault.set_defaults(handler=_add_fault)
-    for name, (_, _, help_text) in CONTROL_ACTIONS.items():
-        action = actions.add_parser(name, help=help_text)
-        action.add_argument("--url", required=True, help="emulator base URL")
-        action.set_defaults(handler=_control)
-
-
-def _add_serve_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument(
-        "--port", type=int, default=3000, help="port to bind; 0 picks a free one (default 3000)"
-    )
-    parser.add_argument(
-        "--token",
-        action="append",
-        default=[],
-        metavar="[NAME=]TOKEN[:ROLE]",
-        help="accept this bearer token; ROLE admin (default), editor or viewer; repeatable",
-    )
-    parser.add_argument(
-        "--basic-auth", default="admin:admin", metavar="USER:PASS", help="basic-auth admin login"
-    )
-    parser.add_argument("--no-basic-auth", action="store_true", help="refuse basic auth")
-    parser.add_argument(
-        "--profile", default="12", help="Grafana behaviour: 11.2, 12 (default; 11.3-12.x) or 13"
-    )
-    parser.add_argument(
-        "--state", type=Path, metavar="FILE", help="persist the store in FILE across restarts"
-    )
-    parser.add_argument(
-        "--datasource",
-        action="append",
-        default=[],
-        metavar="TYPE:UID:NAME",
-        help="datasource to serve (default prometheus:prometheus:Prometheus); repeatable",
-    )
-    parser.add_argument(
-        "--min-refresh-interval", default="5s", help="server min_refresh_interval (default 5s)"
-    )
-    parser.add_argument("--access-log", action="store_true", help="log METHOD PATH -> STATUS to stderr")
-
-
-def build_config(args: argparse.Namespace) -> EmulatorConfig:
-    try:
-        tokens = tuple(parse_token_spec(text) for text in args.token)
-        basic = None if args.no_basic_auth else parse_basic_auth(args.basic_auth)
-        profile = resolve_profile(args.profile)
-        datasources = tuple(DataSourceSpec.parse(t) for t in args.datasource) or (DEFAULT_DATASOURCE,)
-    except (TokenSyntaxError, ValueError) as exc:
-        raise SystemExit(f"syncer emulator: error: {exc}") from None
-    min_refresh = parse_seconds(args.min_refresh_interval)
-    if min_refresh is None or min_refresh < 0:
-        raise SystemExit(f"syncer emulator: error: bad --min-refresh-interval {args.min_refresh_interval!r}")
-    return EmulatorConfig(
-        host=args.host,
-        port=args.port,
-        tokens=tokens,
-        basic_auth=basic,
-        profile=profile,
-        state_file=args.state,
-        min_refresh_interval_s=int(min_refresh),
-        datasources=datasources,
-        access_log=args.access_log,
-    )
-
-
-def _serve(args: argparse.Namespace) -> int:
-    from syncer.emulator.lifecycle import run
-
-    return run(build_config(args))
-
-
-def _print(document: object) -> None:
-    print(json.dumps(document, indent=2, sort_keys=True))
-
-
-def _add_fault(args: argparse.Namespace) -> int:
-    rule: dict[str, object] = {"route": args.route}
-    for key in ("status", "count", "retry_after", "latency_ms", "down_for_s", "mode"):
-        value = getattr(args, key)
-        if value is not None:
-            rule[key] = value
-    if args.drop:
-        rule["drop"] = True
-    return _send(args.url, "POST", "/faults", [rule])
-
-
-def _control(args: argparse.Namespace) -> int:
-    method, path, _ = CONTROL_ACTIONS[args.emulator_action]
-    return _send(args.url, method, path, None)
-
-
-def _send(url: str, method: str, path: str, body: object) -> int:
-    try:
-        _print(call(url, method, path, body))
-    except ControlError as exc:
-        print(f"syncer emulator: error: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    configure_parser(parser)

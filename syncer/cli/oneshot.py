@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from syncer.adapters.files.loader import validate_directory
-from syncer.app import open_grafana, open_target
+from syncer.app import open_target, pull_directory
 from syncer.cli.common import add_connection_options, install_cancel_handlers, require_url, target_from_args
-from syncer.engine.pull import pull
-from syncer.engine.reconcile import exit_code_for_apply, reconcile_once
+from syncer.engine.reconcile import WARNINGS, exit_code_for_apply, reconcile_once
 from syncer.model.errors import ConfigError
 from syncer.model.plan import ActionKind, Plan
 from syncer.model.results import RunReport
@@ -152,10 +151,12 @@ def cmd_apply(args: argparse.Namespace) -> int:
     if args.output == "json":
         _print_json(report, "apply", target, code)
         return code
+    if report.results:
+        sys.stdout.write(result_text(report))
     if report.fatal:
         print(f"syncer: error: {report.fatal}", file=sys.stderr)
-        return code
-    sys.stdout.write(result_text(report))
+    elif not report.results:
+        sys.stdout.write(result_text(report))
     return code
 
 
@@ -199,8 +200,13 @@ def _plan_exit_code(report: RunReport, exit_code_flag: bool) -> int:
 
 
 def _print_problems(report: RunReport) -> None:
-    for problem in report.source_errors:
+    for problem in (*report.source_errors, *_warnings(report)):
         print(problem, file=sys.stderr)
+
+
+def _warnings(report: RunReport) -> tuple[str, ...]:
+    found = report.extra.get(WARNINGS, ())
+    return tuple(str(w) for w in found) if isinstance(found, tuple | list) else ()
 
 
 def _print_json(report: RunReport, command: str, target: TargetSettings, code: int) -> None:
@@ -210,6 +216,7 @@ def _print_json(report: RunReport, command: str, target: TargetSettings, code: i
         source=str(target.sync.dir),
         grafana_url=target.grafana.url,
         exit_code=code,
+        warnings=_warnings(report),
     )
     print(json.dumps(doc, indent=2, sort_keys=False))
 
@@ -231,14 +238,9 @@ def _register_pull(sub: Any) -> None:
 def cmd_pull(args: argparse.Namespace) -> int:
     target = target_from_args(args)
     require_url(target)
-    summary = asyncio.run(_pull(target, args.dir, args.folder, args.force))
+    summary = asyncio.run(pull_directory(target, args.dir, folder_uid=args.folder, force=args.force))
     print(summary.text())
     return EXIT_OK if summary.ok else EXIT_ERROR
-
-
-async def _pull(target: TargetSettings, directory: Path, folder: str | None, force: bool) -> Any:
-    async with open_grafana(target) as grafana:
-        return await pull(grafana, directory, folder_uid=folder, force=force)
 
 
 __all__ = ["register"]

@@ -42,6 +42,7 @@ DAEMON_FLAGS = (
     "log_format",
     "backoff_max_s",
     "shutdown_timeout_s",
+    "probe_interval_s",
 )
 
 
@@ -91,6 +92,13 @@ def _add_daemon_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--shutdown-timeout", dest="shutdown_timeout_s", type=float, metavar="SECONDS", help="SIGTERM grace"
     )
+    g.add_argument(
+        "--probe-interval",
+        dest="probe_interval_s",
+        type=float,
+        metavar="SECONDS",
+        help="check Grafana this often between reconciles, for /readyz (default 15; 0 disables)",
+    )
     g.add_argument("--log-format", choices=("auto", "json", "console"), help="log renderer (auto: by TTY)")
     g.add_argument("--log-level", choices=("debug", "info", "warning", "error"), help="default info")
 
@@ -137,6 +145,7 @@ def daemon_config(settings: DaemonSettings) -> DaemonConfig:
         max_debounce_s=max(settings.max_debounce_s, settings.debounce_s),
         backoff_max_s=settings.backoff_max_s,
         shutdown_timeout_s=settings.shutdown_timeout_s,
+        probe_interval_s=settings.probe_interval_s,
     )
 
 

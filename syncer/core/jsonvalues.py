@@ -38,28 +38,48 @@ def map_leaves(value: JSON, leaf: Callable[[JSON], JSON]) -> JSON:
 
 
 def normalise_numbers(value: JSON) -> JSON:
-    """A deep copy with every number passed through `normalise_number`."""
+    """`value` with every number passed through `normalise_number`.
 
-    def leaf(item: JSON) -> JSON:
-        if isinstance(item, int | float) and not isinstance(item, bool):
-            return normalise_number(item)
-        return item
-
-    return map_leaves(value, leaf)
+    Unchanged parts are shared, not copied (callers never mutate them): most dashboards need no
+    change at all, and this runs for every dashboard on every load and every live read.
+    """
+    kind = type(value)
+    if kind is dict:
+        changed: dict[str, JSON] | None = None
+        for key, item in value.items():
+            new = normalise_numbers(item)
+            if new is not item:
+                changed = changed if changed is not None else dict(value)
+                changed[key] = new
+        return value if changed is None else changed
+    if kind is list:
+        items: list[JSON] | None = None
+        for index, item in enumerate(value):
+            new = normalise_numbers(item)
+            if new is not item:
+                items = items if items is not None else list(value)
+                items[index] = new
+        return value if items is None else items
+    if kind is float or (kind is int and abs(value) > _FLOAT64_EXACT_INT):
+        new_number = normalise_number(value)
+        return value if new_number == value and type(new_number) is kind else new_number
+    return value
 
 
 def max_depth(value: JSON) -> int:
-    """Nesting depth of containers (a scalar is 0, `{}` is 1), computed without recursion."""
+    """Nesting depth of containers (a scalar is 0, `{}` is 1), computed without recursion.
+
+    Only containers are visited: this runs over every source file, most of whose values are scalars.
+    """
+    if type(value) is not dict and type(value) is not list:
+        return 0
     deepest = 0
-    stack: list[tuple[JSON, int]] = [(value, 0)]
+    stack: list[tuple[JSON, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, Mapping):
-            children = list(item.values())
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        deepest = max(deepest, depth + 1)
-        stack.extend((child, depth + 1) for child in children)
+        deepest = max(deepest, depth)
+        for child in item.values() if type(item) is dict else item:
+            kind = type(child)
+            if kind is dict or kind is list:
+                stack.append((child, depth + 1))
     return deepest

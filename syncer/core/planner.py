@@ -30,7 +30,10 @@ def plan(
         d.uid: decide(d, live.dashboards.get(d.uid), policy, states)
         for d in sorted(wanted, key=lambda d: (d.path, d.uid))
     }
-    prune = plan_prune(desired, live, policy, kept) if policy.prune and scope is None else PruneDecision()
-    folder_actions = (*plan_folder_changes(desired, live, policy), *prune.folder_deletes)
+    folder_changes = plan_folder_changes(desired, live, policy)
+    prune = PruneDecision()
+    if policy.prune and scope is None:
+        prune = plan_prune(desired, live, policy, kept, folder_changes)
+    folder_actions = (*folder_changes, *prune.folder_deletes)
     dashboard_actions: tuple[DashboardAction, ...] = (*kept.values(), *prune.dashboard_deletes)
     return Plan(folder_actions, dashboard_actions, prune.refusals)

@@ -8,7 +8,7 @@ every delete, so a typo or a vanished checkout never deletes a dashboard. Pure; 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from syncer.model.plan import WRITE_KINDS, ActionKind, DashboardAction, FolderAction, Policy
@@ -23,16 +23,22 @@ class PruneDecision:
 
 
 def plan_prune(
-    desired: DesiredState, live: LiveState, policy: Policy, kept: Mapping[str, DashboardAction]
+    desired: DesiredState,
+    live: LiveState,
+    policy: Policy,
+    kept: Mapping[str, DashboardAction],
+    folder_changes: Sequence[FolderAction],
 ) -> PruneDecision:
-    """`kept`: the planned actions of desired dashboards (their target folder matters)."""
+    """`kept`: the planned actions of desired dashboards; `folder_changes`: the planned folder
+    creates/updates (where each dashboard and folder will be decides which folders end up empty)."""
     managed = [d for d in live.dashboards.values() if _ours(d.marker, policy)]
     doomed = sorted((d for d in managed if d.uid not in desired.dashboards), key=lambda d: d.uid)
     refusals = _refusals(desired, live, policy, len(managed), len(doomed))
     if refusals:
         return PruneDecision(refusals=tuple(refusals))
     deletes = tuple(DashboardAction(ActionKind.DELETE, d.uid, _delete_reason(d), None, d) for d in doomed)
-    folders, folder_refusals = _folder_deletes(desired, live, policy, {d.uid for d in doomed}, kept)
+    placement = _Placement(kept, folder_changes)
+    folders, folder_refusals = _folder_deletes(desired, live, policy, {d.uid for d in doomed}, placement)
     return PruneDecision(deletes, folders, folder_refusals)
 
 
@@ -59,20 +65,26 @@ def _delete_reason(live: LiveDashboard) -> str:
     return f"prune: managed by this syncer and no longer in the source (was {source})"
 
 
+@dataclass(frozen=True)
+class _Placement:
+    kept: Mapping[str, DashboardAction]
+    folder_changes: Sequence[FolderAction]
+
+
 def _folder_deletes(
     desired: DesiredState,
     live: LiveState,
     policy: Policy,
     deleted: set[str],
-    kept: Mapping[str, DashboardAction],
+    placement: _Placement,
 ) -> tuple[tuple[FolderAction, ...], tuple[str, ...]]:
     if live.other_dashboard_uids:
         # why: a folder delete cascades to its dashboards; with unread dashboards we cannot know it is empty
         return (), (
             f"managed folders not pruned: {len(live.other_dashboard_uids)} dashboards could not be read",
         )
-    occupied = _occupied_folders(desired, live, deleted, kept)
-    children = _planned_children(desired, live)
+    occupied = _occupied_folders(live, deleted, placement.kept)
+    children = _planned_children(live, placement.folder_changes)
     candidates = {
         uid for uid, f in live.folders.items() if _ours(f.marker, policy) and uid not in desired.folders
     }
@@ -97,9 +109,7 @@ def _folder_deletes(
     return actions, ()
 
 
-def _occupied_folders(
-    desired: DesiredState, live: LiveState, deleted: set[str], kept: Mapping[str, DashboardAction]
-) -> set[str]:
+def _occupied_folders(live: LiveState, deleted: set[str], kept: Mapping[str, DashboardAction]) -> set[str]:
     """Folders that will still hold a dashboard after the plan runs (where it is, or where it goes)."""
     occupied = {d.folder_uid for d in live.dashboards.values() if d.uid not in deleted and d.uid not in kept}
     for action in kept.values():
@@ -111,9 +121,16 @@ def _occupied_folders(
     return {uid for uid in occupied if uid is not None}
 
 
-def _planned_children(desired: DesiredState, live: LiveState) -> dict[str, list[str]]:
+def _planned_children(live: LiveState, folder_changes: Sequence[FolderAction]) -> dict[str, list[str]]:
+    """Each folder's children once the planned creates and moves are done (a skipped move stays)."""
     parents: dict[str, str | None] = {uid: f.parent_uid for uid, f in live.folders.items()}
-    parents.update({uid: f.parent_uid for uid, f in desired.folders.items()})
+    parents.update(
+        {
+            a.uid: a.desired.parent_uid
+            for a in folder_changes
+            if a.kind in WRITE_KINDS and a.desired is not None
+        }
+    )
     children: dict[str, list[str]] = {}
     for uid, parent in parents.items():
         if parent is not None:

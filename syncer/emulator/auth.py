@@ -112,11 +112,13 @@ class Authenticator:
         return None
 
     def _by_basic(self, credentials: str) -> Identity | None:
-        if self._basic is None:
-            return None
         try:
             user, _, password = base64.b64decode(credentials, validate=True).decode().partition(":")
         except (binascii.Error, UnicodeDecodeError):
+            return None
+        if user == "api_key":  # Grafana also takes a token as the password of user "api_key"
+            return self._by_token(password)
+        if self._basic is None:
             return None
         user_ok = hmac.compare_digest(user.encode(), self._basic[0].encode())
         password_ok = hmac.compare_digest(password.encode(), self._basic[1].encode())

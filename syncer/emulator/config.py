@@ -11,6 +11,7 @@ from pathlib import Path
 
 from syncer.emulator.auth import Authenticator, TokenSpec
 from syncer.emulator.counters import RequestCounters
+from syncer.emulator.durations import parse_seconds
 from syncer.emulator.faults import FaultBook
 from syncer.emulator.profiles import PROFILE_12, Profile
 from syncer.emulator.store import Store
@@ -42,10 +43,15 @@ class EmulatorConfig:
     basic_auth: tuple[str, str] | None = ("admin", "admin")
     profile: Profile = PROFILE_12
     state_file: Path | None = None
-    min_refresh_interval_s: int = 5
+    min_refresh_interval: str = "5s"  # Grafana writes this text back into a too-short `refresh`
     datasources: tuple[DataSourceSpec, ...] = (DEFAULT_DATASOURCE,)
     org_ids: tuple[int, ...] = (1, 2)
     access_log: bool = False
+
+    @property
+    def min_refresh_interval_s(self) -> float:
+        seconds = parse_seconds(self.min_refresh_interval)
+        return seconds if seconds is not None else 5.0
 
 
 @dataclass

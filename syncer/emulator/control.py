@@ -61,7 +61,7 @@ def info(ctx: EmulatorContext, request: Request) -> Response:
             "profile": ctx.profile.name,
             "grafanaVersion": ctx.profile.grafana_version,
             "orgs": list(ctx.config.org_ids),
-            "minRefreshInterval": f"{ctx.config.min_refresh_interval_s}s",
+            "minRefreshInterval": ctx.config.min_refresh_interval,
             "stateFile": str(ctx.config.state_file) if ctx.config.state_file else None,
         },
     )

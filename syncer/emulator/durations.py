@@ -30,7 +30,7 @@ def parse_seconds(text: str) -> float | None:
     return total if position == len(text) and position > 0 else None
 
 
-def refresh_below_minimum(refresh: object, minimum_s: int) -> bool:
+def refresh_below_minimum(refresh: object, minimum_s: float) -> bool:
     """True when Grafana would replace `refresh` with the minimum (too short or unparsable)."""
     if not isinstance(refresh, str) or refresh in ("", "auto"):
         return False

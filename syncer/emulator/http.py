@@ -12,7 +12,7 @@ from typing import Any
 from syncer.emulator import gojson
 from syncer.emulator.auth import Identity
 
-JSON_CONTENT_TYPE = "application/json"
+JSON_CONTENT_TYPE = "application/json; charset=UTF-8"  # what Grafana's web layer sends
 
 
 @dataclass
@@ -71,15 +71,15 @@ class Request:
         except ValueError:
             return default
 
-    def json(self) -> Any:
+    def json(self, *, float64: bool = True) -> Any:
         """The decoded body; a body Go could not bind gives Grafana's 400 `bad request data`."""
         try:
-            return gojson.loads(self.body or b"null")
+            return gojson.loads(self.body or b"null", float64=float64)
         except gojson.InvalidJSON:
             raise HttpError.message(400, "bad request data") from None
 
-    def json_object(self) -> dict[str, Any]:
-        document = self.json()
+    def json_object(self, *, float64: bool = True) -> dict[str, Any]:
+        document = self.json(float64=float64)
         if not isinstance(document, dict):
             raise HttpError.message(400, "bad request data")
         return document

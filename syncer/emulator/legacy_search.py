@@ -147,6 +147,10 @@ def search(ctx: EmulatorContext, request: Request) -> Response:
     page = max(request.int_arg("page", 1), 1)
     sort = request.arg("sort")
     wanted = SearchFilter(request)
+    if request.arg("deleted").lower() == "true":  # soft-deleted dashboards: admins only, none kept here
+        if request.caller.role != "Admin":
+            raise HttpError.message(401, "Unauthorized")
+        return json_response(200, [])
     if wanted.edit_only and not request.caller.can_write:
         return json_response(200, [])
     with ctx.store.lock:

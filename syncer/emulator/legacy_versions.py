@@ -54,7 +54,7 @@ def _entry(record: DashboardRecord, version: VersionRecord, *, listed: bool) -> 
         "message": _listed_message(version) if listed else version.message,
     }
     if not listed:
-        entry["data"] = gojson.loads(version.data)
+        entry["data"] = gojson.loads(version.data, float64=False)
     return entry
 
 
@@ -96,7 +96,7 @@ def restore_version(ctx: EmulatorContext, request: Request) -> Response:
         version = next((v for v in record.versions if v.version == wanted), None)
         if version is None:
             raise HttpError.message(404, "Dashboard version not found")
-        content = gojson.loads(version.data)
+        content = gojson.loads(version.data, float64=False)
         if ctx.profile.legacy_noop_keeps_version and _same_content(content, record):
             raise HttpError.message(400, "Current dashboard is identical to the specified version")
         write = DashboardWrite(
@@ -122,5 +122,5 @@ def routes(ctx: EmulatorContext) -> list[Route]:
     return [
         Route("GET", f"{base}/versions", partial(list_versions, ctx)),
         Route("GET", f"{base}/versions/:version", partial(get_version, ctx)),
-        Route("POST", f"{base}/restore", partial(restore_version, ctx), write=True),
+        Route("POST", f"{base}/restore", partial(restore_version, ctx)),
     ]

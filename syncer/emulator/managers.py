@@ -13,6 +13,7 @@ MANAGER_ID = "grafana.app/managerId"
 ALLOWS_EDITS = "grafana.app/managerAllowsEdits"
 FILE_PROVISIONING = "classic-file-provisioning"
 REPO = "repo"
+PLUGIN = "plugin"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ instead of on version strings. See docs/emulator.md for the table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,8 @@ class Profile:
     random_ids: bool  # 13: unified storage hands out large random ids
     folder_exists_412: bool  # >= 12: duplicate folder uid maps k8s AlreadyExists to 412
     max_folder_depth: int
+    k8s_backed_legacy: bool  # legacy API served through the k8s store: meta.apiVersion, k8s-style messages
+    float64_numbers: bool  # legacy saves read numbers as float64 (`1.0` -> `1`); 11.x keeps literals
     dashboard_versions: tuple[str, ...]
     folder_versions: tuple[str, ...]
 
@@ -36,6 +38,8 @@ PROFILE_11_2 = Profile(
     random_ids=False,
     folder_exists_412=False,
     max_folder_depth=8,
+    k8s_backed_legacy=False,
+    float64_numbers=False,
     dashboard_versions=("v0alpha1",),
     folder_versions=("v0alpha1",),
 )
@@ -51,6 +55,8 @@ PROFILE_12 = Profile(
     random_ids=False,
     folder_exists_412=True,
     max_folder_depth=4,
+    k8s_backed_legacy=True,
+    float64_numbers=True,
     dashboard_versions=("v0alpha1", "v1beta1", "v2beta1"),
     folder_versions=("v1beta1",),
 )
@@ -66,8 +72,24 @@ PROFILE_13 = Profile(
     random_ids=True,
     folder_exists_412=True,
     max_folder_depth=4,
+    k8s_backed_legacy=True,
+    float64_numbers=True,
     dashboard_versions=("v0alpha1", "v1beta1", "v2beta1"),
     folder_versions=("v1beta1",),
+)
+
+# 11.3-11.4: no unique titles yet SQL-backed folders (409 on a duplicate uid), bare versions list.
+PROFILE_11_4 = replace(
+    PROFILE_12,
+    name="11.4",
+    grafana_version="11.4.0",
+    versions_as_object=False,
+    folder_exists_412=False,
+    max_folder_depth=8,
+    k8s_backed_legacy=False,
+    float64_numbers=False,
+    dashboard_versions=("v0alpha1",),
+    folder_versions=("v0alpha1",),
 )
 
 _ALIASES = {
@@ -75,8 +97,8 @@ _ALIASES = {
     "11.1": PROFILE_11_2,
     "11.0": PROFILE_11_2,
     "a": PROFILE_11_2,
-    "11.3": PROFILE_12,
-    "11.4": PROFILE_12,
+    "11.3": PROFILE_11_4,
+    "11.4": PROFILE_11_4,
     "11.5": PROFILE_12,
     "11.6": PROFILE_12,
     "12": PROFILE_12,
@@ -87,7 +109,7 @@ _ALIASES = {
 
 
 def resolve_profile(name: str) -> Profile:
-    """`11.2`, `11.3`..`11.6`, `12`, `12.x`, `13`, `13.x` (or A/B/C) -> Profile."""
+    """`11.2`, `11.3`/`11.4`, `11.5`/`11.6`, `12`, `12.x`, `13`, `13.x` (or A/B/C) -> Profile."""
     key = name.strip().lower()
     if key in _ALIASES:
         return _ALIASES[key]

@@ -21,7 +21,6 @@ class Route:
     template: str
     handler: Handler
     needs_auth: bool = True
-    write: bool = False
 
     @property
     def key(self) -> str:

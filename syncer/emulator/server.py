@@ -33,6 +33,7 @@ from syncer.emulator.http import HttpError, Request, Response, message_response
 from syncer.emulator.k8s_common import k8s_not_found, k8s_unauthorized
 from syncer.emulator.routing import Match, Router
 from syncer.emulator.store import Store
+from syncer.emulator.wire import FramingError, RequestHead, parse_head, read_body
 
 _REASONS = {
     200: "OK",
@@ -108,7 +109,8 @@ class Dispatcher:
         return response
 
     def _dispatch(self, request: Request) -> Response | None:
-        match = self.router.match(request.method, request.path)
+        # HEAD is GET without a body (the handler drops the body when writing).
+        match = self.router.match("GET" if request.method == "HEAD" else request.method, request.path)
         if request.path.startswith(control.PREFIX):
             return self._call(match, request) if match else message_response(404, "Not found")
         self.ctx.counters.record(
@@ -173,19 +175,41 @@ class EmulatorHandler(BaseHTTPRequestHandler):
     dispatcher: Dispatcher  # set on the per-server subclass
     access_log = False
 
+    head: RequestHead
+    raw_requestline: bytes  # set by the stdlib's handle_one_request before parse_request
+
     def setup(self) -> None:
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
+    def parse_request(self) -> bool:
+        """Frame the request with `wire` (the stdlib's email-based header parser is slow)."""
+        self.close_connection = True
+        self.command, self.request_version = "", "HTTP/1.1"
+        try:
+            self.head = parse_head(self.raw_requestline, self.rfile)
+        except FramingError as error:
+            self._write(message_response(error.status, str(error)))
+            return False
+        self.command, self.path, self.request_version = self.head.method, self.head.target, self.head.version
+        self.close_connection = not self.head.keep_alive
+        if self.head.headers.get("expect", "").lower() == "100-continue":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        return True
+
     def _handle(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
+        try:
+            body = read_body(self.head, self.rfile)
+        except FramingError as error:
+            self.close_connection = True
+            self._write(message_response(error.status, str(error)))
+            return
         parts = urlsplit(self.path)
         request = Request(
             method=self.command,
             path=unquote(parts.path) or "/",
-            query=parse_qs(parts.query, keep_blank_values=True),
-            headers={name.lower(): value for name, value in self.headers.items()},
+            query=parse_qs(parts.query, keep_blank_values=True) if parts.query else {},
+            headers=self.head.headers,
             body=body,
         )
         response = self.dispatcher.dispatch(request)

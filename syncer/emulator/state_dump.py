@@ -39,7 +39,7 @@ def _dashboard(record: DashboardRecord, history: bool) -> dict[str, Any]:
         "updatedBy": record.updated_by,
         "apiVersion": record.api_version,
         "k8s": _k8s(record.k8s),
-        "dashboard": gojson.loads(record.data),
+        "dashboard": gojson.loads(record.data, float64=False),
     }
     if history:
         document["versions"] = [

@@ -75,7 +75,7 @@ class DashboardRecord:
     versions: list[VersionRecord] = field(default_factory=list)
 
     def document(self) -> dict[str, Any]:
-        parsed: dict[str, Any] = gojson.loads(self.data)
+        parsed: dict[str, Any] = gojson.loads(self.data, float64=False)
         return parsed
 
 

@@ -32,6 +32,8 @@ from syncer.engine.funnel import Funnel, Trigger
 
 log = structlog.get_logger("syncer.daemon")
 
+WATCHER_RETRY_S = 30.0  # a watcher that cannot start (parent directory missing) is retried this often
+
 
 class Daemon:
     def __init__(
@@ -50,6 +52,7 @@ class Daemon:
         self._cancel = asyncio.Event()
         self._runners = {spec.name: self._runner(spec) for spec in specs}
         self._watchers: dict[str, SourceWatcher] = {}
+        self._watcher_retry_at: dict[str, float] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._beat = monotonic()
@@ -188,6 +191,7 @@ class Daemon:
             # why not fatal: the periodic resync still works, and the heartbeat retries the watcher
             log.error("cannot start the file watcher", target=name, error=str(exc))
             self._metrics.gauges(name, {"watcher_up": 0.0})
+            self._watcher_retry_at[name] = self._monotonic() + WATCHER_RETRY_S
             return
         self._watchers[name] = watcher
         self._metrics.gauges(name, {"watcher_up": 1.0})
@@ -198,6 +202,8 @@ class Daemon:
         for name, runner in self._runners.items():
             watcher = self._watchers.get(name)
             if watcher is not None and watcher.is_alive():
+                continue
+            if watcher is None and self._monotonic() < self._watcher_retry_at.get(name, 0.0):
                 continue
             if watcher is not None:
                 log.error("file watcher died; restarting it", target=name)

@@ -29,6 +29,7 @@ class DaemonConfig:
     backoff_max_s: float = 30.0
     partial_retries: int = 5  # quick retries of dashboards that failed; then the periodic resync
     shutdown_timeout_s: float = 20.0
+    probe_interval_s: float = 15.0  # between passes, check Grafana this often so /readyz stays truthful
     heartbeat_s: float = 1.0
     stale_heartbeat_s: float = 15.0  # /healthz fails when the loop has not beaten for this long
 

@@ -88,7 +88,13 @@ class TargetRunner:
         while not self.funnel.closed:
             try:
                 async with self.spec.open() as target:
-                    await self._serve(target)
+                    probe = asyncio.create_task(self._probe(target), name=f"probe:{self.name}")
+                    try:
+                        await self._serve(target)
+                    finally:
+                        probe.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await probe
             except Exception as exc:  # why: one target's bug or outage must never end the daemon
                 log.error(
                     "target error", target=self.name, error=f"{type(exc).__name__}: {exc}", exc_info=True
@@ -111,8 +117,31 @@ class TargetRunner:
                 await self._pause(self._backoff.next_delay(at_least=self._retry_after))
                 self._retry(full=False)
 
+    async def _probe(self, target: Target) -> None:
+        """Between passes, notice a Grafana that went away (or stopped accepting our token) so readiness
+        tells the truth before the next pass. A failed probe hands over to the normal path: the target
+        turns unready and a full retry is queued, which backs off until Grafana answers again."""
+        interval = self._config.probe_interval_s
+        if interval <= 0:
+            return
+        while True:
+            await asyncio.sleep(interval)
+            if self.status.running or self.status.grafana_ok is not True:
+                continue  # a pass is under way, or recovery is already in hand
+            try:
+                await target.grafana.server_info()
+            except GrafanaError as exc:
+                if self.status.running:
+                    continue
+                log.error(
+                    "grafana probe failed", target=self.name, error=str(exc), failure=exc.failure_class.value
+                )
+                self.status.failed(f"grafana: {exc}")
+                self._publish_state()
+                self._retry(full=True)
+
     def _retry(self, *, full: bool) -> None:
-        """Queue the retry after a backoff: a full resync after an outage, the failed uids after a partial run."""
+        """Queue a retry: a full resync after an outage, the failed uids after a partial run."""
         queued = self.funnel.request_full(Trigger.RETRY) if full else self.funnel.notify_change(Trigger.RETRY)
         if queued:
             self._metrics.trigger(self.name, Trigger.RETRY.value)

@@ -25,6 +25,7 @@ from syncer.model.state import DesiredFolder, DesiredState, LiveFolder, LiveStat
 from syncer.ports import GrafanaPort, MetricsPort, NullMetrics
 
 MAX_CONFLICT_RETRIES = 3
+CANCELLED = "cancelled: shutting down before it started"
 MAX_MESSAGE = 500
 
 ProgressHook = Callable[[ActionResult], None]
@@ -114,11 +115,11 @@ class _Run:
         if parent_failure is not None:
             self._fail_folder(action, f"parent folder {folder.parent_uid} failed: {parent_failure}")
             return
-        if self.cancelled():
-            self._fail_folder(action, "cancelled: shutting down", outcome=Outcome.SKIPPED)
-            return
         marker = self.marker(folder.path, "")
         async with self.sem:
+            if self.cancelled():
+                self._fail_folder(action, CANCELLED, outcome=Outcome.SKIPPED)
+                return
             try:
                 if action.kind is ActionKind.CREATE_FOLDER:
                     await self.ctx.grafana.create_folder(folder, marker)
@@ -128,11 +129,20 @@ class _Run:
                 self._fail_folder(action, str(exc))
                 return
         self.record(
-            ActionResult(action.kind, folder.uid, Outcome.OK, path=folder.path, folder_uid=folder.uid)
+            ActionResult(
+                action.kind,
+                folder.uid,
+                Outcome.OK,
+                path=folder.path,
+                folder_uid=folder.uid,
+                detail=action.reason,
+            )
         )
 
     def _fail_folder(self, action: FolderAction, cause: str, outcome: Outcome = Outcome.FAILED) -> None:
-        self.failed_folders[action.uid] = cause
+        if action.kind is ActionKind.CREATE_FOLDER:
+            # only a folder that does not exist blocks what goes inside it; a failed rename or move does not
+            self.failed_folders[action.uid] = cause
         path = action.desired.path if action.desired else None
         self.record(ActionResult(action.kind, action.uid, outcome, path=path, detail=cause))
 
@@ -143,14 +153,15 @@ class _Run:
             if action.live is None:
                 continue
             if self.cancelled():
-                self.record(ActionResult(action.kind, action.uid, Outcome.SKIPPED, detail="cancelled"))
+                self.record(ActionResult(action.kind, action.uid, Outcome.SKIPPED, detail=CANCELLED))
                 continue
             try:
                 await self.ctx.grafana.delete_folder(action.live)
             except GrafanaError as exc:
                 self.record(ActionResult(action.kind, action.uid, Outcome.FAILED, detail=str(exc)))
                 continue
-            self.record(ActionResult(action.kind, action.uid, Outcome.OK, path=_folder_path(action.live)))
+            path = _folder_path(action.live)
+            self.record(ActionResult(action.kind, action.uid, Outcome.OK, path=path, detail=action.reason))
 
     # ---- dashboards ---------------------------------------------------------------------------
 
@@ -170,11 +181,12 @@ class _Run:
                 _result(action, Outcome.FAILED, f"folder {folder} failed: {self.failed_folders[folder]}")
             )
             return
-        if self.cancelled():
-            self.record(_result(action, Outcome.SKIPPED, "cancelled: shutting down"))
-            return
         async with self.sem:
-            result = await self._write_with_retries(action)
+            # checked after waiting for a slot: the shutdown may have begun meanwhile
+            if self.cancelled():
+                result = _result(action, Outcome.SKIPPED, CANCELLED)
+            else:
+                result = await self._write_with_retries(action)
         self.record(result)
 
     async def _write_with_retries(self, action: DashboardAction) -> ActionResult:

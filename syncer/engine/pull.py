@@ -1,20 +1,23 @@
 """`syncer pull`: export a Grafana server (or one folder subtree) into a source directory.
 
-Who calls it: the CLI. Reads everything through `GrafanaPort.fetch_live(None)` and hands the
-chosen folders and dashboards to `syncer.adapters.files.writer`. For one folder, its ancestors are
+Who calls it: `syncer.app.pull_directory` (for the CLI). Reads everything through
+`GrafanaPort.fetch_live(None)` and hands the chosen folders and dashboards to the tree writer it is
+given (`syncer.adapters.files.writer.write_tree`). For one folder, its ancestors are
 written too (with their `_folder.json` only), so applying the pulled tree puts every dashboard back
 in the same place instead of moving the folder to the root. It must not write to Grafana.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from syncer.adapters.files.writer import write_tree
 from syncer.model.state import LiveDashboard, LiveFolder, LiveState
 from syncer.ports import GrafanaPort
+
+TreeWriter = Callable[[Path, Mapping[str, LiveFolder], Sequence[LiveDashboard]], object]
+"""Writes the chosen folders and dashboards under a directory (`syncer.adapters.files.writer.write_tree`)."""
 
 
 @dataclass
@@ -35,7 +38,12 @@ class PullSummary:
 
 
 async def pull(
-    grafana: GrafanaPort, directory: Path, *, folder_uid: str | None = None, force: bool = False
+    grafana: GrafanaPort,
+    directory: Path,
+    *,
+    writer: TreeWriter,
+    folder_uid: str | None = None,
+    force: bool = False,
 ) -> PullSummary:
     summary = PullSummary(directory)
     if directory.exists() and any(directory.iterdir()) and not force:
@@ -46,8 +54,8 @@ async def pull(
         summary.errors.append(f"folder {folder_uid} not found in Grafana")
         return summary
     folders, dashboards = select(live, folder_uid)
-    written = write_tree(directory, folders, dashboards)
-    summary.dashboards, summary.folders = len(written.dashboards), len(written.folders)
+    writer(directory, folders, dashboards)
+    summary.dashboards, summary.folders = len(dashboards), len(folders)
     return summary
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from syncer.core.inputs import needs_datasources, resolve_inputs
 from syncer.core.planner import plan as make_plan
-from syncer.engine.execute import ExecuteContext, execute
+from syncer.engine.execute import CANCELLED, ExecuteContext, execute
 from syncer.model.errors import GrafanaError, SourceError
 from syncer.model.inputs import DataSourceRef
 from syncer.model.plan import Plan, Policy
@@ -25,6 +25,7 @@ from syncer.model.state import DesiredState
 from syncer.ports import GrafanaPort, MetricsPort, NullMetrics, SourcePort
 
 EMPTY_PLAN = Plan(folder_actions=(), dashboard_actions=())
+WARNINGS = "warnings"  # RunReport.extra key: the source's warnings, as text naming the file
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,8 @@ async def _pass(
     except GrafanaError as exc:
         return RunReport(plan=EMPTY_PLAN, source_errors=_errors(desired), fatal=str(exc))
     plan = make_plan(desired, live, target.policy, scope=scope)
-    report = RunReport(plan=plan, source_errors=_errors(desired))
+    warnings = tuple(str(w) for w in desired.warnings)
+    report = RunReport(plan=plan, source_errors=_errors(desired), extra={WARNINGS: warnings})
     if dry_run:
         return report
     if hooks.on_plan is not None:
@@ -112,7 +114,9 @@ async def _pass(
         on_result=hooks.on_progress,
     )
     results = await execute(plan, ctx)
-    return replace(report, results=results)
+    not_started = sum(1 for r in results if r.detail == CANCELLED)
+    fatal = f"interrupted: {not_started} action(s) were not started" if not_started else None
+    return replace(report, results=results, fatal=fatal)
 
 
 async def _resolve(target: Target, desired: DesiredState) -> DesiredState:

@@ -30,6 +30,7 @@ class SourceProblem:
     severity: Severity = Severity.ERROR
     line: int | None = None
     column: int | None = None
+    code: str | None = None  # stable id for problems code must recognise (e.g. "input-pending")
 
     def __str__(self) -> str:
         where = self.path

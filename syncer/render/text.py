@@ -96,11 +96,20 @@ def _line(kind: ActionKind, where: str, uid: str, title: str, reason: str) -> st
     return f"  {SYMBOL.get(kind, ' ')} {kind.value:<13} {where} [{uid}] {title!r}: {reason}"
 
 
+# the order the executor works in: folder writes, dashboards, dashboard deletes, folder deletes
+RESULT_GROUP = {
+    ActionKind.CREATE_FOLDER: 0,
+    ActionKind.UPDATE_FOLDER: 0,
+    ActionKind.DELETE: 2,
+    ActionKind.DELETE_FOLDER: 3,
+}
+
+
 def result_text(report: RunReport) -> str:
-    lines = [_result_line(r) for r in report.results]
+    """Results in plan order (folders, dashboards by path, deletes), not in completion order."""
+    ordered = sorted(report.results, key=lambda r: (RESULT_GROUP.get(r.kind, 1), r.path or "", r.uid))
+    lines = [_result_line(r) for r in ordered]
     lines.extend(f"refused: {reason}" for reason in report.plan.refusals)
-    if report.fatal:
-        lines.append(f"error: {report.fatal}")
     lines.append(result_summary(report))
     return "\n".join(lines) + "\n"
 
@@ -117,7 +126,7 @@ def _result_line(result: ActionResult) -> str:
         )
     if result.retries:
         text += f" after {result.retries} re-read(s)"
-    if result.detail and result.outcome is not Outcome.OK:
+    if result.detail:
         text += f": {result.detail}"
     return text
 

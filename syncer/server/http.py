@@ -99,14 +99,16 @@ class HttpServer:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
+            head_only = False
             try:
                 request = await asyncio.wait_for(read_request(reader), READ_TIMEOUT_S)
+                head_only = request.method == "HEAD"
                 response = self.route(request)
             except BadRequest as exc:
                 response = json_response(exc.status, {"error": str(exc)})
             except TimeoutError:
                 return
-            writer.write(encode_response(response))
+            writer.write(encode_response(response, head_only=head_only))
             await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
@@ -209,7 +211,7 @@ async def _discard_body(reader: asyncio.StreamReader, headers: dict[str, str]) -
         await reader.readexactly(length)
 
 
-def encode_response(response: Response) -> bytes:
+def encode_response(response: Response, *, head_only: bool = False) -> bytes:
     head = [
         f"HTTP/1.1 {response.status} {REASONS.get(response.status, 'Unknown')}",
         f"Content-Type: {response.content_type}",
@@ -218,4 +220,4 @@ def encode_response(response: Response) -> bytes:
         "Connection: close",
         *(f"{name}: {value}" for name, value in response.headers),
     ]
-    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + response.body
+    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + (b"" if head_only else response.body)

@@ -26,7 +26,7 @@ from syncer import __version__
 from syncer.ports import MetricsPort
 
 # why: the `*_created` companion series double the exposition and nothing here needs them
-disable_created_metrics()
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 DURATION_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 

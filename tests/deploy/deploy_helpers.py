@@ -166,7 +166,9 @@ def check_config_wiring(settings: Settings, deployment: Doc) -> None:
         token_file = target.grafana.token_file
         assert token_file is not None, f"{target.name}: the token must come from a mounted file"
         assert target.grafana.token is None
-        assert str(PurePosixPath(token_file).parent) in secret_dirs, f"{target.name}: {token_file} not mounted"
+        assert str(PurePosixPath(token_file).parent) in secret_dirs, (
+            f"{target.name}: {token_file} not mounted"
+        )
         if target.grafana.ca_cert is not None:
             assert str(PurePosixPath(target.grafana.ca_cert).parent) in secret_dirs
         assert target.sync.dir is not None

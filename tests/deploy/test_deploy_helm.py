@@ -7,12 +7,13 @@ held to the same operator checklist as the plain manifests."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from deploy_helpers import DEPLOY, Doc, check_workload, containers, load_docs, one, volumes
+from deploy_helpers import DEPLOY, Doc, check_workload, containers, kustomize, load_docs, one, volumes
 
 helm = pytest.importorskip("helm_python", reason="helm-python-sdk (Helm's engine) not installed")
 
@@ -32,7 +33,11 @@ def render(values: dict[str, Any], *, name: str = "syncer", namespace: str = "mo
 MULTI_TARGET = {
     "sync": {"prune": True, "onConflict": "overwrite"},
     "targets": [
-        {"name": "platform", "path": "dashboards/platform", "grafana": {"existingSecret": "grafana-platform"}},
+        {
+            "name": "platform",
+            "path": "dashboards/platform",
+            "grafana": {"existingSecret": "grafana-platform"},
+        },
         {
             "name": "team-b",
             "path": "teams/b",
@@ -49,7 +54,9 @@ MULTI_TARGET = {
     "serviceMonitor": {"enabled": True, "labels": {"release": "kube-prometheus-stack"}},
     "networkPolicy": {
         "enabled": True,
-        "ingressFrom": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}],
+        "ingressFrom": [
+            {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
+        ],
     },
     "git": {"repository": "git@github.com:example/dashboards.git", "ref": "release", "sshSecret": "git-ssh"},
 }
@@ -107,7 +114,18 @@ def test_private_git_repository_over_ssh_mounts_the_key_for_git_sync_only() -> N
 
 
 def test_https_credentials_come_from_a_secret() -> None:
-    deployment = one(render({"git": {"repository": "https://git.example/d.git", "ref": "main", "credentialsSecret": "gitcreds"}}), "Deployment")
+    deployment = one(
+        render(
+            {
+                "git": {
+                    "repository": "https://git.example/d.git",
+                    "ref": "main",
+                    "credentialsSecret": "gitcreds",
+                }
+            }
+        ),
+        "Deployment",
+    )
     git_sync = containers(deployment)["git-sync"]
     assert "--password-file=/etc/git-secret/password" in git_sync["args"]
     env = {e["name"]: e for e in git_sync["env"]}
@@ -137,7 +155,15 @@ def test_config_checksum_rolls_the_pod_when_values_change() -> None:
         {"daemon": {"interval": 0}},
         {"sync": {"path": "../outside"}},
     ],
-    ids=["conflict-policy", "drift-policy", "prune-type", "url-scheme", "target-name", "interval", "path-escape"],
+    ids=[
+        "conflict-policy",
+        "drift-policy",
+        "prune-type",
+        "url-scheme",
+        "target-name",
+        "interval",
+        "path-escape",
+    ],
 )
 def test_schema_rejects_bad_values(values: dict[str, Any]) -> None:
     with pytest.raises(helm.HelmError, match=r"schema"):
@@ -159,6 +185,36 @@ def test_every_value_is_documented() -> None:
     for required in ("grafana", "sync", "targets", "resources"):
         assert required in documented_sections, f"values.yaml: document `{required}`"
     text = "\n".join(lines)
-    for key in ("existingSecret", "onConflict", "onDrift", "prune", "maxDeletes", "repository", "ref", "period", "interval"):
+    for key in (
+        "existingSecret",
+        "onConflict",
+        "onDrift",
+        "prune",
+        "maxDeletes",
+        "repository",
+        "ref",
+        "period",
+        "interval",
+    ):
         index = text.index(f" {key}:")
         assert "# --" in text[max(0, index - 400) : index], f"values.yaml: `{key}` lacks a `# --` comment"
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl (kustomize) not installed")
+def test_chart_defaults_match_the_plain_manifests() -> None:
+    """The chart and deploy/kubernetes describe the same pod: same hardening, probes, resources, sidecar."""
+    chart = one(render({}), "Deployment")
+    plain = one(load_docs(kustomize(DEPLOY / "kubernetes")), "Deployment")
+    assert chart["spec"]["strategy"] == plain["spec"]["strategy"]
+    assert chart["spec"]["replicas"] == plain["spec"]["replicas"]
+    chart_pod, plain_pod = chart["spec"]["template"]["spec"], plain["spec"]["template"]["spec"]
+    for key in ("securityContext", "automountServiceAccountToken", "terminationGracePeriodSeconds"):
+        assert chart_pod[key] == plain_pod[key], key
+    chart_containers, plain_containers = containers(chart), containers(plain)
+    assert chart_containers.keys() == plain_containers.keys()
+    for name, container in chart_containers.items():
+        for key in ("securityContext", "resources", "livenessProbe", "readinessProbe", "ports", "args"):
+            if key == "args" and name == "git-sync":
+                continue  # the repository differs by design (values vs the example)
+            assert container.get(key) == plain_containers[name].get(key), f"{name}.{key}"
+    assert containers(chart)["git-sync"]["image"] == plain_containers["git-sync"]["image"]

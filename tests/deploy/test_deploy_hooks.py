@@ -29,7 +29,12 @@ def dashboard(uid: str, title: str, panels: int = 1) -> str:
         "title": title,
         "tags": ["hook-test"],
         "panels": [
-            {"id": n + 1, "type": "timeseries", "title": f"panel {n}", "gridPos": {"h": 8, "w": 12, "x": 0, "y": 8 * n}}
+            {
+                "id": n + 1,
+                "type": "timeseries",
+                "title": f"panel {n}",
+                "gridPos": {"h": 8, "w": 12, "x": 0, "y": 8 * n},
+            }
             for n in range(panels)
         ],
         "schemaVersion": 39,
@@ -44,9 +49,17 @@ class Repo:
     env: dict[str, str]
     emulator: Emulator
 
-    def run(self, *argv: str | Path, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *argv: str | Path, check: bool = True, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
-            [str(a) for a in argv], cwd=self.work, env=env or self.env, capture_output=True, text=True, timeout=120
+            [str(a) for a in argv],
+            cwd=self.work,
+            env=env or self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
         if check and result.returncode != 0:
             raise AssertionError(f"{argv} -> {result.returncode}\n{result.stdout}\n{result.stderr}")
@@ -214,9 +227,27 @@ def test_unreachable_grafana_blocks_with_a_way_out(repo: Repo) -> None:
     assert repo.push("main", env=dict(env, SYNCER_HOOK_SKIP_PLAN="1")).returncode == 0
 
 
-@pytest.mark.skipif(not (VENV_BIN / "shellcheck").exists() and shutil.which("shellcheck") is None,
-                    reason="shellcheck not installed")
+@pytest.mark.skipif(
+    not (VENV_BIN / "shellcheck").exists() and shutil.which("shellcheck") is None,
+    reason="shellcheck not installed",
+)
 def test_shellcheck_finds_nothing() -> None:
     shellcheck = shutil.which("shellcheck") or str(VENV_BIN / "shellcheck")
-    result = subprocess.run([shellcheck, str(HOOK)], capture_output=True, text=True, timeout=60)
+    result = subprocess.run([shellcheck, str(HOOK)], capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stdout
+
+
+def test_target_from_a_config_file_named_in_git_config(repo: Repo, tmp_path: Path) -> None:
+    """No GRAFANA_* in the environment: the Grafana comes from a syncer config file, the token from a file."""
+    token_file = tmp_path / "grafana-token"
+    token_file.write_text(repo.emulator.token + "\n", encoding="utf-8")
+    repo.write("syncer.yaml", f"grafana:\n  url: {repo.emulator.url}\n  token_file: {token_file}\n")
+    repo.git("config", "syncer.config", "syncer.yaml")
+    repo.edit_in_grafana("hook-errors", "Errors (edited in the UI)")
+    repo.write("dashboards/team-a/errors.json", dashboard("hook-errors", "Errors from git"))
+    repo.commit("errors from git")
+    env = {k: v for k, v in repo.env.items() if not k.startswith("GRAFANA_")}
+    result = repo.push("main", env=env)
+    assert result.returncode != 0
+    assert "CONFLICT hook-errors (team-a/errors.json)" in result.stderr
+    assert "dashboards: valid" in result.stderr  # paths as in the repository, not the temporary export

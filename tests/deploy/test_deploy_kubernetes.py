@@ -24,7 +24,9 @@ K8S_DIR = DEPLOY / "kubernetes"
 NOT_MANIFESTS = {"kustomization.yaml", "config.yaml"}
 MANIFESTS = sorted(p for p in K8S_DIR.glob("*.yaml") if p.name not in NOT_MANIFESTS)
 
-needs_kubectl = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl (kustomize) not installed")
+needs_kubectl = pytest.mark.skipif(
+    shutil.which("kubectl") is None, reason="kubectl (kustomize) not installed"
+)
 
 
 @pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.name)
@@ -68,7 +70,10 @@ def test_config_changes_roll_the_pod() -> None:
     docs = load_docs(kustomize(K8S_DIR))
     config_map = one(docs, "ConfigMap")
     assert config_map["metadata"]["name"].startswith("syncer-config-")
-    volume_names = {v.get("configMap", {}).get("name") for v in one(docs, "Deployment")["spec"]["template"]["spec"]["volumes"]}
+    volume_names = {
+        v.get("configMap", {}).get("name")
+        for v in one(docs, "Deployment")["spec"]["template"]["spec"]["volumes"]
+    }
     assert config_map["metadata"]["name"] in volume_names
 
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +133,7 @@ def test_apply_exit_3_on_unresolved_conflict_and_1_on_errors(emulator: Emulator,
 
 def test_apply_json_report_matches_documented_schema(emulator: Emulator, tmp_path: Path) -> None:
     src = source(tmp_path)
+    write(src, "warned.json", board("Warned", "warned", id=7))  # a non-null id: a warning, not an error
     result = syncer("apply", str(src), "--output", "json", *conn(emulator))
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
@@ -151,8 +154,9 @@ def test_apply_json_report_matches_documented_schema(emulator: Emulator, tmp_pat
         "requests",
         "durationSeconds",
     }
-    assert doc["summary"]["create"] == 2 and doc["summary"]["create-folder"] >= 2
-    assert {r["uid"] for r in doc["results"] if r["action"] == "create"} == {"api", "home"}
+    assert doc["summary"]["create"] == 3 and doc["summary"]["create-folder"] >= 2
+    assert {r["uid"] for r in doc["results"] if r["action"] == "create"} == {"api", "home", "warned"}
+    assert any(w.startswith("warned.json: warning:") for w in doc["warnings"])
     assert all(
         set(r) >= {"action", "uid", "outcome", "path", "version", "overwroteVersion", "detail"}
         for r in doc["results"]
@@ -194,11 +198,10 @@ def test_token_never_appears_in_any_output(emulator: Emulator, tmp_path: Path) -
     src = source(tmp_path)
     secret = "glsa_SuperSecretTokenValue_12345"
     outputs = []
-    for command in ("plan", "apply"):
-        for output in ("text", "json"):
-            done = syncer(command, str(src), "--output", output, "--url", emulator.url, "--token", secret)
-            assert done.returncode == 1
-            outputs.append(done.stdout + done.stderr)
+    for command, output in (("plan", "text"), ("apply", "json")):
+        done = syncer(command, str(src), "--output", output, "--url", emulator.url, "--token", secret)
+        assert done.returncode == 1
+        outputs.append(done.stdout + done.stderr)
     token_file = tmp_path / "token"
     token_file.write_text(secret)
     done = syncer("pull", str(tmp_path / "out"), "--url", emulator.url, "--token-file", str(token_file))
@@ -220,3 +223,41 @@ def test_pull_then_apply_via_cli(emulator: Emulator, tmp_path: Path) -> None:
     check = syncer("plan", str(out), "--exit-code", *conn(emulator))
     assert check.returncode == 0, check.stdout
     assert emulator.writes() == 0
+
+
+def test_sigterm_during_apply_finishes_in_flight_and_starts_nothing_new(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    src = tmp_path / "src"
+    for i in range(12):
+        write(src, f"d{i:02}.json", board(f"D{i}", f"d{i:02}"))
+    emulator.fault(route="POST /api/dashboards/db", latency_ms=300)
+    clean = {k: v for k, v in os.environ.items() if k not in GRAFANA_ENV}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "syncer", "apply", str(src), "--concurrency", "1", *conn(emulator)],
+        cwd=REPO,
+        env=clean,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while emulator.writes() < 2 and time.monotonic() < deadline:  # wait until it is mid-run
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=30)
+
+    assert process.returncode == 1, stdout + stderr
+    assert "interrupted" in stderr
+    created = len(emulator.api("GET", "/api/search", params={"type": "dash-db"}).json())
+    assert 2 <= created < 12
+    assert stdout.count("skipped") + created >= 12  # every action accounted for
+    emulator.clear_faults()
+    assert syncer("apply", str(src), *conn(emulator)).returncode == 0
+    assert len(emulator.api("GET", "/api/search", params={"type": "dash-db"}).json()) == 12
+
+
+def test_insecure_skip_verify_warns_loudly(emulator: Emulator, tmp_path: Path) -> None:
+    result = syncer("plan", str(source(tmp_path)), "--insecure-skip-verify", *conn(emulator))
+    assert result.returncode == 0
+    assert "WARNING: TLS certificate verification is DISABLED" in result.stderr

@@ -29,7 +29,9 @@ def save(
     return document
 
 
-def folder(emulator: Emulator, uid: str, title: str | None = None, parent: str | None = None, **extra: Any) -> dict[str, Any]:
+def folder(
+    emulator: Emulator, uid: str, title: str | None = None, parent: str | None = None, **extra: Any
+) -> dict[str, Any]:
     body: dict[str, Any] = {"uid": uid, "title": title or uid.title(), **extra}
     if parent is not None:
         body["parentUid"] = parent

@@ -14,7 +14,9 @@ DASH_V0 = "/apis/dashboard.grafana.app/v0alpha1/namespaces/default/dashboards"
 FOLDERS = "/apis/folder.grafana.app/v1beta1/namespaces/default/folders"
 
 
-def dashboard_object(name: str, title: str, folder_uid: str | None = None, **annotations: str) -> dict[str, Any]:
+def dashboard_object(
+    name: str, title: str, folder_uid: str | None = None, **annotations: str
+) -> dict[str, Any]:
     notes = dict(annotations)
     if folder_uid:
         notes["grafana.app/folder"] = folder_uid
@@ -86,7 +88,13 @@ def test_generate_name(emulator: Emulator) -> None:
         ({"metadata": {"name": "lt"}, "spec": {"title": "t" * 10000}}, 400),
         ({"metadata": {"name": "rf"}, "spec": {"title": "r", "refresh": "1s"}}, 400),
         ({"metadata": {"name": "rv", "resourceVersion": "5"}, "spec": {"title": "x"}}, 400),
-        ({"metadata": {"name": "msg", "annotations": {"grafana.app/message": "m" * 501}}, "spec": {"title": "x"}}, 400),
+        (
+            {
+                "metadata": {"name": "msg", "annotations": {"grafana.app/message": "m" * 501}},
+                "spec": {"title": "x"},
+            },
+            400,
+        ),
     ],
 )
 def test_create_validation(emulator: Emulator, body: dict[str, Any], code: int) -> None:
@@ -232,7 +240,10 @@ def test_manager_annotations_are_kept_and_enforced(emulator: Emulator) -> None:
     assert refused.status_code == 403 and "manager kind" in refused.json()["message"]
     changed_id = {
         **created,
-        "metadata": {**created["metadata"], "annotations": {**created["metadata"]["annotations"], "grafana.app/managerId": "x"}},
+        "metadata": {
+            **created["metadata"],
+            "annotations": {**created["metadata"]["annotations"], "grafana.app/managerId": "x"},
+        },
     }
     assert emulator.api("PUT", f"{DASH}/mg", json=changed_id).status_code == 403
     repo = dashboard_object("rp", "Repo", **{"grafana.app/managedBy": "repo", "grafana.app/managerId": "git"})
@@ -244,7 +255,10 @@ def test_folders_crud(emulator: Emulator) -> None:
     created = create(emulator, body, base=FOLDERS)
     assert created["kind"] == "Folder" and created["spec"] == {"title": "KF one", "description": "d"}
     assert emulator.api("GET", "/api/folders/kf1").json()["title"] == "KF one"
-    child = {"metadata": {"name": "kf2", "annotations": {"grafana.app/folder": "kf1"}}, "spec": {"title": "Child"}}
+    child = {
+        "metadata": {"name": "kf2", "annotations": {"grafana.app/folder": "kf1"}},
+        "spec": {"title": "Child"},
+    }
     create(emulator, child, base=FOLDERS)
     assert emulator.api("GET", "/api/folders/kf2").json()["parentUid"] == "kf1"
     assert emulator.api("POST", FOLDERS, json=body).status_code == 409

@@ -40,7 +40,10 @@ def test_stale_missing_or_newer_version_is_412_unless_overwrite(emulator: Emulat
     for version in (1, None, 7):
         body = {"uid": "c", "title": "C"} | ({"version": version} if version is not None else {})
         refused = save(emulator, body, expect=412)
-        assert refused == {"status": "version-mismatch", "message": "The dashboard has been changed by someone else"}
+        assert refused == {
+            "status": "version-mismatch",
+            "message": "The dashboard has been changed by someone else",
+        }
     assert save(emulator, {"uid": "c", "title": "C", "version": 1}, overwrite=True)["version"] == 3
 
 
@@ -86,24 +89,45 @@ def test_generated_uid_follows_grafana_scheme(emulator: Emulator) -> None:
 @pytest.mark.parametrize(
     ("body", "status", "expected"),
     [
-        ({"dashboard": {"title": "   "}}, 400, {"status": "empty-name", "message": "Dashboard title cannot be empty"}),
+        (
+            {"dashboard": {"title": "   "}},
+            400,
+            {"status": "empty-name", "message": "Dashboard title cannot be empty"},
+        ),
         ({"dashboard": {}}, 400, {"status": "empty-name", "message": "Dashboard title cannot be empty"}),
         (
             {"dashboard": {"title": "x" * 5001}},
             400,
-            {"status": "title-too-long", "message": "Dashboard title cannot contain more than 5 000 characters"},
+            {
+                "status": "title-too-long",
+                "message": "Dashboard title cannot contain more than 5 000 characters",
+            },
         ),
-        ({"dashboard": {"title": "m"}, "message": "m" * 501}, 400, {"message": "message too long, max 500 characters"}),
+        (
+            {"dashboard": {"title": "m"}, "message": "m" * 501},
+            400,
+            {"message": "message too long, max 500 characters"},
+        ),
         ({"dashboard": {"title": "u", "uid": "a/b"}}, 400, {"message": "uid contains illegal characters"}),
         ({"dashboard": {"title": "u", "uid": "a" * 41}}, 400, {"message": "uid too long, max 40 characters"}),
         ({"dashboard": {"title": "f"}, "folderUid": "missing"}, 400, {"message": "folder not found"}),
         ({"dashboard": {"title": "f"}, "folderId": 999}, 400, {"message": "folder not found"}),
-        ({"dashboard": {"title": "i", "id": 424242}}, 404, {"status": "not-found", "message": "Dashboard not found"}),
-        ({"dashboard": {"title": "f"}, "isFolder": True}, 400, {"message": "Use folders endpoint for saving folders."}),
+        (
+            {"dashboard": {"title": "i", "id": 424242}},
+            404,
+            {"status": "not-found", "message": "Dashboard not found"},
+        ),
+        (
+            {"dashboard": {"title": "f"}, "isFolder": True},
+            400,
+            {"message": "Use folders endpoint for saving folders."},
+        ),
         ({"dashboard": ["not", "an", "object"]}, 400, {"message": "bad request data"}),
     ],
 )
-def test_save_validation(emulator: Emulator, body: dict[str, object], status: int, expected: dict[str, str]) -> None:
+def test_save_validation(
+    emulator: Emulator, body: dict[str, object], status: int, expected: dict[str, str]
+) -> None:
     response = emulator.api("POST", "/api/dashboards/db", json=body)
     assert response.status_code == status
     assert response.json() == expected
@@ -111,7 +135,9 @@ def test_save_validation(emulator: Emulator, body: dict[str, object], status: in
 
 @pytest.mark.parametrize("raw", [b"{not json", b"", b'{"dashboard": {"title": NaN}}', b"[1, 2]"])
 def test_body_that_does_not_bind_is_bad_request_data(emulator: Emulator, raw: bytes) -> None:
-    response = emulator.api("POST", "/api/dashboards/db", content=raw, headers={"Content-Type": "application/json"})
+    response = emulator.api(
+        "POST", "/api/dashboards/db", content=raw, headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     assert response.json() == {"message": "bad request data"}
 
@@ -120,7 +146,9 @@ def test_id_and_uid_naming_different_dashboards_is_400(emulator: Emulator) -> No
     first = save(emulator, {"uid": "one", "title": "One"})
     save(emulator, {"uid": "two", "title": "Two"})
     response = emulator.api(
-        "POST", "/api/dashboards/db", json={"dashboard": {"id": first["id"], "uid": "two", "title": "X", "version": 1}}
+        "POST",
+        "/api/dashboards/db",
+        json={"dashboard": {"id": first["id"], "uid": "two", "title": "X", "version": 1}},
     )
     assert response.status_code == 400
     assert response.json() == {"message": "A dashboard with the same uid already exists"}
@@ -139,7 +167,12 @@ def test_omitting_folder_on_update_moves_to_general(emulator: Emulator) -> None:
     result = save(emulator, {"uid": "m", "title": "M", "version": 1})
     assert result["folderUid"] == ""
     meta = get(emulator, "m")["meta"]
-    assert (meta["folderUid"], meta["folderTitle"], meta["folderUrl"], meta["folderId"]) == ("", "General", "", 0)
+    assert (meta["folderUid"], meta["folderTitle"], meta["folderUrl"], meta["folderId"]) == (
+        "",
+        "General",
+        "",
+        0,
+    )
 
 
 def test_duplicate_titles_are_allowed_in_profile_12(emulator: Emulator) -> None:
@@ -208,6 +241,9 @@ def test_delete_of_a_folder_uid_is_refused(emulator: Emulator) -> None:
 
 
 def test_large_dashboard_round_trips(emulator: Emulator) -> None:
-    panels = [{"id": i, "type": "timeseries", "title": f"P{i}", "targets": [{"expr": "up" * 50}]} for i in range(300)]
+    panels = [
+        {"id": i, "type": "timeseries", "title": f"P{i}", "targets": [{"expr": "up" * 50}]}
+        for i in range(300)
+    ]
     save(emulator, {"uid": "big", "title": "Big", "panels": panels})
     assert get(emulator, "big")["dashboard"]["panels"] == panels

@@ -50,7 +50,10 @@ def test_duplicate_uid_is_412_in_profile_12(emulator: Emulator) -> None:
     folder(emulator, "dup")
     response = emulator.api("POST", "/api/folders", json={"uid": "dup", "title": "Again"})
     assert response.status_code == 412
-    assert response.json() == {"status": "version-mismatch", "message": "the folder has been changed by someone else"}
+    assert response.json() == {
+        "status": "version-mismatch",
+        "message": "the folder has been changed by someone else",
+    }
 
 
 def test_same_title_twice_is_allowed(emulator: Emulator) -> None:
@@ -105,7 +108,10 @@ def test_update_checks_version_unless_overwrite(emulator: Emulator) -> None:
     assert ok.status_code == 200 and ok.json()["title"] == "After" and ok.json()["version"] == 2
     forced = emulator.api("PUT", "/api/folders/up", json={"title": "Forced", "overwrite": True})
     assert forced.json()["version"] == 3
-    assert emulator.api("PUT", "/api/folders/up", json={"title": "General", "overwrite": True}).status_code == 400
+    assert (
+        emulator.api("PUT", "/api/folders/up", json={"title": "General", "overwrite": True}).status_code
+        == 400
+    )
     assert emulator.api("PUT", "/api/folders/none", json={"title": "x", "overwrite": True}).status_code == 404
 
 
@@ -168,3 +174,14 @@ def test_get_by_id(emulator: Emulator) -> None:
     created = folder(emulator, "byid")
     assert emulator.api("GET", f"/api/folders/id/{created['id']}").json()["uid"] == "byid"
     assert emulator.api("GET", "/api/folders/id/99999").status_code == 404
+
+
+def test_descendant_counts(emulator: Emulator) -> None:
+    folder(emulator, "c1")
+    folder(emulator, "c2", parent="c1")
+    folder(emulator, "c3", parent="c2")
+    save(emulator, {"uid": "in1", "title": "In 1"}, folder_uid="c1")
+    save(emulator, {"uid": "in3", "title": "In 3"}, folder_uid="c3")
+    counts = emulator.api("GET", "/api/folders/c1/counts").json()
+    assert counts == {"folder": 2, "dashboard": 2, "librarypanel": 0, "alertrule": 0}
+    assert emulator.api("GET", "/api/folders/none/counts").status_code == 404

@@ -140,3 +140,8 @@ def test_datasources(emulator: Emulator) -> None:
     assert emulator.api("GET", "/api/datasources/uid/prometheus").json()["isDefault"] is True
     missing = emulator.api("GET", "/api/datasources/uid/nope")
     assert missing.status_code == 404 and missing.json() == {"message": "Data source not found"}
+
+
+def test_deleted_search_is_admin_only(populated: Emulator) -> None:
+    assert populated.api("GET", "/api/search", params={"deleted": "true"}, auth="viewer").status_code == 401
+    assert populated.api("GET", "/api/search", params={"deleted": "true"}).json() == []

@@ -293,15 +293,16 @@ def running_daemon(
     *extra: str,
     env: Mapping[str, str] | None = None,
     token: str | None = None,
+    url: str | None = None,
 ) -> Iterator[Daemon]:
-    """`syncer run` on `source` against `emulator` (with `token` instead of the emulator's own if given)."""
+    """`syncer run` on `source` against `emulator`; `token` / `url` replace the emulator's own if given."""
     argv = [
         *SYNCER,
         "run",
         "--dir",
         str(source),
         "--url",
-        emulator.url,
+        url or emulator.url,
         "--token",
         token or emulator.token,
         *API,

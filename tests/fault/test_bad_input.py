@@ -108,12 +108,17 @@ BAD_INPUTS: dict[str, BadInput] = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
-def test_bad_input_is_named_rest_applied_nothing_deleted(
-    emulator: Emulator, tmp_path: Path, case: str
-) -> None:
-    hand_made = Unmanaged.seed(emulator)
-    source = tmp_path / "src"
+KNOWN_BUGS = {
+    # The loader does not check an envelope's `folderUid` against Grafana's uid rules, so the
+    # source counts as valid, the bad file fails only at the API (HTTP 400 "folder not found"),
+    # and prune goes ahead. Reported to the lead; remove from here once the loader rejects it.
+    "traversal-envelope-folder",
+}
+
+
+def applied_tree_with_removals(emulator: Emulator, source: Path) -> tuple[dict, dict]:
+    """Apply a managed tree with prune, then remove two files (a healthy prune would delete them)
+    and add one fresh valid file. Returns (everything that must stay on the server, the fresh one)."""
     applied = write_tree(source, 6)
     assert apply(emulator, source, "--prune").returncode == 0
     removed = sorted(applied)[:2]
@@ -122,7 +127,11 @@ def test_bad_input_is_named_rest_applied_nothing_deleted(
             path.unlink()
     fresh = {"fresh-1": dashboard("fresh-1", "Fresh and valid")}
     write_json(source / "team-1" / "fresh-1.json", fresh["fresh-1"])
-    must_mention = BAD_INPUTS[case](source, tmp_path)
+    return applied, fresh
+
+
+def check_refused_prune(emulator: Emulator, source: Path, must_mention: list[str], keep: dict) -> None:
+    hand_made = Unmanaged.seed(emulator)
 
     done = apply(emulator, source, "--prune")
 
@@ -131,10 +140,39 @@ def test_bad_input_is_named_rest_applied_nothing_deleted(
     for name in must_mention:
         assert name in output, f"the error must name {name}:\n{output}"
     assert "Traceback" not in output
-    assert_server_has(emulator, {**applied, **fresh})  # removed ones still there: no prune
+    assert_server_has(emulator, keep)  # the removed ones are still there: no prune
     hand_made.assert_untouched(emulator)
     for uid in ("outside-1", "outside-2"):
         assert get_dashboard(emulator, uid) is None, "a file outside the root was read"
+
+
+def test_every_kind_of_bad_input_at_once(emulator: Emulator, tmp_path: Path) -> None:
+    """All bad inputs in one tree: each named, the valid files applied, nothing deleted."""
+    source = tmp_path / "src"
+    applied, fresh = applied_tree_with_removals(emulator, source)
+    mentioned = [
+        name
+        for case, make in sorted(BAD_INPUTS.items())
+        if case not in KNOWN_BUGS
+        for name in make(source, tmp_path)
+    ]
+    check_refused_prune(emulator, source, mentioned, {**applied, **fresh})
+
+
+@pytest.mark.parametrize("case", ["truncated", "duplicate-uids", "symlink-outside"])
+def test_one_bad_file_alone_blocks_prune(emulator: Emulator, tmp_path: Path, case: str) -> None:
+    """A single bad file among good ones is enough to stop the prune."""
+    source = tmp_path / "src"
+    applied, fresh = applied_tree_with_removals(emulator, source)
+    check_refused_prune(emulator, source, BAD_INPUTS[case](source, tmp_path), {**applied, **fresh})
+
+
+@pytest.mark.xfail(strict=True, reason="loader accepts an envelope folderUid that is not a valid uid")
+def test_envelope_folder_uid_with_path_traversal_blocks_prune(emulator: Emulator, tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    applied, fresh = applied_tree_with_removals(emulator, source)
+    must_mention = traversal_envelope_folder(source, tmp_path)
+    check_refused_prune(emulator, source, must_mention, {**applied, **fresh})
 
 
 def test_validate_names_every_bad_file_at_once(tmp_path: Path) -> None:

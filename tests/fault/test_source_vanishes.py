@@ -112,7 +112,8 @@ def test_apply_with_prune_refuses_on_vanished_source(emulator: Emulator, tmp_pat
     hand_made.assert_untouched(emulator)
 
 
-@pytest.mark.parametrize("how", sorted(VANISHINGS))
+# The dangling link is the same event as a swap for the daemon's watcher; the CLI test covers it.
+@pytest.mark.parametrize("how", ["deleted", "emptied", "swapped-for-empty"])
 def test_daemon_with_prune_keeps_everything_when_source_vanishes(
     emulator: Emulator, tmp_path: Path, how: str
 ) -> None:
@@ -124,7 +125,7 @@ def test_daemon_with_prune_keeps_everything_when_source_vanishes(
         writes = emulator.writes()
 
         VANISHINGS[how](root)
-        time.sleep(4)  # the watcher's events and a few periodic resyncs (interval 1 s) pass over it
+        time.sleep(3)  # the watcher's events and a few periodic resyncs (interval 1 s) pass over it
 
         assert daemon.alive(), daemon.output()[-3000:]
         assert emulator.writes() == writes, "nothing may be written or deleted while the source is gone"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,9 @@ from pydantic import SecretStr
 from support.emulator import Emulator
 
 from syncer.app import open_target
+from syncer.engine.execute import ExecuteContext, execute
 from syncer.engine.reconcile import reconcile_once
-from syncer.model.results import RunReport
+from syncer.model.results import ActionResult, RunReport
 from syncer.settings import GrafanaSettings, SyncSettings, TargetSettings
 
 
@@ -93,3 +95,21 @@ def writes_during(emulator: Emulator) -> int:
 
 def outcome_kinds(report: RunReport) -> list[tuple[str, str, str]]:
     return sorted((r.kind.value, r.uid, r.outcome.value) for r in report.results)
+
+
+def execute_stale_plan(
+    emulator: Emulator, source: Path, between: Callable[[], object], **sync: Any
+) -> tuple[RunReport, tuple[ActionResult, ...]]:
+    """Plan, run `between()` (e.g. someone saves in Grafana), then execute the now stale plan."""
+    settings = settings_for(emulator, source, **sync)
+
+    async def go() -> tuple[RunReport, tuple[ActionResult, ...]]:
+        async with open_target(settings) as target:
+            stale = await reconcile_once(target, dry_run=True)
+            desired = target.source.load()
+            live = await target.grafana.fetch_live(None)
+            between()
+            ctx = ExecuteContext(grafana=target.grafana, policy=target.policy, desired=desired, live=live)
+            return stale, await execute(stale.plan, ctx)
+
+    return asyncio.run(go())

@@ -3,17 +3,14 @@ fresh process with no local state; optimistic writes and 412 races."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
-from engine_helpers import dashboard, edit_in_grafana, live_dashboard, run, settings_for, write
+from engine_helpers import dashboard, edit_in_grafana, execute_stale_plan, live_dashboard, run, write
 from support.emulator import Emulator
 
-from syncer.app import open_target
-from syncer.engine.execute import ExecuteContext, execute
-from syncer.engine.reconcile import exit_code_for_apply, reconcile_once
+from syncer.engine.reconcile import exit_code_for_apply
 from syncer.model.plan import ActionKind
-from syncer.model.results import ActionResult, Outcome, RunReport
+from syncer.model.results import Outcome
 
 
 def applied(emulator: Emulator, tmp_path: Path) -> Path:
@@ -135,21 +132,28 @@ def test_real_concurrent_edit_between_read_and_write_is_replanned(emulator: Emul
     Grafana answers 412, the executor re-reads, re-plans (now a conflict) and never overwrites blindly."""
     src = applied(emulator, tmp_path)
     write(src, "team/d.json", dashboard("Drifty", "drifty", tags=["from-git"]))
-    settings = settings_for(emulator, src)
+    racing: list[int] = []
 
-    async def go() -> tuple[RunReport, tuple[ActionResult, ...], int]:
-        async with open_target(settings) as target:
-            stale = await reconcile_once(target, dry_run=True)
-            desired = target.source.load()
-            live = await target.grafana.fetch_live(None)
-            racing_version = edit_in_grafana(emulator, "drifty", description="racing UI edit")
-            ctx = ExecuteContext(grafana=target.grafana, policy=target.policy, desired=desired, live=live)
-            return stale, await execute(stale.plan, ctx), racing_version
-
-    stale, results, racing_version = asyncio.run(go())
+    stale, results = execute_stale_plan(
+        emulator,
+        src,
+        lambda: racing.append(edit_in_grafana(emulator, "drifty", description="racing UI edit")),
+    )
 
     assert stale.plan.dashboard_actions[0].kind is ActionKind.UPDATE
     [result] = results
     assert result.outcome is Outcome.OK and result.retries == 1
-    assert result.overwrote_version == racing_version  # the racing edit is named, restorable
+    assert result.overwrote_version == racing[0]  # the racing edit is named, restorable
     assert live_dashboard(emulator, "drifty")["dashboard"]["tags"] == ["from-git"]
+
+
+def test_concurrent_edit_under_on_conflict_fail_is_left_alone(emulator: Emulator, tmp_path: Path) -> None:
+    src = applied(emulator, tmp_path)
+    write(src, "team/d.json", dashboard("Drifty", "drifty", tags=["from-git"]))
+
+    _, results = execute_stale_plan(
+        emulator, src, lambda: edit_in_grafana(emulator, "drifty", description="racing"), on_conflict="fail"
+    )
+
+    assert [r.outcome for r in results] == [Outcome.CONFLICT]
+    assert live_dashboard(emulator, "drifty")["dashboard"]["description"] == "racing"

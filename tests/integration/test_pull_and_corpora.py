@@ -11,9 +11,9 @@ import pytest
 from engine_helpers import dashboard, live_dashboard, run, settings_for, write
 from support.emulator import Emulator
 
-from syncer.app import open_grafana
+from syncer.app import pull_directory
 from syncer.core.essence import essence
-from syncer.engine.pull import PullSummary, pull
+from syncer.engine.pull import PullSummary
 from syncer.model.plan import ActionKind
 
 CORPORA = Path("/work/shared/corpora")
@@ -21,11 +21,7 @@ SERVER_OWNED = ("id", "version", "__syncer")
 
 
 def do_pull(emulator: Emulator, dest: Path, folder: str | None = None) -> PullSummary:
-    async def go() -> PullSummary:
-        async with open_grafana(settings_for(emulator, dest)) as grafana:
-            return await pull(grafana, dest, folder_uid=folder)
-
-    return asyncio.run(go())
+    return asyncio.run(pull_directory(settings_for(emulator, dest), dest, folder_uid=folder))
 
 
 def contents(emulator: Emulator) -> dict[str, tuple[str, dict[str, Any]]]:

@@ -29,7 +29,7 @@ from syncer.engine.reconcile import reconcile_once
 from syncer.model.errors import Invalid, VersionConflict
 from syncer.model.plan import ActionKind
 from syncer.model.results import Outcome, RunReport
-from syncer.model.state import OwnershipMarker
+from syncer.model.state import LiveState, OwnershipMarker
 from syncer.ports import NullMetrics, ServerInfo
 from syncer.settings import ApiFlavour, GrafanaSettings, SyncSettings, TargetSettings
 
@@ -82,7 +82,7 @@ def grafana_settings(
     emulator: Emulator, *, api: str = "resources", org_id: int = 1, **kw: Any
 ) -> GrafanaSettings:
     return GrafanaSettings(
-        url=emulator.url, token=SecretStr(emulator.token), api=ApiFlavour(api), org_id=org_id, retries=1, **kw
+        url=emulator.url, token=SecretStr(emulator.token), api=ApiFlavour(api), org_id=org_id, retries=4, **kw
     )
 
 
@@ -161,6 +161,11 @@ def test_auto_stays_legacy_on_grafana_11(grafana11: Emulator) -> None:
     info = server_info(grafana_settings(grafana11, api="auto"))
     assert info.api == "legacy"
     assert "experimental" in info.detail
+
+
+def test_legacy_setting_never_asks_for_apis(emulator: Emulator) -> None:
+    assert server_info(grafana_settings(emulator, api="legacy")).api == "legacy"
+    assert "GET /apis" not in by_route(emulator)
 
 
 def test_discovery_reads_what_the_server_offers(emulator: Emulator) -> None:
@@ -649,3 +654,161 @@ def test_explicit_namespace_wins_over_the_org(emulator: Emulator, tmp_path: Path
     )
     assert written(apply(settings)) == {"res-ns": "create"}
     assert k8s_dashboard(emulator, "res-ns", ns="org-2")["spec"]["title"] == "Namespaced"
+
+
+# ---- messages, retries, partial failure, adoption (counterparts of legacy-specific engine tests) ------
+
+POST_DASHBOARD = "POST /apis/dashboard.grafana.app/v0alpha1/namespaces/:ns/dashboards"
+
+
+def test_every_write_carries_the_version_message(emulator: Emulator, tmp_path: Path) -> None:
+    write(tmp_path, "dash/msg.json", dashboard("res-msg", "Message"))
+    settings = target_settings(emulator, tmp_path)
+    apply(settings)
+    write(tmp_path, "dash/msg.json", dashboard("res-msg", "Message", panels=3))
+    apply(settings)
+    history = k8s(
+        emulator,
+        DASHBOARDS,
+        params={"labelSelector": "grafana.app/get-history=true", "fieldSelector": "metadata.name=res-msg"},
+    )["items"]
+    assert [item["metadata"]["generation"] for item in history] == [2, 1]
+    versions = emulator.api("GET", "/api/dashboards/uid/res-msg/versions").json()
+    entries = versions["versions"] if isinstance(versions, dict) else versions
+    messages = [v.get("message", "") for v in entries]
+    # newest first; Grafana lists the first version as "Initial save" whatever its message was
+    assert len(messages) == 2 and messages[0].startswith("syncer: dash/msg.json"), messages
+
+
+def test_5xx_on_create_is_retried(emulator: Emulator, tmp_path: Path) -> None:
+    write(tmp_path, "a.json", dashboard("res-retry", "Retry"))
+    emulator.fault(route=POST_DASHBOARD, status=503, count=2)
+    report = apply(target_settings(emulator, tmp_path))
+    assert written(report) == {"res-retry": "create"}
+    assert by_route(emulator)[POST_DASHBOARD] == 3
+
+
+def test_one_rejected_dashboard_does_not_stop_the_others(emulator: Emulator, tmp_path: Path) -> None:
+    for i in range(5):
+        write(tmp_path, f"d{i}.json", dashboard(f"res-part-{i}", f"Part {i}"))
+    emulator.fault(route=POST_DASHBOARD, status=422, count=1, message="spec.panels: Invalid value")
+
+    async def run() -> RunReport:
+        async with open_target(target_settings(emulator, tmp_path)) as target:
+            return await reconcile_once(target)
+
+    report = asyncio.run(run())
+    assert sorted(r.outcome.value for r in report.results) == ["failed"] + ["ok"] * 4
+    (failure,) = report.failures
+    assert "422" in failure.detail and "Invalid value" in failure.detail
+    assert len(k8s(emulator, DASHBOARDS)["items"]) == 4
+
+
+def test_unmanaged_dashboard_with_same_content_is_adopted_by_stamping_annotations(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    write(tmp_path, "adopt.json", dashboard("res-adopt", "Adopt me"))
+    handmade = {
+        "apiVersion": "dashboard.grafana.app/v0alpha1",
+        "kind": "Dashboard",
+        "metadata": {"name": "res-adopt"},
+        "spec": dashboard("res-adopt", "Adopt me"),
+    }
+    handmade["spec"].pop("uid")
+    assert (
+        emulator.api("POST", DASHBOARDS.format(version="v0alpha1", ns="default"), json=handmade).status_code
+        == 201
+    )
+
+    report = apply(target_settings(emulator, tmp_path))
+    assert written(report) == {"res-adopt": "update"}
+    obj = k8s_dashboard(emulator, "res-adopt")
+    assert obj["metadata"]["generation"] == 1  # content unchanged: only ownership was stamped
+    assert obj["metadata"]["annotations"]["grafana.app/managerId"] == "syncer"
+    assert obj["metadata"]["annotations"]["grafana.app/sourcePath"] == "adopt.json"
+
+
+def test_reads_by_name_only_when_that_is_cheaper(emulator: Emulator, tmp_path: Path) -> None:
+    for i in range(6):
+        write(tmp_path, f"d{i}.json", dashboard(f"cost-{i}", f"Cost {i}", panels=1))
+    apply(target_settings(emulator, tmp_path))
+
+    by_name = "GET /apis/dashboard.grafana.app/v0alpha1/namespaces/:ns/dashboards/:name"
+    listing = "GET /apis/dashboard.grafana.app/v0alpha1/namespaces/:ns/dashboards"
+
+    async def fetch(port: ResourcesGrafana, uids: set[str]) -> dict[str, int]:
+        emulator.reset(counters_only=True)
+        live = await port.fetch_live(uids)
+        assert set(live.dashboards) == uids and not live.complete
+        return by_route(emulator)
+
+    async def run() -> None:
+        http = GrafanaHttp(grafana_settings(emulator), metrics=NullMetrics())
+        port = ResourcesGrafana(http, namespace="default", page_size=2)
+        try:
+            # server size unknown: one or two uids by name, more through the listing (3 pages of 2)
+            assert (await fetch(port, {"cost-0"})).get(by_name) == 1
+            routes = await fetch(port, {"cost-0", "cost-1", "cost-2", "cost-3"})
+            assert routes.get(listing) == 3 and by_name not in routes
+            # now 6 dashboards are known: 3 by name cost no more than 3 pages, 4 would
+            assert (await fetch(port, {"cost-0", "cost-1", "cost-5"})).get(by_name) == 3
+            assert (await fetch(port, {"cost-0", "cost-1", "cost-4", "cost-5"})).get(listing) == 3
+        finally:
+            await port.aclose()
+
+    asyncio.run(run())
+
+
+def test_many_v2_dashboards_are_reread_through_one_v2_listing(emulator: Emulator, tmp_path: Path) -> None:
+    for i in range(5):
+        write(tmp_path, f"v2-{i}.json", v2_file(f"res-v2-many-{i}"))
+    write(tmp_path, "classic.json", dashboard("res-v2-classic", "Classic"))
+    apply(target_settings(emulator, tmp_path))
+
+    async def run() -> LiveState:
+        http = GrafanaHttp(grafana_settings(emulator), metrics=NullMetrics())
+        port = ResourcesGrafana(http, namespace="default", page_size=10)
+        try:
+            emulator.reset(counters_only=True)
+            return await port.fetch_live(None)
+        finally:
+            await port.aclose()
+
+    live = asyncio.run(run())
+    assert live.dashboards["res-v2-many-3"].api_version == "dashboard.grafana.app/v2beta1"
+    assert live.dashboards["res-v2-many-3"].content == V2_SPEC
+    assert live.dashboards["res-v2-classic"].api_version is None
+    routes = by_route(emulator)
+    lists = {r: n for r, n in routes.items() if r.endswith("/dashboards")}
+    assert lists == {
+        "GET /apis/dashboard.grafana.app/v0alpha1/namespaces/:ns/dashboards": 1,
+        "GET /apis/dashboard.grafana.app/v2beta1/namespaces/:ns/dashboards": 1,
+    }
+    assert not any(r.endswith("/:name") for r in routes)
+
+
+def test_listed_blob_dashboards_are_read_again_in_full(emulator: Emulator, tmp_path: Path) -> None:
+    """Grafana keeps large specs as blobs (`grafana.app/blob`) and a listing may carry a reduced spec;
+    such items are read again by name. (The emulator keeps the annotation a client sets.)"""
+    for i in range(3):
+        write(tmp_path, f"d{i}.json", dashboard(f"res-blob-{i}", f"Blob {i}"))
+    apply(target_settings(emulator, tmp_path))
+    obj = k8s_dashboard(emulator, "res-blob-1")
+    obj["metadata"]["annotations"]["grafana.app/blob"] = "blob-uid-1"
+    path = DASHBOARDS.format(version="v0alpha1", ns="default") + "/res-blob-1"
+    assert emulator.api("PUT", path, json=obj, auth="admin").status_code == 200
+
+    async def run() -> LiveState:
+        http = GrafanaHttp(grafana_settings(emulator), metrics=NullMetrics())
+        port = ResourcesGrafana(http, namespace="default")
+        try:
+            emulator.reset(counters_only=True)
+            return await port.fetch_live(None)
+        finally:
+            await port.aclose()
+
+    live = asyncio.run(run())
+    assert len(live.dashboards) == 3
+    routes = by_route(emulator)
+    assert routes["GET /apis/dashboard.grafana.app/v0alpha1/namespaces/:ns/dashboards"] == 1
+    assert routes["GET /apis/dashboard.grafana.app/v0alpha1/namespaces/:ns/dashboards/:name"] == 1

@@ -25,6 +25,7 @@ from syncer.adapters.grafana.resources_meta import (
 from syncer.core.essence import checksum
 from syncer.model.errors import AlreadyExists, ConfigError, NotFound, VersionConflict
 from syncer.model.state import OwnershipMarker
+from syncer.settings import load_settings
 
 
 def group_list(groups: dict[str, list[str]], preferred: dict[str, str] | None = None) -> dict[str, Any]:
@@ -109,6 +110,12 @@ def test_resources_requested_but_not_offered_is_a_config_error_naming_what_is_of
 )
 def test_namespace(org: int, explicit: str | None, expected: str) -> None:
     assert namespace_for(org, explicit) == expected
+
+
+def test_namespace_from_the_environment() -> None:
+    settings = load_settings(None, environ={"GRAFANA_NAMESPACE": "stacks-123", "GRAFANA_ORG_ID": "3"})
+    grafana = settings.targets[0].grafana
+    assert namespace_for(grafana.org_id, grafana.namespace) == "stacks-123"
 
 
 MARKER = OwnershipMarker(

@@ -35,9 +35,12 @@ def closed_port() -> int:
 @pytest.mark.parametrize("command", ["plan", "apply", "pull"])
 def test_token_hidden_on_success_with_json_output(emulator: Emulator, tmp_path: Path, command: str) -> None:
     write_tree(tmp_path / "src", 3)
-    args = [command, str(tmp_path / "src"), "--url", emulator.url, "--token", emulator.token, *API]
-    if command != "pull":
-        args += ["--output", "json"]
+    auth = ["--url", emulator.url, "--token", emulator.token, *API]
+    if command == "pull":  # something to pull, into an empty directory
+        assert run_syncer("apply", str(tmp_path / "src"), *auth).returncode == 0
+        args = ["pull", str(tmp_path / "pulled"), *auth]
+    else:
+        args = [command, str(tmp_path / "src"), *auth, "--output", "json"]
     if command == "plan":
         args += ["--diff"]
 
@@ -45,6 +48,10 @@ def test_token_hidden_on_success_with_json_output(emulator: Emulator, tmp_path: 
 
     assert done.returncode in (0, 2), done.stderr
     assert_hidden(emulator.token, done.stdout, done.stderr)
+    if command == "pull":
+        pulled = "".join(p.read_text() for p in (tmp_path / "pulled").rglob("*") if p.is_file())
+        assert pulled, "pull wrote nothing"
+        assert_hidden(emulator.token, pulled)
 
 
 @pytest.mark.parametrize("how", ["flag", "env", "file"])

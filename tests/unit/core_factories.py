@@ -24,7 +24,9 @@ def content(title: str = "Dash", **extra: Any) -> dict[str, Any]:
     return {"title": title, "panels": [], **extra}
 
 
-def want(uid: str, body: dict[str, Any] | None = None, folder: str | None = None, path: str = "") -> DesiredDashboard:
+def want(
+    uid: str, body: dict[str, Any] | None = None, folder: str | None = None, path: str = ""
+) -> DesiredDashboard:
     body = body if body is not None else content(uid)
     return DesiredDashboard(
         uid=uid,
@@ -66,11 +68,15 @@ def have(
     )
 
 
-def wfolder(uid: str, title: str | None = None, parent: str | None = None, path: str | None = None) -> DesiredFolder:
+def wfolder(
+    uid: str, title: str | None = None, parent: str | None = None, path: str | None = None
+) -> DesiredFolder:
     return DesiredFolder(uid, title or uid, parent, path or uid)
 
 
-def lfolder(uid: str, title: str | None = None, parent: str | None = None, manager: str | None = ME) -> LiveFolder:
+def lfolder(
+    uid: str, title: str | None = None, parent: str | None = None, manager: str | None = ME
+) -> LiveFolder:
     marker = OwnershipMarker(manager, uid, "") if manager else None
     return LiveFolder(uid, title or uid, parent, version=1, marker=marker)
 

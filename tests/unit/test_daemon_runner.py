@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
-from collections.abc import AsyncIterator, Collection, Mapping
+from collections.abc import AsyncIterator, Callable, Collection, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +23,7 @@ from syncer.engine.daemon_status import TargetStatus
 from syncer.engine.daemon_target import TargetRunner
 from syncer.engine.funnel import Funnel, Trigger
 from syncer.engine.reconcile import Target
-from syncer.model.errors import Unreachable
+from syncer.model.errors import ServerError, Unreachable
 from syncer.model.plan import Policy
 from syncer.model.state import (
     DesiredDashboard,
@@ -44,6 +44,7 @@ class FakeGrafana:
         self.dashboards: dict[str, LiveDashboard] = {}
         self.calls: list[tuple[str, object]] = []
         self.down = False
+        self.failing_saves: set[str] = set()
         self._requests = 0
 
     def _call(self, name: str, arg: object = None) -> None:
@@ -98,6 +99,8 @@ class FakeGrafana:
         self, desired: DesiredDashboard, live: LiveDashboard | None, marker: OwnershipMarker, message: str
     ) -> SaveResult:
         self._call("save", desired.uid)
+        if desired.uid in self.failing_saves:
+            raise ServerError("HTTP 500: database is locked", status=500)
         version = (live.version if live else 0) + 1
         self.dashboards[desired.uid] = LiveDashboard(
             uid=desired.uid,
@@ -160,7 +163,7 @@ def write_dashboard(root: Path, rel: str, uid: str, title: str | None = None, pa
 
 
 class Harness:
-    def __init__(self, root: Path, *, prune: bool = False) -> None:
+    def __init__(self, root: Path, *, prune: bool = False, probe_interval_s: float = 15.0) -> None:
         self.root = root
         self.grafana = FakeGrafana()
         self.metrics = RecordingMetrics()
@@ -173,7 +176,9 @@ class Harness:
         async def opener() -> AsyncIterator[Target]:
             yield Target("t", DirectorySource(root), grafana, policy, 4, {}, None)
 
-        config = DaemonConfig(backoff_initial_s=0.05, backoff_max_s=0.2, partial_retries=2)
+        config = DaemonConfig(
+            backoff_initial_s=0.05, backoff_max_s=0.2, partial_retries=2, probe_interval_s=probe_interval_s
+        )
         self.runner = TargetRunner(
             TargetSpec("t", root, opener),
             funnel=self.funnel,
@@ -342,5 +347,57 @@ def test_many_changed_files_make_one_scoped_reconcile(tmp_path: Path, n: int) ->
             await h.settle()
             assert len(h.metrics.runs) - runs_before == 1
             assert len(h.grafana.dashboards) == n + 1
+
+    asyncio.run(scenario())
+
+
+def test_failed_dashboards_are_retried_by_themselves_and_only_they(tmp_path: Path) -> None:
+    for uid in ("ok1", "ok2", "flaky"):
+        write_dashboard(tmp_path, f"{uid}.json", uid)
+
+    async def scenario() -> None:
+        async with Harness(tmp_path) as h:
+            h.grafana.failing_saves = {"flaky"}
+            h.funnel.request_full(Trigger.STARTUP)
+            for _ in range(100):
+                await asyncio.sleep(0.02)
+                if h.metrics.triggers["retry"] >= 1:
+                    break
+            assert set(h.grafana.dashboards) == {"ok1", "ok2"}
+            assert h.status.ready  # the pass completed; one dashboard failed
+            h.grafana.failing_saves.clear()
+            for _ in range(100):
+                await asyncio.sleep(0.02)
+                if "flaky" in h.grafana.dashboards:
+                    break
+            assert "flaky" in h.grafana.dashboards
+            retried = [uid for name, uid in h.grafana.calls if name == "save"]
+            assert retried.count("ok1") == 1 and retried.count("ok2") == 1  # the others were not redone
+
+    asyncio.run(scenario())
+
+
+def test_idle_probe_turns_the_target_unready_when_grafana_goes_away(tmp_path: Path) -> None:
+    write_dashboard(tmp_path, "d.json", "d")
+
+    async def until(predicate: Callable[[], bool]) -> None:
+        for _ in range(200):
+            if predicate():
+                return
+            await asyncio.sleep(0.02)
+        raise AssertionError("condition not met")
+
+    async def scenario() -> None:
+        async with Harness(tmp_path, probe_interval_s=0.05) as h:
+            await h.settle(Trigger.STARTUP, full=True)
+            assert h.status.ready
+            await asyncio.sleep(0.2)
+            assert sum(1 for name, _ in h.grafana.calls if name == "server_info") >= 2  # idle probes
+            h.grafana.down = True  # no file change, no timer: only the probe can notice
+            await until(lambda: not h.status.ready)
+            assert h.metrics.last_gauges["ready"] == 0.0
+            h.grafana.down = False
+            await until(lambda: h.status.ready)
+            assert h.metrics.triggers["retry"] >= 1
 
     asyncio.run(scenario())

@@ -27,7 +27,9 @@ BODY = {
 def grafana_round_trip(sent: dict[str, object], *, version: int) -> dict[str, object]:
     """What the legacy API stores and returns: id/version set, title trimmed, keys re-ordered,
     numbers through Go's float64 (integral floats lose their fraction)."""
-    stored = json.loads(json.dumps(sent), parse_float=lambda s: int(float(s)) if float(s).is_integer() else float(s))
+    stored = json.loads(
+        json.dumps(sent), parse_float=lambda s: int(float(s)) if float(s).is_integer() else float(s)
+    )
     stored.update(id=4711, version=version, title=str(stored["title"]).strip())
     items = list(stored.items())
     random.Random(version).shuffle(items)
@@ -117,8 +119,18 @@ def test_refresh_is_clamped_like_grafanas_legacy_api(refresh: object, minimum: s
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("0", 0), ("5s", 5), ("1m30s", 90), ("1.5h", 5400), ("250ms", 0.25), ("2d", 172800), ("1w", 604800),
-     ("1M", 2592000), ("1y", 31536000), ("-1s", -1)],
+    [
+        ("0", 0),
+        ("5s", 5),
+        ("1m30s", 90),
+        ("1.5h", 5400),
+        ("250ms", 0.25),
+        ("2d", 172800),
+        ("1w", 604800),
+        ("1M", 2592000),
+        ("1y", 31536000),
+        ("-1s", -1),
+    ],
 )
 def test_parse_duration(text: str, seconds: float) -> None:
     assert parse_duration(text) == pytest.approx(seconds)

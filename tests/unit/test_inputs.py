@@ -21,8 +21,10 @@ DS_INPUT = {"name": "DS_PROMETHEUS", "label": "Prometheus", "type": "datasource"
 def exported(inputs: list[dict[str, Any]] | None = None, extra: dict[str, Any] | None = None) -> DesiredState:
     body: dict[str, Any] = {
         "title": "Node",
-        "panels": [{"datasource": {"type": "prometheus", "uid": "${DS_PROMETHEUS}"}, "title": "up ${DS_PROMETHEUS}"}],
-        "templating": {"list": [{"name": "job", "query": "label_values(up{x=\"${job}\"}, job)"}]},
+        "panels": [
+            {"datasource": {"type": "prometheus", "uid": "${DS_PROMETHEUS}"}, "title": "up ${DS_PROMETHEUS}"}
+        ],
+        "templating": {"list": [{"name": "job", "query": 'label_values(up{x="${job}"}, job)'}]},
         **(extra or {}),
     }
     if inputs is not None:
@@ -56,7 +58,11 @@ def test_datasource_input_is_resolved(mapping, datasources, expected_uid) -> Non
 
 
 def test_ambiguous_datasources_pick_one_with_a_warning() -> None:
-    state = resolve_inputs(exported([DS_INPUT]), {}, [DataSourceRef("b", "B", "prometheus"), DataSourceRef("a", "A", "prometheus")])
+    state = resolve_inputs(
+        exported([DS_INPUT]),
+        {},
+        [DataSourceRef("b", "B", "prometheus"), DataSourceRef("a", "A", "prometheus")],
+    )
     assert '"uid":"a"' in resolved_content(state)
     assert [p.severity for p in state.problems] == [Severity.WARNING]
     assert "several prometheus data sources" in state.problems[0].message
@@ -71,6 +77,7 @@ def test_offline_datasource_input_stays_pending_with_a_warning() -> None:
     assert warning.severity is Severity.WARNING and warning.path == "node.json"
     later = resolve_inputs(state, {}, [PROM])
     assert not needs_datasources(later) and "${DS_PROMETHEUS}" not in resolved_content(later)
+    assert later.problems == ()  # the offline note is settled once the server answered
 
 
 def test_no_datasource_of_the_type_is_an_error_and_the_dashboard_is_dropped() -> None:
@@ -84,6 +91,13 @@ def test_undeclared_ds_placeholder_without_mapping_is_an_error_even_offline() ->
     state = resolve_inputs(exported(None), {}, None)
     assert "node" not in state.dashboards
     assert "${DS_PROMETHEUS}" in state.errors[0].message and "not declared" in state.errors[0].message
+
+
+def test_undeclared_lowercase_placeholder_is_an_input_too() -> None:
+    state = desired(
+        [want("node", {"title": "t", "panels": [{"datasource": "${ds_loki}"}]}, path="node.json")]
+    )
+    assert "unresolved input ${ds_loki}" in resolve_inputs(state, {}, None).errors[0].message
 
 
 def test_undeclared_placeholder_with_a_mapping_is_resolved() -> None:

@@ -32,6 +32,16 @@ def write(root: Path, rel: str, value: Any) -> Path:
     return path
 
 
+def _alias_bomb(levels: int = 10) -> str:
+    """Each level refers nine times to the previous one: 9**10 values from a few hundred bytes."""
+    lines = ["l0: &l0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+ALIAS_BOMB = _alias_bomb()
+
+
 def errors_of(state: DesiredState) -> list[str]:
     return [str(p) for p in state.errors]
 
@@ -50,7 +60,11 @@ def test_bare_dashboards_in_nested_folders(tmp_path: Path) -> None:
     deep = state.dashboards["deep"]
     a, b, c = (folder_uid_for_path(p) for p in ("a", "a/b", "a/b/c"))
     assert deep.folder_uid == c and deep.path == "a/b/c/deep.json"
-    assert (state.folders[a].parent_uid, state.folders[b].parent_uid, state.folders[c].parent_uid) == (None, a, b)
+    assert (state.folders[a].parent_uid, state.folders[b].parent_uid, state.folders[c].parent_uid) == (
+        None,
+        a,
+        b,
+    )
     assert [state.folders[u].title for u in (a, b, c)] == ["a", "b", "c"]
     assert deep.checksum == checksum(deep.content, c)
     assert deep.content["uid"] == "deep"
@@ -76,7 +90,11 @@ def test_folder_with_only_metadata_is_still_a_folder(tmp_path: Path) -> None:
 
 
 def test_envelope_shape_and_its_folder_wins(tmp_path: Path) -> None:
-    write(tmp_path, "dir/e.json", {"dashboard": dash("Env", uid="env"), "folderUid": "elsewhere", "overwrite": True})
+    write(
+        tmp_path,
+        "dir/e.json",
+        {"dashboard": dash("Env", uid="env"), "folderUid": "elsewhere", "overwrite": True},
+    )
     write(tmp_path, "dir/r.json", {"dashboard": dash("Root", uid="r"), "folderUid": "general"})
     write(tmp_path, "dir/d.json", {"dashboard": dash("Dir", uid="d"), "folderUid": ""})
     state = DirectorySource(tmp_path).load()
@@ -141,10 +159,25 @@ def test_documents_that_are_not_dashboards(tmp_path: Path, document: Any, messag
 
 
 def test_yaml_dashboard(tmp_path: Path) -> None:
-    write(tmp_path, "y.yml", "title: From YAML\nuid: yml\npanels: []\ntime: {from: now-1h, to: now}\nwhen: 2024-01-01\n")
+    write(
+        tmp_path,
+        "y.yml",
+        "title: From YAML\nuid: yml\npanels: []\ntime: {from: now-1h, to: now}\nwhen: 2024-01-01\n",
+    )
     state = DirectorySource(tmp_path).load()
     assert state.dashboards["yml"].content["time"] == {"from": "now-1h", "to": "now"}
     assert state.dashboards["yml"].content["when"] == "2024-01-01"
+
+
+def test_yaml_scalars_follow_json_not_yaml_1_1(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "y.yaml",
+        "title: T\nuid: y\ncountry: NO\nswitch: on\nat: 12:30\nhide: false\nn: 3\nx: 0.5\n",
+    )
+    content = DirectorySource(tmp_path).load().dashboards["y"].content
+    assert (content["country"], content["switch"], content["at"]) == ("NO", "on", "12:30")
+    assert (content["hide"], content["n"], content["x"]) == (False, 3, 0.5)
 
 
 def test_missing_uid_is_derived_from_the_path_with_a_warning(tmp_path: Path) -> None:
@@ -164,7 +197,11 @@ def test_content_is_normalised_for_sending(tmp_path: Path) -> None:
     assert content["refresh"] == "10s" and content["width"] == 12 and isinstance(content["width"], int)
     assert state.dashboards["n"].title == "Padded"
     messages = " | ".join(str(w) for w in state.warnings)
-    assert "id 42 is ignored" in messages and "version field is ignored" in messages and "refresh '1s'" in messages
+    assert (
+        "id 42 is ignored" in messages
+        and "version field is ignored" in messages
+        and "refresh '1s'" in messages
+    )
     assert errors_of(state) == []
 
 
@@ -215,10 +252,10 @@ def test_binary_garbage_is_a_problem_not_a_crash(tmp_path: Path, data: bytes, me
         ("title: [unclosed\n", "y.yaml:2:1: error: invalid YAML"),
         ("title: a\n---\ntitle: b\n", "exactly one document, found 2"),
         ("title: .nan\n", "not a valid JSON number"),
-        ("a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-            f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
-            f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
-            for i in range(9)), "too many values"),
+        (
+            ALIAS_BOMB,
+            "too many values",
+        ),
         ("!!python/object:os.system {}\n", "invalid YAML"),
     ],
     ids=["syntax", "two documents", "nan", "alias bomb", "unsafe tag"],
@@ -257,7 +294,9 @@ def test_duplicate_folder_uid_blocks_both_directories(tmp_path: Path) -> None:
     assert list(state.dashboards) == ["z"]
     assert "dup" not in state.folders and folder_uid_for_path("b/sub") not in state.folders
     errors = errors_of(state)
-    assert any("a/_folder.json: error: duplicate folder uid 'dup', also used by b/_folder.json" in e for e in errors)
+    assert any(
+        "a/_folder.json: error: duplicate folder uid 'dup', also used by b/_folder.json" in e for e in errors
+    )
     assert any(e.startswith("b/sub/y.json: error: skipped: folder b/ has a duplicate uid") for e in errors)
 
 
@@ -290,8 +329,9 @@ def test_folder_depth_over_the_limit(tmp_path: Path) -> None:
     write(tmp_path, "1/2/3/4/5/deep.json", dash(uid="deep"))
     state = DirectorySource(tmp_path).load()
     assert list(state.dashboards) == ["ok"]
-    assert "1/2/3/4/5/deep.json: error: skipped: folder 1/2/3/4/5/ is nested 5 deep; Grafana allows at most 4" in (
-        only_error(state)
+    assert (
+        "1/2/3/4/5/deep.json: error: skipped: folder 1/2/3/4/5/ is nested 5 deep; Grafana allows at most 4"
+        in (only_error(state))
     )
     assert "deep" in DirectorySource(tmp_path, max_folder_depth=8).load().dashboards
 
@@ -404,3 +444,31 @@ def test_loading_twice_gives_equal_states(tmp_path: Path) -> None:
     write(tmp_path, "x/a.json", dash(uid="a"))
     write(tmp_path, "x/y/b.yaml", "title: B\n")
     assert DirectorySource(tmp_path).load() == DirectorySource(tmp_path).load()
+
+
+def test_reload_sees_edits_new_and_removed_files(tmp_path: Path) -> None:
+    source = DirectorySource(tmp_path)
+    write(tmp_path, "a.json", dash("One", uid="a"))
+    write(tmp_path, "b.json", dash("Bee", uid="b"))
+    first = source.load()
+    write(tmp_path, "a.json", dash("Two, longer", uid="a"))
+    (tmp_path / "b.json").unlink()
+    write(tmp_path, "c.json", dash("Sea", uid="c"))
+    second = source.load()
+    assert second.dashboards["a"].title == "Two, longer"
+    assert sorted(second.dashboards) == ["a", "c"]
+    assert first.dashboards["a"].title == "One"
+
+
+def test_unchanged_files_are_not_parsed_again(tmp_path: Path) -> None:
+    source = DirectorySource(tmp_path)
+    path = write(tmp_path, "a.json", dash("AAA", uid="a"))
+    stat = path.stat()
+    assert source.load().dashboards["a"].title == "AAA"
+    # same size, same mtime, same inode: the cached parse is reused (the daemon's cheap reload)
+    with path.open("r+", encoding="utf-8") as handle:
+        handle.write(json.dumps(dash("BBB", uid="a"), indent=2))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert source.load().dashboards["a"].title == "AAA"
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert source.load().dashboards["a"].title == "BBB"

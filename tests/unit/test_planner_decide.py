@@ -12,6 +12,7 @@ from syncer.model.plan import ActionKind, ConflictPolicy, DriftPolicy, Policy
 from syncer.model.state import DesiredDashboard, LiveDashboard
 
 A, B, C = content("A"), content("B"), content("C")
+DEFAULT_POLICY = Policy()
 F1, F2 = wfolder("f1", "Team One"), wfolder("f2", "Team Two")
 
 
@@ -22,7 +23,7 @@ class Case:
     have: LiveDashboard | None
     kind: ActionKind
     reason: str
-    policy: Policy = Policy()
+    policy: Policy = DEFAULT_POLICY
     overwrites: int | None = None
 
 

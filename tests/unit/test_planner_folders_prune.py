@@ -36,7 +36,9 @@ def test_folder_rename_and_move_are_updates() -> None:
 
 
 def test_folder_of_another_instance_is_not_changed() -> None:
-    result = plan(desired([], [wfolder("x", "Mine")]), live(folders=[lfolder("x", "Theirs", manager="other")]), Policy())
+    result = plan(
+        desired([], [wfolder("x", "Mine")]), live(folders=[lfolder("x", "Theirs", manager="other")]), Policy()
+    )
     assert kinds(result.folder_actions) == [("x", ActionKind.SKIP)]
 
 
@@ -47,7 +49,9 @@ def test_unchanged_folder_is_noop() -> None:
 
 
 def test_prune_deletes_only_own_marked_dashboards() -> None:
-    current = live([have("mine"), have("unmarked", manager=None), have("theirs", manager="other"), have("kept")])
+    current = live(
+        [have("mine"), have("unmarked", manager=None), have("theirs", manager="other"), have("kept")]
+    )
     result = plan(desired([want("kept")]), current, PRUNE)
     assert [a.uid for a in result.dashboard_actions if a.kind is ActionKind.DELETE] == ["mine"]
     assert result.refusals == ()
@@ -68,7 +72,12 @@ def test_no_prune_without_the_flag() -> None:
             "error",
         ),
         (desired([]), live([have("mine")]), PRUNE, "no dashboards"),
-        (desired([want("k")]), live([have("a"), have("b"), have("k")]), Policy(prune=True, max_deletes=1), "max-deletes"),
+        (
+            desired([want("k")]),
+            live([have("a"), have("b"), have("k")]),
+            Policy(prune=True, max_deletes=1),
+            "max-deletes",
+        ),
         (desired([want("k")]), live([have("a"), have("k")], complete=False), PRUNE, "part of Grafana"),
         (
             desired([want("k")]),
@@ -93,7 +102,9 @@ def test_warnings_do_not_refuse_prune() -> None:
 
 
 def test_max_deletes_is_inclusive() -> None:
-    result = plan(desired([want("k")]), live([have("a"), have("b"), have("k")]), Policy(prune=True, max_deletes=2))
+    result = plan(
+        desired([want("k")]), live([have("a"), have("b"), have("k")]), Policy(prune=True, max_deletes=2)
+    )
     assert len([a for a in result.dashboard_actions if a.kind is ActionKind.DELETE]) == 2
 
 
@@ -110,7 +121,9 @@ def test_managed_folders_left_empty_are_deleted_children_first() -> None:
 
 def test_folder_holding_unmanaged_dashboard_is_kept() -> None:
     folders = [lfolder("top"), lfolder("sub", parent="top")]
-    current = live([have("mine", folder="sub"), have("foreign", folder="top", manager=None), have("k")], folders)
+    current = live(
+        [have("mine", folder="sub"), have("foreign", folder="top", manager=None), have("k")], folders
+    )
     result = plan(desired([want("k")]), current, PRUNE)
     assert kinds(result.folder_actions) == [("sub", ActionKind.DELETE_FOLDER)]
 

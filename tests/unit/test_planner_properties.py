@@ -26,7 +26,9 @@ from syncer.model.state import (
 FOLDERS = ["f0", "f1", "f2", "f3"]
 DASHBOARDS = ["d0", "d1", "d2", "d3", "d4"]
 MANAGERS = st.sampled_from([ME, "other", None])
-BODIES = st.builds(lambda t, n: {"title": t, "panels": [{"id": n}]}, st.sampled_from(["A", "B", " A"]), st.integers(0, 1))
+BODIES = st.builds(
+    lambda t, n: {"title": t, "panels": [{"id": n}]}, st.sampled_from(["A", "B", " A"]), st.integers(0, 1)
+)
 
 
 @st.composite
@@ -38,7 +40,9 @@ def desired_states(draw: st.DrawFn) -> DesiredState:
     dashboards = {}
     for uid in draw(st.lists(st.sampled_from(DASHBOARDS), unique=True)):
         body, folder = draw(BODIES), draw(st.sampled_from([None, *folders]))
-        dashboards[uid] = DesiredDashboard(uid, body["title"], folder, f"{uid}.json", body, checksum(body, folder))
+        dashboards[uid] = DesiredDashboard(
+            uid, body["title"], folder, f"{uid}.json", body, checksum(body, folder)
+        )
     return DesiredState(folders, dashboards, files_seen=len(dashboards))
 
 
@@ -56,7 +60,9 @@ def live_states(draw: st.DrawFn) -> LiveState:
         if manager is not None:
             base = body if draw(st.booleans()) else draw(BODIES)
             marker = _marker(manager, checksum(base, draw(st.sampled_from([folder, None]))))
-        dashboards[uid] = LiveDashboard(uid, body["title"], folder, 3, body, checksum(body, folder), marker, "bob")
+        dashboards[uid] = LiveDashboard(
+            uid, body["title"], folder, 3, body, checksum(body, folder), marker, "bob"
+        )
     return LiveState(folders, dashboards)
 
 
@@ -80,7 +86,9 @@ def apply(result: Plan, state: LiveState) -> LiveState:
             old = dashboards.get(d.uid)
             version = old.version + 1 if old else 1
             marker = _marker(ME, d.checksum)
-            dashboards[d.uid] = LiveDashboard(d.uid, d.title.strip(), d.folder_uid, version, d.content, d.checksum, marker)
+            dashboards[d.uid] = LiveDashboard(
+                d.uid, d.title.strip(), d.folder_uid, version, d.content, d.checksum, marker
+            )
         elif action.kind is ActionKind.DELETE:
             del dashboards[action.uid]
     for action in result.folder_actions:
@@ -100,22 +108,34 @@ policies = st.builds(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(desired_states(), live_states(), policies)
 def test_apply_converges_in_one_pass(state: DesiredState, current: LiveState, policy: Policy) -> None:
     first = plan(state, current, policy)
     after = apply(first, current)
     second = plan(state, after, policy)
-    assert second.writes == 0, [(a.uid, a.kind, a.reason) for a in (*second.folder_actions, *second.dashboard_actions)]
+    assert second.writes == 0, [
+        (a.uid, a.kind, a.reason) for a in (*second.folder_actions, *second.dashboard_actions)
+    ]
     # what is left is only what syncer must not touch: other instances' objects
     for action in second.dashboard_actions:
         assert action.kind is ActionKind.NOOP or _foreign(action.live), action
 
 
-@settings(max_examples=400, deadline=None)
-@given(desired_states(), live_states(), policies, st.sampled_from(list(ConflictPolicy)), st.sampled_from(list(DriftPolicy)))
+@settings(max_examples=250, deadline=None)
+@given(
+    desired_states(),
+    live_states(),
+    policies,
+    st.sampled_from(list(ConflictPolicy)),
+    st.sampled_from(list(DriftPolicy)),
+)
 def test_prune_never_deletes_unmarked_or_foreign(
-    state: DesiredState, current: LiveState, policy: Policy, on_conflict: ConflictPolicy, on_drift: DriftPolicy
+    state: DesiredState,
+    current: LiveState,
+    policy: Policy,
+    on_conflict: ConflictPolicy,
+    on_drift: DriftPolicy,
 ) -> None:
     policy = dataclasses.replace(policy, on_conflict=on_conflict, on_drift=on_drift)
     result = plan(state, current, policy)
@@ -133,7 +153,7 @@ def test_prune_never_deletes_unmarked_or_foreign(
     apply(result, current)  # asserts no folder delete cascades into something kept
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(desired_states(), live_states())
 def test_skip_policies_write_nothing_to_edited_dashboards(state: DesiredState, current: LiveState) -> None:
     policy = Policy(on_conflict=ConflictPolicy.SKIP, on_drift=DriftPolicy.SKIP)

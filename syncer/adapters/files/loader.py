@@ -14,6 +14,7 @@ unusable. It never writes and never talks to Grafana.
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,16 +59,23 @@ class DirectorySource:
         self._min_refresh = min_refresh
         self._max_file_bytes = max_file_bytes
         self._max_folder_depth = max_folder_depth
+        # why: the daemon reloads the whole tree on every change; unchanged files are not re-parsed
+        self._cache: dict[str, tuple[_FileIdentity, _Loaded]] = {}
+        self._lock = threading.Lock()
 
     def load(self) -> DesiredState:
         if not self.root.exists():
             raise SourceError(f"source directory {self.root} does not exist")
         if not self.root.is_dir():
             raise SourceError(f"source {self.root} is not a directory")
+        with self._lock:
+            return self._load()
+
+    def _load(self) -> DesiredState:
         walked = walk_source(self.root)
         problems = list(walked.problems)
         dashboard_files = [f for f in walked.files if not f.is_folder_file]
-        loaded = [self._load_file(file) for file in dashboard_files]
+        loaded = self._load_files(dashboard_files)
         placed_by_dir = [
             item.file.rel_dir for item in loaded if item.unwrapped and not item.unwrapped.folder_given
         ]
@@ -84,36 +92,55 @@ class DirectorySource:
         state = resolve_inputs(state, self._inputs, None)
         return dataclasses.replace(state, problems=tuple(sorted(state.problems, key=_problem_order)))
 
+    def _load_files(self, files: list[SourceFile]) -> list[_Loaded]:
+        cache: dict[str, tuple[_FileIdentity, _Loaded]] = {}
+        loaded = []
+        for file in files:
+            identity = _identity(file)
+            hit = self._cache.get(file.rel)
+            item = (
+                hit[1]
+                if hit is not None and identity is not None and hit[0] == identity
+                else self._load_file(file)
+            )
+            if identity is not None:
+                cache[file.rel] = (identity, item)
+            loaded.append(item)
+        self._cache = cache
+        return loaded
+
     def _load_file(self, file: SourceFile) -> _Loaded:
+        """Parse, unwrap and check one file; the dashboard content to send when it is valid."""
         parsed = read_document(file.path, file.rel, max_bytes=self._max_file_bytes)
         if parsed.problem is not None:
             return _Loaded(file, None, problems=[parsed.problem])
         unwrapped = unwrap(parsed.value, file.rel)
-        loaded = _Loaded(file, unwrapped, problems=list(unwrapped.problems))
         body = unwrapped.dashboard
         if body is None:
-            return _Loaded(file, None, problems=loaded.problems)
-        loaded.uid = _uid(unwrapped, body, file.rel, loaded.problems)
-        loaded.problems += dashboard_problems(file.rel, body)
-        if loaded.uid is not None:
-            loaded.problems += uid_problems(file.rel, loaded.uid)
-        if any(p.severity is Severity.ERROR for p in loaded.problems):
-            loaded.unwrapped = None
-            return loaded
+            return _Loaded(file, None, problems=unwrapped.problems)
+        problems = list(unwrapped.problems)
+        uid = _uid(unwrapped, body, file.rel, problems)
+        problems += dashboard_problems(file.rel, body)
+        if uid is not None:
+            problems += uid_problems(file.rel, uid)
+        if uid is None or any(p.severity is Severity.ERROR for p in problems):
+            return _Loaded(file, None, problems=problems)
         content = dict(body)
         if unwrapped.api_version is None:
-            content["uid"] = loaded.uid
-        loaded.content = normalise_for_grafana(content, min_refresh=self._min_refresh)
-        if loaded.content.get("refresh") != content.get("refresh"):
-            loaded.problems.append(
-                SourceProblem(
-                    file.rel,
-                    f"refresh {content.get('refresh')!r} is below Grafana's minimum; syncer sends "
-                    f"{self._min_refresh!r} as Grafana would store it",
-                    Severity.WARNING,
-                )
-            )
-        return loaded
+            content["uid"] = uid  # v2 specs keep their uid in metadata only
+        sent = normalise_for_grafana(content, min_refresh=self._min_refresh)
+        if sent.get("refresh") != content.get("refresh"):
+            problems.append(_refresh_warning(file.rel, content.get("refresh"), self._min_refresh))
+        return _Loaded(file, unwrapped, problems=problems, uid=uid, content=sent)
+
+
+def _refresh_warning(rel: str, refresh: JSON, minimum: str) -> SourceProblem:
+    return SourceProblem(
+        rel,
+        f"refresh {refresh!r} is shorter than Grafana's minimum or not an interval; "
+        f"syncer sends {minimum!r}, as Grafana would store it",
+        Severity.WARNING,
+    )
 
 
 def validate_directory(
@@ -135,6 +162,18 @@ def validate_directory(
     return source.load()
 
 
+_FileIdentity = tuple[str, int, int, int]
+
+
+def _identity(file: SourceFile) -> _FileIdentity | None:
+    """What must be unchanged for a cached parse to be reused (real path, inode, size, mtime)."""
+    try:
+        stat = file.path.stat()
+    except OSError:
+        return None
+    return (str(file.path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
 @dataclass
 class _Loaded:
     file: SourceFile
@@ -142,6 +181,13 @@ class _Loaded:
     problems: list[SourceProblem] = field(default_factory=list)
     uid: str | None = None
     content: dict[str, JSON] = field(default_factory=dict)
+    _checksums: dict[str | None, str] = field(default_factory=dict)
+
+    def checksum_in(self, folder_uid: str | None) -> str:
+        """The checksum with this folder, remembered across reloads of an unchanged file."""
+        if folder_uid not in self._checksums:
+            self._checksums[folder_uid] = checksum(self.content, folder_uid)
+        return self._checksums[folder_uid]
 
 
 def _uid(
@@ -197,7 +243,7 @@ def _place(
                 folder_uid=folder_uid,
                 path=item.file.rel,
                 content=item.content,
-                checksum=checksum(item.content, folder_uid),
+                checksum=item.checksum_in(folder_uid),
                 api_version=item.unwrapped.api_version,
             )
         )

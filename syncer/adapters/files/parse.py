@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,37 @@ MAX_NESTING = 100  # real dashboards nest about 10 deep; deeper input would exha
 _YAML_VALUES_PER_BYTE = 2
 _YAML_MIN_VALUES = 10_000
 
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TAG = "tag:yaml.org,2002:"
+
+
+class _JsonSchemaLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader with YAML 1.2's core scalars instead of YAML 1.1's: `no`, `on`, `off`, `y`
+    stay strings (a country code `NO` is not False), `12:30` is not 750, `0123` is not octal and
+    dates stay strings. Dashboards are JSON; YAML is only another way to write them."""
+
+
+_JsonSchemaLoader.yaml_implicit_resolvers = {
+    first: [
+        (tag, regex)
+        for tag, regex in resolvers
+        if tag not in {_TAG + t for t in ("bool", "int", "float", "timestamp")}
+    ]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+_JsonSchemaLoader.add_implicit_resolver(
+    _TAG + "bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_JsonSchemaLoader.add_implicit_resolver(
+    _TAG + "int", re.compile(r"^(?:[-+]?(?:0|[1-9][0-9]*)|0x[0-9a-fA-F]+)$"), list("-+0123456789")
+)
+_JsonSchemaLoader.add_implicit_resolver(
+    _TAG + "float",
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
 
 
 @dataclass(frozen=True)
@@ -39,7 +70,8 @@ def read_document(path: Path, rel: str, *, max_bytes: int = DEFAULT_MAX_FILE_BYT
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            return _fail(rel, f"file is {_human_size(size)}, larger than the {_human_size(max_bytes)} limit (max_file_bytes)")
+            limit = _human_size(max_bytes)
+            return _fail(rel, f"file is {_human_size(size)}, larger than the {limit} limit (max_file_bytes)")
         data = path.read_bytes()
     except OSError as exc:
         return _fail(rel, f"cannot read: {exc.strerror or exc}")
@@ -82,7 +114,7 @@ def _reject_constant(name: str) -> JSON:
 
 def _parse_yaml(text: str, rel: str) -> Parsed:
     try:
-        documents = [doc for doc in yaml.load_all(text, Loader=_SafeLoader) if doc is not None]
+        documents = [doc for doc in yaml.load_all(text, Loader=_JsonSchemaLoader) if doc is not None]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)

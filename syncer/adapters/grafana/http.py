@@ -18,24 +18,56 @@ import logging
 import ssl
 import sys
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import httpx
+from pydantic import SecretStr
 
 from syncer import __version__
 from syncer.adapters.grafana.errors import error_for_response, error_for_transport, parse_retry_after
 from syncer.adapters.grafana.retry import RetryPolicy
 from syncer.model.errors import ConfigError, GrafanaError
 from syncer.ports import MetricsPort
-from syncer.settings import GrafanaSettings
 
 log = logging.getLogger(__name__)
+
+
+class HttpSettings(Protocol):
+    """What this layer reads of `syncer.settings.GrafanaSettings` (adapters sit below settings,
+    so they depend on this shape, not on the settings module)."""
+
+    @property
+    def url(self) -> str: ...
+    @property
+    def user(self) -> str | None: ...
+    @property
+    def password(self) -> SecretStr | None: ...
+    @property
+    def org_id(self) -> int: ...
+    @property
+    def ca_cert(self) -> Path | None: ...
+    @property
+    def client_cert(self) -> Path | None: ...
+    @property
+    def client_key(self) -> Path | None: ...
+    @property
+    def insecure_skip_verify(self) -> bool: ...
+    @property
+    def timeout_s(self) -> float: ...
+    @property
+    def retries(self) -> int: ...
+
+    def read_token(self) -> SecretStr | None:
+        """The token, re-read from its file on every call when configured that way."""
+        ...
+
 
 Params = Mapping[str, str | int | list[str]]
 Sleep = Callable[[float], Awaitable[None]]
 
 
-def build_tls(settings: GrafanaSettings) -> ssl.SSLContext | bool:
+def build_tls(settings: HttpSettings) -> ssl.SSLContext | bool:
     """`verify` for httpx: a context with the CA bundle and client certificate, or False when told to skip."""
     if settings.insecure_skip_verify:
         print(
@@ -65,7 +97,7 @@ class GrafanaHttp:
 
     def __init__(
         self,
-        settings: GrafanaSettings,
+        settings: HttpSettings,
         *,
         metrics: MetricsPort,
         concurrency: int = 8,
@@ -97,7 +129,7 @@ class GrafanaHttp:
         return self._requests
 
     @property
-    def settings(self) -> GrafanaSettings:
+    def settings(self) -> HttpSettings:
         return self._settings
 
     async def aclose(self) -> None:
@@ -152,9 +184,10 @@ class GrafanaHttp:
         while True:
             try:
                 return await self._attempt(method, path, route=route, params=params, json=json)
-            except GrafanaError as error:
+            except GrafanaError as raw:
+                error = self._scrub(raw)
                 if not self._retry.should_retry(error, attempt):
-                    raise self._scrub(error) from None
+                    raise error from None
                 delay = self._retry.delay(attempt, error.retry_after)
                 log.info("retrying %s %s after %.2fs: %s", method, route, delay, error)
                 attempt += 1

@@ -212,7 +212,10 @@ class LegacyGrafana:
     ) -> LiveFolder:
         version = live.version
         description = encode_folder_marker(marker)
-        if folder.title != live.title or live.marker != _folder_marker_of(description):
+        if folder.title != live.title or live.marker != decode_folder_marker(description):
+            # why: folder list items carry no version, and a PUT without the current one is a 412
+            fresh = await self.get_folder(folder.uid)
+            version = fresh.version if fresh is not None else version
             body: dict[str, Any] = {"title": folder.title, "description": description, "overwrite": False}
             if version is not None:
                 body["version"] = version
@@ -232,7 +235,7 @@ class LegacyGrafana:
             title=folder.title,
             parent_uid=folder.parent_uid,
             version=version,
-            marker=_folder_marker_of(description),
+            marker=decode_folder_marker(description),
         )
 
     async def delete_folder(self, live: LiveFolder) -> None:
@@ -274,10 +277,6 @@ class LegacyGrafana:
             for i in items
             if isinstance(i, dict)
         ]
-
-
-def _folder_marker_of(description: str) -> OwnershipMarker | None:
-    return decode_folder_marker(description)
 
 
 def _live_folder(item: Mapping[str, Any], parent: str | None) -> LiveFolder:

@@ -1,6 +1,6 @@
 """Ownership on the k8s-style API: syncer's marker <-> Grafana's manager/source annotations.
 
-Who calls it: `syncer.adapters.grafana.resources_codec` when it converts objects both ways.
+Who calls it: `resources_codec` (reading) and `resources`/`resources_folders` (writing).
 Pure: no I/O, no clock. It must not decide policy (who may overwrite what); it only encodes what
 the executor asks to stamp and decodes what Grafana holds, so the planner can read *base* from it.
 
@@ -28,15 +28,16 @@ ANN_MESSAGE = "grafana.app/message"
 ANN_MANAGED_BY = "grafana.app/managedBy"
 ANN_MANAGER_ID = "grafana.app/managerId"
 ANN_ALLOWS_EDITS = "grafana.app/managerAllowsEdits"
-ANN_SUSPENDED = "grafana.app/managerSuspended"
 ANN_SOURCE_PATH = "grafana.app/sourcePath"
 ANN_SOURCE_CHECKSUM = "grafana.app/sourceChecksum"
 ANN_SOURCE_TIMESTAMP = "grafana.app/sourceTimestamp"
 ANN_UPDATED_BY = "grafana.app/updatedBy"
 ANN_CREATED_BY = "grafana.app/createdBy"
 ANN_UPDATED_TIMESTAMP = "grafana.app/updatedTimestamp"
-# syncer's own keys (Grafana keeps custom annotations where supported and may drop them elsewhere;
-# nothing correctness-critical depends on them surviving, see docs/resources-api.md).
+ANN_BLOB = "grafana.app/blob"  # a large spec stored apart; listings may carry a reduced spec
+# syncer's own keys. Grafana keeps custom annotations where supported and may drop them elsewhere;
+# without them syncer stays safe and correct, it only loses the no-op detection for dashboards a
+# migrating version (v1beta1/v1) rewrote (see docs/resources-api.md).
 ANN_COMMIT = "syncer/commit"
 ANN_STORED_CHECKSUM = "syncer/storedChecksum"
 
@@ -54,7 +55,8 @@ OWNED_KEYS = frozenset(
         ANN_MESSAGE,
     }
 )
-SERVER_KEYS = frozenset({ANN_UPDATED_BY, ANN_CREATED_BY, ANN_UPDATED_TIMESTAMP})
+SERVER_KEYS = frozenset({ANN_UPDATED_BY, ANN_CREATED_BY, ANN_UPDATED_TIMESTAMP, ANN_BLOB})
+MAX_MESSAGE = 500  # Grafana rejects longer version-history messages
 
 
 def marker_annotations(marker: OwnershipMarker, *, allow_edits: bool, now_ms: int) -> dict[str, str]:
@@ -71,6 +73,26 @@ def marker_annotations(marker: OwnershipMarker, *, allow_edits: bool, now_ms: in
     if marker.commit:
         annotations[ANN_COMMIT] = marker.commit
     return annotations
+
+
+def object_annotations(
+    kept: Mapping[str, str],
+    marker: OwnershipMarker,
+    *,
+    folder_uid: str | None,
+    message: str,
+    allow_edits: bool,
+    now_ms: int,
+) -> dict[str, str]:
+    """All annotations of an object syncer writes: other people's (`kept`, from the last read), the
+    ownership marker, the parent folder (absent for the root) and the commit message."""
+    result = foreign_annotations(kept)
+    result.update(marker_annotations(marker, allow_edits=allow_edits, now_ms=now_ms))
+    if folder_uid:
+        result[ANN_FOLDER] = folder_uid
+    if message:
+        result[ANN_MESSAGE] = message[:MAX_MESSAGE]
+    return result
 
 
 def marker_from_annotations(annotations: Mapping[str, str]) -> OwnershipMarker | None:

@@ -1,0 +1,180 @@
+"""Resident memory of `syncer run` holding N dashboards (default 10,000), and whether it stays flat.
+
+Starts `syncer emulator` and `syncer run` as subprocesses (as a user would), waits for the first full
+reconcile, then runs several full resyncs (POST /sync) and an incremental burst, printing the daemon's
+RSS (VmRSS) and peak (VmHWM) from /proc after each step. Linux only (reads /proc). Prints numbers, asserts
+nothing. Usage: .venv/bin/python bench/daemon_memory.py [--dashboards 10000] [--resyncs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+TOKEN = "glsa_bench_admin"
+
+
+def dashboard(i: int) -> dict[str, object]:
+    """A modest real-looking dashboard (~2.5 kB): a few panels with queries."""
+    panels = [
+        {
+            "id": p + 1,
+            "type": "timeseries",
+            "title": f"Panel {p} of {i}",
+            "gridPos": {"x": (p % 2) * 12, "y": (p // 2) * 8, "w": 12, "h": 8},
+            "datasource": {"type": "prometheus", "uid": "prometheus"},
+            "targets": [
+                {"refId": "A", "expr": f'rate(http_requests_total{{job="svc-{i}",code=~"5.."}}[5m])'}
+            ],
+            "fieldConfig": {"defaults": {"unit": "reqps"}, "overrides": []},
+        }
+        for p in range(6)
+    ]
+    return {
+        "uid": f"bench-{i}",
+        "title": f"Service {i}",
+        "tags": ["bench"],
+        "panels": panels,
+        "schemaVersion": 39,
+    }
+
+
+def write_tree(root: Path, count: int) -> int:
+    size = 0
+    for i in range(count):
+        folder = root / f"team-{i % 50:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(dashboard(i), indent=2)
+        (folder / f"svc-{i}.json").write_text(text)
+        size += len(text)
+    return size
+
+
+def start(command: list[str], log: Path, pattern: str) -> tuple[subprocess.Popen[str], str]:
+    out = log.open("w")
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=out, text=True)
+    found: list[str] = []
+    ready = threading.Event()
+
+    def drain() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            out.write(line)
+            match = re.search(pattern, line)
+            if match and not found:
+                found.append(match.group(1))
+                ready.set()
+
+    threading.Thread(target=drain, daemon=True).start()
+    if not ready.wait(30):
+        process.kill()
+        raise SystemExit(f"{command[3]} did not start; see {log}")
+    return process, found[0]
+
+
+def memory(pid: int) -> tuple[float, float]:
+    fields = dict(
+        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line
+    )
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+def metric(client: httpx.Client, name: str) -> float:
+    total = 0.0
+    for line in client.get("/metrics").text.splitlines():
+        if line.startswith(name + "{") or line.startswith(name + " "):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def wait_runs(client: httpx.Client, at_least: float, timeout: float = 900) -> float:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        runs = metric(client, "syncer_reconcile_total")
+        if runs >= at_least:
+            time.sleep(1.0)  # the counter moves just before the pass releases its memory
+            return runs
+        time.sleep(0.2)
+    raise SystemExit("the daemon did not finish its reconcile in time")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dashboards", type=int, default=10_000)
+    parser.add_argument("--resyncs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="syncer-daemon-bench-") as tmp:
+        root = Path(tmp) / "src"
+        size = write_tree(root, args.dashboards)
+        print(f"source: {args.dashboards} dashboards, {size / 1e6:.1f} MB of JSON in 50 folders")
+        emulator, grafana = start(
+            [sys.executable, "-m", "syncer", "emulator", "--port", "0", "--token", f"bench={TOKEN}"],
+            Path(tmp) / "emulator.log",
+            r"listening on (\S+)",
+        )
+        env_command = [sys.executable, "-m", "syncer", "run", "--url", grafana, "--api", "legacy"]
+        env_command += [
+            "--dir",
+            str(root),
+            "--listen",
+            "127.0.0.1:0",
+            "--interval",
+            "3600",
+            "--log-format",
+            "json",
+        ]
+        os.environ["GRAFANA_TOKEN"] = TOKEN  # keeps the token off the command line
+        daemon, url = start(env_command, Path(tmp) / "daemon.log", r"serving http on (\S+)")
+        try:
+            with httpx.Client(base_url=url, timeout=30) as client:
+                idle = memory(daemon.pid)
+                print(f"started:              RSS {idle[0]:7.1f} MiB")
+                began = time.monotonic()
+                runs = wait_runs(client, 1)
+                rss, peak = memory(daemon.pid)
+                requests = metric(client, "syncer_grafana_requests_total")
+                print(
+                    f"first full reconcile: RSS {rss:7.1f} MiB  peak {peak:7.1f} MiB  "
+                    f"({time.monotonic() - began:.1f} s, {requests:.0f} requests)"
+                )
+                for n in range(args.resyncs):
+                    began = time.monotonic()
+                    client.post("/sync")
+                    runs = wait_runs(client, runs + 1)
+                    rss, peak = memory(daemon.pid)
+                    print(
+                        f"full resync {n + 1}:        RSS {rss:7.1f} MiB  peak {peak:7.1f} MiB  "
+                        f"({time.monotonic() - began:.1f} s)"
+                    )
+                began = time.monotonic()
+                for i in range(0, args.dashboards, max(1, args.dashboards // 100)):
+                    body = dashboard(i)
+                    body["title"] = f"Service {i} (edited)"
+                    (root / f"team-{i % 50:02d}" / f"svc-{i}.json").write_text(json.dumps(body))
+                runs = wait_runs(client, runs + 1)
+                rss, peak = memory(daemon.pid)
+                print(
+                    f"incremental (100 files): RSS {rss:7.1f} MiB  peak {peak:7.1f} MiB  "
+                    f"({time.monotonic() - began:.1f} s from first write)"
+                )
+        finally:
+            daemon.terminate()
+            code = daemon.wait(60)
+            emulator.terminate()
+            emulator.wait(30)
+        print(f"daemon exit code after SIGTERM: {code}")
+
+
+if __name__ == "__main__":
+    main()

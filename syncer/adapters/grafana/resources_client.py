@@ -1,0 +1,160 @@
+"""The resources adapter's transport: paths, paging, bounded concurrency, versions, last-read cache.
+
+Who calls it: `syncer.adapters.grafana.resources` and `resources_folders`. It sends everything through
+the shared `GrafanaHttp` (auth, TLS, retries, counting, metrics) and refines 409s into what they mean
+on `/apis` (`resources_errors`). It must not interpret dashboards or folders: that is the codec's and
+the adapter's job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+from syncer.adapters.grafana import resources_codec as codec
+from syncer.adapters.grafana.discovery import (
+    DASHBOARD_GROUP,
+    FOLDER_GROUP,
+    RESOURCES,
+    ResourceVersions,
+    choose_api,
+    fetch_catalogue,
+)
+from syncer.adapters.grafana.http import GrafanaHttp, Params
+from syncer.adapters.grafana.resources_errors import refine
+from syncer.model.errors import ConfigError, GrafanaError, NotFound
+from syncer.model.state import JSON
+
+PAGE_SIZE = 500  # objects per list page: ~15 MB of JSON at 30 kB a dashboard
+
+T = TypeVar("T")
+R = TypeVar("R")
+Obj = Mapping[str, Any]
+
+
+class ResourceClient:
+    """One namespace of one Grafana's `/apis`."""
+
+    def __init__(
+        self,
+        http: GrafanaHttp,
+        *,
+        namespace: str,
+        versions: ResourceVersions | None = None,
+        concurrency: int = 8,
+        page_size: int = PAGE_SIZE,
+    ) -> None:
+        self.http = http
+        self.namespace = namespace
+        self.page_size = page_size
+        self._versions = versions
+        self._discovery = asyncio.Lock()
+        self._limit = asyncio.Semaphore(concurrency)
+        # (kind, uid) -> the object as last read or written. Only used to carry other tools'
+        # annotations and labels over on update, and only while its resourceVersion is current.
+        self._seen: dict[tuple[str, str], Obj] = {}
+
+    async def versions(self) -> ResourceVersions:
+        """The versions in use: given, or discovered once (`GET /apis`) on first need."""
+        async with self._discovery:
+            if self._versions is None:
+                choice = choose_api(await fetch_catalogue(self.http), RESOURCES)
+                if choice.versions is None:  # choose_api raises for RESOURCES; kept for the type
+                    raise ConfigError(choice.reason)
+                self._versions = choice.versions
+            return self._versions
+
+    # ---- paths ---------------------------------------------------------------------------------
+
+    def dashboards_path(self, version: str, name: str = "") -> str:
+        base = f"/apis/{DASHBOARD_GROUP}/{version}/namespaces/{self.namespace}/dashboards"
+        return f"{base}/{name}" if name else base
+
+    def folders_path(self, versions: ResourceVersions, name: str = "") -> str:
+        base = f"/apis/{FOLDER_GROUP}/{versions.folders}/namespaces/{self.namespace}/folders"
+        return f"{base}/{name}" if name else base
+
+    @staticmethod
+    def route(path: str) -> str:
+        """Route template for metrics and messages: namespace and object name replaced."""
+        parts = path.split("/")
+        if len(parts) > 5 and parts[4] == "namespaces":  # /apis/<group>/<version>/namespaces/<ns>
+            parts[5] = ":namespace"
+        if len(parts) > 7:  # .../<resource>/<name>
+            parts[7] = ":name"
+        return "/".join(parts)
+
+    # ---- requests ------------------------------------------------------------------------------
+
+    async def get(self, path: str, *, params: Params | None = None) -> Any:
+        try:
+            return await self.http.get_json(path, route=self.route(path), params=params)
+        except GrafanaError as error:
+            raise refine(error) from None
+
+    async def read(self, path: str) -> Obj | None:
+        """One object, or None when it does not exist."""
+        try:
+            obj = await self.get(path)
+        except NotFound:
+            return None
+        return obj if isinstance(obj, Mapping) else None
+
+    async def send(self, method: str, path: str, body: JSON, *, creating: bool = False) -> Any:
+        try:
+            response = await self.http.request(method, path, route=self.route(path), json=body)
+        except GrafanaError as error:
+            raise refine(error, creating=creating) from None
+        return response.json() if response.content else {}
+
+    async def delete(self, path: str, resource_version: str | None) -> None:
+        # why: the precondition makes a delete optimistic too: an object edited since it was read
+        # answers 409 and the executor re-reads instead of deleting someone's fresh edit
+        body: JSON = None
+        if resource_version:
+            body = {
+                "kind": "DeleteOptions",
+                "apiVersion": "v1",
+                "preconditions": {"resourceVersion": resource_version},
+            }
+        try:
+            await self.send("DELETE", path, body)
+        except NotFound:
+            return  # already gone: the goal is reached
+
+    async def list_all(self, path: str) -> list[Obj]:
+        """Every item of a collection: one request per page, following `continue` tokens."""
+        items: list[Obj] = []
+        params: dict[str, str | int | list[str]] = {"limit": self.page_size}
+        seen_tokens: set[str] = set()
+        while True:
+            page, token = codec.list_items(await self.get(path, params=params))
+            items.extend(page)
+            if token is None:
+                return items
+            if token in seen_tokens:  # a server bug must not become an endless loop
+                raise GrafanaError(f"GET {self.route(path)}: the server repeated a continue token")
+            seen_tokens.add(token)
+            params = {"limit": self.page_size, "continue": token}
+
+    async def gather(self, fn: Callable[[T], Awaitable[R]], items: Iterable[T]) -> list[R]:
+        """`fn` over `items` concurrently, at most `concurrency` at a time."""
+
+        async def bounded(item: T) -> R:
+            async with self._limit:
+                return await fn(item)
+
+        return list(await asyncio.gather(*(bounded(i) for i in items)))
+
+    # ---- last-read cache -------------------------------------------------------------------------
+
+    def remember(self, kind: str, obj: Obj) -> None:
+        self._seen[(kind, str(codec.metadata_of(obj).get("name", "")))] = obj
+
+    def raw_if_current(self, kind: str, uid: str, resource_version: str | None) -> Obj:
+        """The object last seen, if it is still the version about to be written over, else `{}`."""
+        raw = self._seen.get((kind, uid))
+        if raw is None or resource_version is None or codec.resource_version(raw) != resource_version:
+            return {}
+        return raw

@@ -1,0 +1,71 @@
+"""Property-based, over real HTTP: for random source trees and random prior server states, apply
+converges (the server then matches the files), a second apply writes nothing, and prune never
+deletes a dashboard syncer does not own. Few examples (each is a real apply), but each is the
+whole product path."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from engine_helpers import dashboard, live_dashboard, run, write
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support.emulator import Emulator
+
+DIRS = ["", "ops", "ops/db", "ops/db/pg", "teams/web", "teams"]
+UIDS = [f"p{i}" for i in range(8)]
+
+files = st.dictionaries(
+    keys=st.sampled_from(UIDS),
+    values=st.tuples(
+        st.sampled_from(DIRS), st.sampled_from(["A", "B", " C "]), st.sampled_from(["", "1s", "1m"])
+    ),
+    max_size=6,
+)
+unmanaged = st.sets(st.sampled_from([*UIDS, "x1", "x2"]), max_size=3)
+
+
+def materialise(root: Path, tree: dict[str, tuple[str, str, str]]) -> None:
+    for uid, (directory, title, refresh) in tree.items():
+        extra = {"refresh": refresh} if refresh else {}
+        write(root, f"{directory}/{uid}.json".lstrip("/"), dashboard(f"{title}{uid}", uid, **extra))
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(first=files, second=files, hand_made=unmanaged)
+def test_apply_converges_is_idempotent_and_prune_spares_unowned(
+    emulator: Emulator,
+    first: dict[str, tuple[str, str, str]],
+    second: dict[str, tuple[str, str, str]],
+    hand_made: set[str],
+) -> None:
+    emulator.reset()
+    workdir = Path(tempfile.mkdtemp(prefix="syncer-prop-"))
+    try:
+        for uid in hand_made:  # dashboards someone made by hand, possibly with a uid the files use too
+            body = dashboard(f"hand {uid}", uid)
+            assert emulator.api("POST", "/api/dashboards/db", json={"dashboard": body}).status_code == 200
+        one, two = workdir / "one", workdir / "two"
+        one.mkdir()
+        two.mkdir()
+        materialise(one, first)
+        materialise(two, second)
+        run(emulator, one, prune=True)
+
+        report = run(emulator, two, prune=True)
+
+        assert report.fatal is None and not report.failures, report.results
+        for uid, (directory, title, _) in second.items():  # (hand-made ones with a file's uid: git wins)
+            stored = live_dashboard(emulator, uid)
+            assert stored["dashboard"]["title"] == f"{title}{uid}".strip()
+            assert stored["meta"]["folderTitle"] == (directory.rsplit("/", 1)[-1] if directory else "General")
+        remaining = {h["uid"] for h in emulator.api("GET", "/api/search", params={"type": "dash-db"}).json()}
+        assert hand_made - set(first) - set(second) <= remaining  # never pruned: not ours
+        assert remaining <= set(second) | hand_made  # ours and absent from `two` are gone
+        emulator.reset(counters_only=True)
+        again = run(emulator, two, prune=True)
+        assert emulator.writes() == 0 and again.plan.in_sync
+    finally:
+        shutil.rmtree(workdir)
