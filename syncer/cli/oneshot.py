@@ -32,6 +32,7 @@ from syncer.render import Progress, plan_diff, plan_text, report_document, resul
 from syncer.settings import TargetSettings
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_CONFLICTS = 0, 1, 2, 3
+MAX_LISTED_WARNINGS = 5
 
 
 def register(sub: Any) -> None:
@@ -102,6 +103,12 @@ def _add_sync_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--on-drift", choices=("revert", "skip"), help="only Grafana changed (edited in the UI)")
     p.add_argument("--concurrency", type=int, metavar="N", help="parallel requests (default 8)")
     p.add_argument("--manager-id", metavar="ID", help="this syncer instance's ownership id (default syncer)")
+    p.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="list every source warning (and, for plan, unchanged dashboards)",
+    )
     add_connection_options(p)
 
 
@@ -109,7 +116,6 @@ def _register_plan(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser("plan", help="show what apply would change, with reasons")
     _add_sync_options(p)
     p.add_argument("--diff", action="store_true", help="show a unified diff of each changed dashboard")
-    p.add_argument("--verbose", "-v", action="store_true", help="also list unchanged dashboards")
     p.add_argument(
         "--exit-code", action="store_true", help="exit 0 when in sync, 2 when changes are pending, 1 on error"
     )
@@ -127,7 +133,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     target = _target(args)
     report = asyncio.run(_reconcile(target, dry_run=True, progress=False))
     code = _plan_exit_code(report, args.exit_code)
-    _print_problems(report)
+    _print_problems(report, verbose=args.verbose)
     if args.output == "json":
         _print_json(report, "plan", target, code)
         return code
@@ -142,21 +148,19 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 def cmd_apply(args: argparse.Namespace) -> int:
     if args.dry_run:
-        args.diff, args.verbose, args.exit_code = False, False, False
+        args.diff, args.exit_code = False, False
         return cmd_plan(args)
     target = _target(args)
     report = asyncio.run(_reconcile(target, dry_run=False, progress=args.output == "text"))
     code = exit_code_for_apply(report)
-    _print_problems(report)
+    _print_problems(report, verbose=args.verbose)
     if args.output == "json":
         _print_json(report, "apply", target, code)
         return code
-    if report.results:
+    if report.results or not report.fatal:  # an interrupted run still lists what it did
         sys.stdout.write(result_text(report))
     if report.fatal:
         print(f"syncer: error: {report.fatal}", file=sys.stderr)
-    elif not report.results:
-        sys.stdout.write(result_text(report))
     return code
 
 
@@ -199,9 +203,20 @@ def _plan_exit_code(report: RunReport, exit_code_flag: bool) -> int:
     return EXIT_OK
 
 
-def _print_problems(report: RunReport) -> None:
-    for problem in (*report.source_errors, *_warnings(report)):
+def _print_problems(report: RunReport, *, verbose: bool) -> None:
+    """Errors always; warnings (things syncer fixes itself) in full only when asked: they repeat every run."""
+    for problem in report.source_errors:
         print(problem, file=sys.stderr)
+    warnings = _warnings(report)
+    if verbose or len(warnings) <= MAX_LISTED_WARNINGS:
+        for warning in warnings:
+            print(warning, file=sys.stderr)
+    else:
+        print(
+            f"syncer: {len(warnings)} source warning(s) (things syncer fixes itself); "
+            "list them with --verbose or `syncer validate DIR`",
+            file=sys.stderr,
+        )
 
 
 def _warnings(report: RunReport) -> tuple[str, ...]:

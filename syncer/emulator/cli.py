@@ -4,8 +4,8 @@
                     [--state FILE] [--basic-auth USER:PASS | --no-basic-auth]
                     [--datasource TYPE:UID:NAME]... [--min-refresh-interval 5s] [--access-log]
     syncer emulator fault --url URL [--route R] [--status N] [--count N] [--retry-after S]
-                          [--latency-ms MS] [--drop] [--down-for-s S] [--mode close|503]
-    syncer emulator faults|clear-faults|requests|reset|state --url URL
+                          [--latency-ms MS] [--drop] [--down-for-s S] [--mode close|503] [--message M]
+    syncer emulator faults|clear-faults|requests|reset|state|info --url URL
 
 Role: flags -> `EmulatorConfig` -> `lifecycle.run`, or one control-API call printed as JSON.
 It lives inside the emulator package so the emulator starts without importing the rest of
@@ -33,6 +33,7 @@ CONTROL_ACTIONS = {
     "requests": ("GET", "/requests", "print request counters"),
     "reset": ("POST", "/reset", "clear state, counters and faults"),
     "state": ("GET", "/state", "dump dashboards and folders"),
+    "info": ("GET", "/info", "profile, Grafana version, orgs, state file"),
 }
 
 
@@ -65,6 +66,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     fault.add_argument("--drop", action="store_true", help="close the connection without a response")
     fault.add_argument("--down-for-s", type=float, help="refuse every API request for this long")
     fault.add_argument("--mode", choices=("close", "503"), help="how a down server refuses (default close)")
+    fault.add_argument("--message", help="error message in the JSON body of a --status fault")
     fault.set_defaults(handler=_add_fault)
     for name, (_, _, help_text) in CONTROL_ACTIONS.items():
         action = actions.add_parser(name, help=help_text)
@@ -143,7 +145,7 @@ def _print(document: object) -> None:
 
 def _add_fault(args: argparse.Namespace) -> int:
     rule: dict[str, object] = {"route": args.route}
-    for key in ("status", "count", "retry_after", "latency_ms", "down_for_s", "mode"):
+    for key in ("status", "count", "retry_after", "latency_ms", "down_for_s", "mode", "message"):
         value = getattr(args, key)
         if value is not None:
             rule[key] = value

@@ -1,6 +1,6 @@
 """Emulator settings and the shared context every route module receives.
 
-Role: `syncer/cli/emulator.py` builds an `EmulatorConfig` from flags; `server.py` turns it into
+Role: `syncer/emulator/cli.py` builds an `EmulatorConfig` from flags; `server.py` turns it into
 an `EmulatorContext` (store, auth, profile, counters, faults) handed to each route module.
 """
 

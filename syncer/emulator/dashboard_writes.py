@@ -16,7 +16,6 @@ from syncer.emulator.store import DashboardRecord, K8sMeta, OrgStore, Store, now
 
 FOLDER_ANNOTATION = "grafana.app/folder"
 ID_LABEL = "grafana.app/deprecatedInternalID"
-SERVER_SPEC_KEYS = ("id", "uid", "version")
 
 
 @dataclass

@@ -20,6 +20,15 @@ class FaultRuleError(ValueError):
     pass
 
 
+@dataclass(frozen=True)
+class FaultDecision:
+    latency_s: float = 0.0
+    status: int | None = None
+    retry_after: float | None = None
+    message: str | None = None
+    drop: bool = False
+
+
 @dataclass
 class FaultRule:
     route: str = "*"  # "*", "METHOD /template", "/template" (any method) or "METHOD *"
@@ -41,6 +50,21 @@ class FaultRule:
             return self.route == template
         return want_method.upper() in (method, "*") and want_path in (template, "*")
 
+    @property
+    def decisive(self) -> bool:
+        """True for rules that refuse the request (status, drop, down), not only delay it."""
+        return self.status is not None or self.drop or self.down_until is not None
+
+    def consume(self) -> None:
+        self.hits += 1
+        if self.count is not None:
+            self.count -= 1
+
+    def decision(self, latency_s: float) -> FaultDecision:
+        if self.down_until is not None:
+            return FaultDecision(latency_s, 503, None, "Service Unavailable", drop=self.down_mode == "close")
+        return FaultDecision(latency_s, self.status, self.retry_after, self.message, self.drop)
+
     def describe(self) -> dict[str, Any]:
         document: dict[str, Any] = {"route": self.route, "hits": self.hits}
         for key in ("status", "count", "retry_after", "message"):
@@ -54,15 +78,6 @@ class FaultRule:
             document["down_for_s"] = round(max(self.down_until - time.monotonic(), 0.0), 3)
             document["mode"] = self.down_mode
         return document
-
-
-@dataclass(frozen=True)
-class FaultDecision:
-    latency_s: float = 0.0
-    status: int | None = None
-    retry_after: float | None = None
-    message: str | None = None
-    drop: bool = False
 
 
 def _number(document: dict[str, Any], key: str) -> float | None:
@@ -134,34 +149,25 @@ class FaultBook:
             return [rule.describe() for rule in self.rules]
 
     def decide(self, method: str, template: str) -> FaultDecision | None:
+        """What to do with this request: None (serve it) or a delay and/or a refusal.
+
+        The first matching status/drop/down rule decides the outcome; latency rules that match
+        all add their delay. Only applied rules are counted and consume their `count`.
+        """
         if not self.rules:  # the common case: no lock, no work
             return None
         with self._lock:
             self._expire()
-            latency, outcome = 0.0, None
-            for rule in self.rules:
-                if not rule.matches(method, template):
-                    continue
-                if rule.down_until is not None:
-                    rule.hits += 1
-                    outcome = outcome or FaultDecision(
-                        drop=rule.down_mode == "close", status=503, message="Service Unavailable"
-                    )
-                    continue
-                latency += rule.latency_ms / 1000
-                if outcome is None and (rule.status or rule.drop):
-                    outcome = FaultDecision(
-                        status=rule.status, retry_after=rule.retry_after, message=rule.message, drop=rule.drop
-                    )
-                elif rule.status or rule.drop:
-                    continue
-                rule.hits += 1
-                if rule.count is not None:
-                    rule.count -= 1
+            matching = [rule for rule in self.rules if rule.matches(method, template)]
+            decisive = next((rule for rule in matching if rule.decisive), None)
+            applied = [rule for rule in matching if rule is decisive or not rule.decisive]
+            for rule in applied:
+                rule.consume()
+            latency = sum(rule.latency_ms for rule in applied) / 1000
             self._expire()
-        if outcome is None:
+        if decisive is None:
             return FaultDecision(latency_s=latency) if latency else None
-        return FaultDecision(latency, outcome.status, outcome.retry_after, outcome.message, outcome.drop)
+        return decisive.decision(latency)
 
     def _expire(self) -> None:
         now = time.monotonic()

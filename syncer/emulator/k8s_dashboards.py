@@ -13,7 +13,7 @@ import string
 from functools import partial
 from typing import Any
 
-from syncer.emulator import gojson
+from syncer.emulator import gojson, ids
 from syncer.emulator.config import EmulatorContext
 from syncer.emulator.dashboard_writes import FOLDER_ANNOTATION, DashboardWrite, write_dashboard
 from syncer.emulator.durations import refresh_below_minimum
@@ -29,7 +29,7 @@ from syncer.emulator.k8s_common import (
     user_annotations,
     user_labels,
 )
-from syncer.emulator.k8s_lists import paginate
+from syncer.emulator.k8s_lists import list_response, paginate
 from syncer.emulator.legacy_dashboards import org_of
 from syncer.emulator.managers import REPO, change_refusal, manager_of
 from syncer.emulator.routing import Route
@@ -97,9 +97,7 @@ def _parse_object(request: Request) -> tuple[dict[str, Any], dict[str, Any]]:
     return metadata, spec  # numbers were normalised by gojson.loads
 
 
-def _validate(
-    ctx: EmulatorContext, name: str, spec: dict[str, Any], annotations: dict[str, str], message: str
-) -> None:
+def _validate(ctx: EmulatorContext, name: str, spec: dict[str, Any], message: str) -> None:
     if len(name) > 40:
         raise _invalid(name, "uid too long, max 40 characters")
     title = spec.get("title")
@@ -163,7 +161,7 @@ def create(ctx: EmulatorContext, version: str, request: Request) -> Response:
         raise status_error("BadRequest", "resourceVersion should not be set on objects to be created")
     annotations, labels = user_annotations(metadata), user_labels(metadata)
     message = str((metadata.get("annotations") or {}).get(MESSAGE_ANNOTATION, ""))
-    _validate(ctx, name, spec, annotations, message)
+    _validate(ctx, name, spec, message)
     new_manager = manager_of(annotations)
     if new_manager is not None and new_manager.kind == REPO:
         raise status_error("Forbidden", "this resource is managed by a repository")
@@ -209,6 +207,34 @@ def get(ctx: EmulatorContext, version: str, request: Request) -> Response:
         return json_response(200, render(org, record, version))
 
 
+def get_dto(ctx: EmulatorContext, version: str, request: Request) -> Response:
+    """The `/dto` subresource: the object plus what the caller may do with it."""
+    bind_namespace(request)
+    name = request.params["name"]
+    with ctx.store.lock:
+        org = org_of(ctx, request)
+        record = org.dashboards.get(name)
+        if record is None:
+            raise _not_found(name)
+        document = render(org, record, version)
+    can_write = request.caller.can_write
+    document["access"] = {
+        "slug": ids.slugify(record.title),
+        "url": f"/d/{record.uid}/{ids.slugify(record.title)}",
+        "canSave": can_write,
+        "canEdit": can_write,
+        "canAdmin": request.caller.role == "Admin",
+        "canStar": True,
+        "canDelete": can_write,
+        "canShare": True,
+        "annotationsPermissions": {
+            "dashboard": {"canAdd": can_write, "canEdit": can_write, "canDelete": can_write},
+            "organization": {"canAdd": can_write, "canEdit": can_write, "canDelete": can_write},
+        },
+    }
+    return json_response(200, document)
+
+
 def _history(org: OrgStore, record: DashboardRecord | None, version: str) -> list[dict[str, Any]]:
     if record is None:
         return []
@@ -229,20 +255,14 @@ def list_dashboards(ctx: EmulatorContext, version: str, request: Request) -> Res
     with ctx.store.lock:
         org = org_of(ctx, request)
         if "grafana.app/get-history=true" in label_selector:
-            items = _history(org, org.dashboards.get(wanted_name or ""), version)
+            items, token = paginate(_history(org, org.dashboards.get(wanted_name or ""), version), request)
         else:
             records = sorted(org.dashboards.values(), key=lambda d: d.uid)
             records = [r for r in records if wanted_name is None or r.uid == wanted_name]
-            items = [render(org, record, version) for record in records]
-        resource_version = str(ctx.store.resource_version)
-    page, token = paginate(items, request)
-    metadata: dict[str, Any] = {"resourceVersion": resource_version}
-    if token:
-        metadata["continue"] = token
-    return json_response(
-        200,
-        {"kind": "DashboardList", "apiVersion": f"{GROUP}/{version}", "metadata": metadata, "items": page},
-    )
+            page, token = paginate(records, request)
+            items = [render(org, record, version) for record in page]
+        resource_version = ctx.store.resource_version
+    return list_response("DashboardList", f"{GROUP}/{version}", resource_version, items, token)
 
 
 def _field_name(selector: str) -> str | None:
@@ -266,7 +286,7 @@ def update(ctx: EmulatorContext, version: str, request: Request) -> Response:
         )
     annotations, labels = user_annotations(metadata), user_labels(metadata)
     message = str((metadata.get("annotations") or {}).get(MESSAGE_ANNOTATION, ""))
-    _validate(ctx, name, spec, annotations, message)
+    _validate(ctx, name, spec, message)
     with ctx.store.lock:
         org = org_of(ctx, request)
         record = org.dashboards.get(name)
@@ -372,6 +392,7 @@ def routes(ctx: EmulatorContext) -> list[Route]:
             Route("GET", base, partial(list_dashboards, ctx, version)),
             Route("POST", base, partial(create, ctx, version)),
             Route("GET", f"{base}/:name", partial(get, ctx, version)),
+            Route("GET", f"{base}/:name/dto", partial(get_dto, ctx, version)),
             Route("PUT", f"{base}/:name", partial(update, ctx, version)),
             Route("DELETE", f"{base}/:name", partial(delete, ctx, version)),
         ]

@@ -33,7 +33,7 @@ from syncer.emulator.k8s_common import (
     user_annotations,
     user_labels,
 )
-from syncer.emulator.k8s_lists import paginate
+from syncer.emulator.k8s_lists import list_response, paginate
 from syncer.emulator.legacy_dashboards import org_of
 from syncer.emulator.managers import REPO, change_refusal, manager_of
 from syncer.emulator.routing import Route
@@ -141,15 +141,10 @@ def list_folders(ctx: EmulatorContext, version: str, request: Request) -> Respon
     bind_namespace(request)
     with ctx.store.lock:
         org = org_of(ctx, request)
-        items = [render(org, record, version) for record in sorted(org.folders.values(), key=lambda f: f.uid)]
-        resource_version = str(ctx.store.resource_version)
-    page, token = paginate(items, request)
-    metadata: dict[str, Any] = {"resourceVersion": resource_version}
-    if token:
-        metadata["continue"] = token
-    return json_response(
-        200, {"kind": "FolderList", "apiVersion": f"{GROUP}/{version}", "metadata": metadata, "items": page}
-    )
+        page, token = paginate(sorted(org.folders.values(), key=lambda f: f.uid), request)
+        items = [render(org, record, version) for record in page]
+        resource_version = ctx.store.resource_version
+    return list_response("FolderList", f"{GROUP}/{version}", resource_version, items, token)
 
 
 def update(ctx: EmulatorContext, version: str, request: Request) -> Response:

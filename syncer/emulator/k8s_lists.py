@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
-from syncer.emulator.http import Request
+from syncer.emulator.http import Request, Response, json_response
 from syncer.emulator.k8s_common import status_error
+
+Item = TypeVar("Item")
 
 
 def _decode(token: str) -> int:
@@ -21,13 +24,26 @@ def _decode(token: str) -> int:
         raise status_error("BadRequest", "continue key is not valid") from None
 
 
-def paginate(items: list[dict[str, Any]], request: Request) -> tuple[list[dict[str, Any]], str]:
-    """The page to return and the `continue` token for the next one ("" when this is the last)."""
+def paginate(items: Sequence[Item], request: Request) -> tuple[list[Item], str]:
+    """The page to return and the `continue` token for the next one ("" when this is the last).
+
+    Callers page their sorted records *before* rendering them, so listing a large org one page
+    at a time does not re-render every object for each page.
+    """
     token = request.arg("continue")
     offset = _decode(token) if token else 0
     limit = request.int_arg("limit", 0)
     if limit <= 0:
-        return items[offset:], ""
+        return list(items[offset:]), ""
     end = offset + limit
     next_token = base64.urlsafe_b64encode(str(end).encode()).decode() if end < len(items) else ""
-    return items[offset:end], next_token
+    return list(items[offset:end]), next_token
+
+
+def list_response(
+    kind: str, api_version: str, resource_version: int, items: list[dict[str, Any]], token: str
+) -> Response:
+    metadata: dict[str, Any] = {"resourceVersion": str(resource_version)}
+    if token:
+        metadata["continue"] = token
+    return json_response(200, {"kind": kind, "apiVersion": api_version, "metadata": metadata, "items": items})

@@ -41,10 +41,6 @@ def org_of(ctx: EmulatorContext, request: Request) -> OrgStore:
     return org
 
 
-def dashboard_url(uid: str, title: str) -> str:
-    return f"/d/{uid}/{ids.slugify(title)}"
-
-
 def _number(value: object) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
@@ -149,13 +145,34 @@ def _check_managed(ctx: EmulatorContext, existing: DashboardRecord, *, overwrite
         raise HttpError.message(403, "this resource is managed by a repository")
 
 
-def _check_unique_title(org: OrgStore, command: SaveCommand, folder_uid: str, uid: str) -> None:
+def _resolve_title_clash(
+    org: OrgStore, command: SaveCommand, folder_uid: str, existing: DashboardRecord | None
+) -> DashboardRecord | None:
+    """Profile 11.2 (SQL store): titles are unique per folder and shared with root folders.
+
+    A same-titled dashboard is a 412 `name-exists`, unless `overwrite` is set: then Grafana takes
+    that dashboard over (the save becomes an update of it, under its uid). Returns the dashboard
+    the save will update.
+    """
     lowered = command.title.lower()
-    for other in org.dashboards.values():
-        if other.uid != uid and other.folder_uid == folder_uid and other.title.lower() == lowered:
-            raise HttpError.message(
-                412, "A dashboard with the same name in the folder already exists", status_token="name-exists"
-            )
+    if not folder_uid and any(not f.parent_uid and f.title.lower() == lowered for f in org.folders.values()):
+        raise HttpError.message(400, "Dashboard name cannot be the same as folder", status_token="name-match")
+    clash = next(
+        (
+            other
+            for other in org.dashboards.values()
+            if other is not existing and other.folder_uid == folder_uid and other.title.lower() == lowered
+        ),
+        None,
+    )
+    if clash is None:
+        return existing
+    if not command.overwrite:
+        raise HttpError.message(
+            412, "A dashboard with the same name in the folder already exists", status_token="name-exists"
+        )
+    command.uid = clash.uid
+    return clash
 
 
 def post_dashboard(ctx: EmulatorContext, request: Request) -> Response:
@@ -176,9 +193,9 @@ def post_dashboard(ctx: EmulatorContext, request: Request) -> Response:
         if existing is not None:
             _check_version(ctx, existing, command)
             _check_managed(ctx, existing, overwrite=command.overwrite)
-        uid = command.uid or (existing.uid if existing else ctx.store.new_uid(org))
         if ctx.profile.unique_titles:
-            _check_unique_title(org, command, folder_uid, uid)
+            existing = _resolve_title_clash(org, command, folder_uid, existing)
+        uid = command.uid or (existing.uid if existing else ctx.store.new_uid(org))
         record = _save(
             ctx, org, existing=existing, command=command, uid=uid, folder_uid=folder_uid, request=request
         )

@@ -41,10 +41,10 @@ class SearchFilter:
         self.tags = [tag for tag in request.args("tag") if tag]
         self.kind = request.arg("type")
         self.dashboard_uids = set(request.args("dashboardUIDs") or request.args("dashboardUID"))
-        self.dashboard_ids = {int(v) for v in request.args("dashboardIds") if v.lstrip("-").isdigit()}
+        self.dashboard_ids = {int(v) for v in request.args("dashboardIds") if v.lstrip("-").isdecimal()}
         folder_uids = request.args("folderUIDs")
         self.folder_uids = {"" if uid == "general" else uid for uid in folder_uids} if folder_uids else None
-        folder_ids = [int(v) for v in request.args("folderIds") if v.lstrip("-").isdigit()]
+        folder_ids = [int(v) for v in request.args("folderIds") if v.lstrip("-").isdecimal()]
         self.folder_ids = set(folder_ids) if folder_ids else None
         self.starred = request.arg("starred").lower() == "true"
         self.edit_only = request.arg("permission").lower() == "edit"
@@ -155,10 +155,16 @@ def search(ctx: EmulatorContext, request: Request) -> Response:
         return json_response(200, [])
     with ctx.store.lock:
         org = org_of(ctx, request)
-        hits = [folder_hit(org, f) for f in org.folders.values() if wanted.folder(f, org)]
-        hits += [dashboard_hit(org, d) for d in org.dashboards.values() if wanted.dashboard(d, org)]
-    hits.sort(key=lambda hit: (hit["title"].lower(), hit["uid"]), reverse=sort == "alpha-desc")
-    window = hits[(page - 1) * limit : page * limit]
+        found: list[DashboardRecord | FolderRecord] = [
+            f for f in org.folders.values() if wanted.folder(f, org)
+        ]
+        found += [d for d in org.dashboards.values() if wanted.dashboard(d, org)]
+        found.sort(key=lambda item: (item.title.lower(), item.uid), reverse=sort == "alpha-desc")
+        # Render only the requested page: a 20,000-dashboard org stays cheap to page through.
+        window = [
+            folder_hit(org, item) if isinstance(item, FolderRecord) else dashboard_hit(org, item)
+            for item in found[(page - 1) * limit : page * limit]
+        ]
     if not sort:
         window.sort(key=lambda hit: (hit["type"] != "dash-folder", hit["title"].lower()))
     return json_response(200, window)

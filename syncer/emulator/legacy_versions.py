@@ -63,7 +63,7 @@ def list_versions(ctx: EmulatorContext, request: Request) -> Response:
     limit = limit if limit > 0 else DEFAULT_LIMIT
     offset = max(request.int_arg("start", 0), 0)
     token = request.arg("continueToken")
-    if token.isdigit():
+    if token.isdecimal():
         offset = int(token)
     with ctx.store.lock:
         _, record = _dashboard_for_history(ctx, request)
@@ -88,9 +88,9 @@ def get_version(ctx: EmulatorContext, request: Request) -> Response:
 
 def restore_version(ctx: EmulatorContext, request: Request) -> Response:
     body = request.json_object()
+    # Go decodes a missing or mistyped `version` as 0, which then matches no stored version.
     wanted = body.get("version")
-    if isinstance(wanted, bool) or not isinstance(wanted, int):
-        raise HttpError.message(400, "bad request data")
+    wanted = wanted if isinstance(wanted, int) and not isinstance(wanted, bool) else 0
     with ctx.store.lock:
         org, record = _dashboard_for_history(ctx, request)
         version = next((v for v in record.versions if v.version == wanted), None)

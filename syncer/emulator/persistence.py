@@ -13,6 +13,7 @@ import os
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from syncer.emulator import state_dump
@@ -44,6 +45,7 @@ class StateKeeper:
         self.path = path
         self.interval = interval
         self._saved_changes = -1
+        self._pause = interval
         self._stop = threading.Event()
         self._save_lock = threading.Lock()
         self._thread = threading.Thread(target=self._loop, name="emulator-state", daemon=True)
@@ -65,9 +67,11 @@ class StateKeeper:
             changes = self.store.changes
             if changes == self._saved_changes:
                 return
-            document = state_dump.dump(self.store, history=True)
-            atomic_write(self.path, json.dumps(document, separators=(",", ":")).encode())
+            started = time.monotonic()
+            atomic_write(self.path, state_dump.encode_state_file(self.store))
             self._saved_changes = changes
+            # A big store takes a while to write: never spend more than a third of the time saving.
+            self._pause = max(self.interval, 2 * (time.monotonic() - started))
 
     def stop(self) -> None:
         self._stop.set()
@@ -76,7 +80,7 @@ class StateKeeper:
         self.save_if_changed()
 
     def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
+        while not self._stop.wait(self._pause):
             try:
                 self.save_if_changed()
             except OSError as exc:  # keep serving; report once per failure

@@ -1,8 +1,8 @@
 """HTTP front of the emulator: socket handling, routing, auth, faults, counters.
 
-Role: `run(config)` (called by `syncer emulator`) builds the context and the route table, binds,
-prints `listening on http://HOST:PORT` once ready and serves until SIGTERM/SIGINT. Every
-request flows: control routes (no auth, not counted) | count -> faults -> auth -> org -> handler.
+Role: `lifecycle.run` calls `build_context` and `make_server`; the handler frames each request
+(`wire.py`) and hands it to `Dispatcher`. Every request flows: control routes (no auth, not
+counted) | count -> faults -> auth -> org -> handler.
 Responses are written in one buffer with an explicit Content-Length (keep-alive friendly).
 The access log never prints headers, so credentials cannot leak through it.
 """
@@ -13,6 +13,7 @@ import socket
 import sys
 import time
 import traceback
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -35,30 +36,19 @@ from syncer.emulator.routing import Match, Router
 from syncer.emulator.store import Store
 from syncer.emulator.wire import FramingError, RequestHead, parse_head, read_body
 
-_REASONS = {
-    200: "OK",
-    201: "Created",
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    409: "Conflict",
-    412: "Precondition Failed",
-    413: "Request Entity Too Large",
-    422: "Unprocessable Entity",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-    504: "Gateway Timeout",
-}
 _FAULT_MESSAGES = {
     429: "Too Many Requests",
     500: "Internal Server Error",
     502: "Bad Gateway",
     503: "Service Unavailable",
 }
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 def build_context(config: EmulatorConfig) -> EmulatorContext:
@@ -87,10 +77,9 @@ def build_router(ctx: EmulatorContext) -> Router:
 def parse_org(request: Request) -> int | None:
     """`targetOrgId` wins over `X-Grafana-Org-Id`; unparsable values are ignored (None = default)."""
     for raw in (request.arg("targetOrgId"), request.headers.get("x-grafana-org-id", "")):
-        try:
-            return int(raw)
-        except ValueError:
-            continue
+        text = raw.strip()
+        if text.lstrip("-").isdecimal():
+            return int(text)
     return None
 
 
@@ -172,6 +161,7 @@ class Dispatcher:
 
 class EmulatorHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    timeout = 120  # seconds an idle keep-alive connection may hold a thread (socket timeout)
     dispatcher: Dispatcher  # set on the per-server subclass
     access_log = False
 
@@ -221,7 +211,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         self._log(request, str(response.status))
 
     def _write(self, response: Response, *, head_only: bool = False) -> None:
-        reason = _REASONS.get(response.status, "")
+        reason = _reason(response.status)
         lines = [
             f"HTTP/1.1 {response.status} {reason}",
             f"Content-Type: {response.content_type}",

@@ -22,7 +22,6 @@ from typing import Any
 from syncer.emulator import gojson, ids
 
 VERSIONS_TO_KEEP = 20
-GENERAL_FOLDER_TITLE = "General"
 
 
 def now_rfc3339() -> str:
@@ -131,10 +130,6 @@ class OrgStore:
             found.extend(children)
             frontier.extend(children)
         return found
-
-    def folder_title(self, uid: str) -> str:
-        folder = self.folders.get(uid)
-        return folder.title if folder else GENERAL_FOLDER_TITLE
 
     def dashboards_in(self, folder_uids: set[str]) -> Iterator[DashboardRecord]:
         return (d for d in self.dashboards.values() if d.folder_uid in folder_uids)

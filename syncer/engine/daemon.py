@@ -150,7 +150,7 @@ class Daemon:
     async def _heartbeat(self) -> None:
         while True:
             self._beat = self._monotonic()
-            self._revive_watchers()
+            await self._revive_watchers()
             await asyncio.sleep(self._config.heartbeat_s)
 
     # ---- triggers --------------------------------------------------------------------------------
@@ -196,7 +196,7 @@ class Daemon:
         self._watchers[name] = watcher
         self._metrics.gauges(name, {"watcher_up": 1.0})
 
-    def _revive_watchers(self) -> None:
+    async def _revive_watchers(self) -> None:
         if self._stopping or self._watcher_factory is None:
             return
         for name, runner in self._runners.items():
@@ -207,8 +207,9 @@ class Daemon:
                 continue
             if watcher is not None:
                 log.error("file watcher died; restarting it", target=name)
-                watcher.stop()
+                self._metrics.gauges(name, {"watcher_up": 0.0})
                 del self._watchers[name]
+                await asyncio.to_thread(watcher.stop)  # joins threads: keep the loop free
             self._start_watcher(runner.spec)
             if name in self._watchers:
                 # events may have been missed while it was down
@@ -232,5 +233,5 @@ class Daemon:
 
     def _check_root(self, name: str) -> None:
         watcher = self._watchers.get(name)
-        if watcher is not None and watcher.check_root():
-            log.info("source root changed target; watching the new tree", target=name)
+        if watcher is not None:
+            watcher.check_root()

@@ -12,7 +12,8 @@ batches are full resyncs, which also catch edits made in Grafana.
 Safety: the same `reconcile_once` (engine, policies, prune guards) as `syncer apply`. A vanished or
 emptied source is never acted on: the last good snapshot is kept, a source error is counted and logged,
 and the loop carries on. Grafana failures back off (exponential, capped, jittered) and retry by
-themselves; nothing here raises out of `run()` except cancellation.
+themselves; an idle probe notices an outage between passes. Nothing here raises out of `run()` except
+cancellation.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from syncer.engine.execute import CANCELLED, ExecuteContext, execute
 from syncer.model.errors import GrafanaError, SourceError
 from syncer.model.inputs import DataSourceRef
 from syncer.model.plan import Plan, Policy
-from syncer.model.results import ActionResult, Outcome, RunReport
+from syncer.model.results import ActionResult, RunReport
 from syncer.model.state import DesiredState
 from syncer.ports import GrafanaPort, MetricsPort, NullMetrics, SourcePort
 
@@ -149,6 +149,6 @@ def exit_code_for_apply(report: RunReport) -> int:
     """0 converged, 1 errors (invalid input, refused prune, failed actions, fatal), 3 unresolved conflicts."""
     if report.fatal or report.source_errors or report.failures or report.plan.refusals:
         return 1
-    if report.unresolved_conflicts or any(r.outcome is Outcome.CONFLICT for r in report.results):
+    if report.unresolved_conflicts:
         return 3
     return 0

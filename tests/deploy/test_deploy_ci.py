@@ -191,9 +191,6 @@ def test_github_plan_step_writes_the_summary_and_fails_on_conflicts(
     subprocess.run(
         ["syncer", "apply", "dashboards"], cwd=tmp_path, env=env, check=True, capture_output=True, timeout=120
     )
-    assert plan_step().returncode == 0
-    assert "in sync" in summary.read_text(encoding="utf-8")
-
     current = emulator.api("GET", "/api/dashboards/uid/ci-a", auth="admin").json()
     edited = dict(current["dashboard"], title="edited in the UI")
     emulator.api(

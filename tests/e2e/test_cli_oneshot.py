@@ -171,7 +171,8 @@ def test_flags_beat_environment_beat_config_file(emulator: Emulator, tmp_path: P
     src = source(tmp_path)
     config = tmp_path / "syncer.yaml"
     config.write_text(
-        f"grafana:\n  url: http://127.0.0.1:9\n  token: glsa_from_file\n  api: legacy\nsync:\n  dir: {src}\n"
+        "grafana:\n  url: http://127.0.0.1:9\n  token: glsa_from_file\n  api: legacy\n  retries: 0\n"
+        f"sync:\n  dir: {src}\n"
     )
 
     # file only: its unreachable URL is used
@@ -261,3 +262,14 @@ def test_insecure_skip_verify_warns_loudly(emulator: Emulator, tmp_path: Path) -
     result = syncer("plan", str(source(tmp_path)), "--insecure-skip-verify", *conn(emulator))
     assert result.returncode == 0
     assert "WARNING: TLS certificate verification is DISABLED" in result.stderr
+
+
+def test_basic_auth_from_environment_and_password_never_printed(emulator: Emulator, tmp_path: Path) -> None:
+    src = source(tmp_path)
+    env = {"GRAFANA_URL": emulator.url, "GRAFANA_USER": "admin", "GRAFANA_PASSWORD": "admin"}
+    assert syncer("plan", str(src), "--api", "legacy", env=env).returncode == 0
+
+    wrong = "Wrong-Password-4711"
+    denied = syncer("plan", str(src), "--api", "legacy", "--password", wrong, env=env)
+    assert denied.returncode == 1 and "401" in denied.stderr
+    assert wrong not in denied.stdout + denied.stderr

@@ -121,3 +121,27 @@ def test_post_sync_requires_the_token_from_the_token_file(emulator: Emulator, tm
         assert daemon.sync(token="rotated-token").status_code == 202
         assert "s3cret-sync-token" not in daemon.output
         assert "rotated-token" not in daemon.output
+
+
+def test_periodic_resync_reverts_ui_edits_and_restores_a_wiped_grafana(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    src = tmp_path / "src"
+    write(src, "d.json", "d", "From git")
+    write(src, "e.json", "e", "Also from git")
+    with running_daemon(emulator, src, "--interval", "1.5", "--jitter", "0") as daemon:
+        wait_until(daemon.ready)
+        live = emulator.api("GET", "/api/dashboards/uid/d").json()["dashboard"]
+        emulator.api(
+            "POST",
+            "/api/dashboards/db",
+            json={"dashboard": {**live, "title": "Edited in the UI"}, "folderUid": "", "overwrite": True},
+            auth="admin",
+        )
+        # no file event, no POST /sync: only the timer can bring it back
+        wait_until(
+            lambda: emulator.api("GET", "/api/dashboards/uid/d").json()["dashboard"]["title"] == "From git"
+        )
+        emulator.reset()  # Grafana comes back empty (restored from an old backup, wiped database...)
+        wait_until(lambda: emulator.api("GET", "/api/dashboards/uid/e").status_code == 200)
+        assert daemon.metric("syncer_triggers_total", source="timer") >= 2

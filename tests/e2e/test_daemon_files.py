@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from support.daemon import DaemonProcess, running_daemon, wait_until
 from support.emulator import Emulator
 
@@ -60,11 +61,12 @@ def timed_change(label: str, emulator: Emulator, change: Any, done: Any, timeout
     return elapsed
 
 
-def test_add_edit_rename_move_delete_converge(emulator: Emulator, tmp_path: Path) -> None:
+@pytest.mark.parametrize("api", ["legacy", "auto"])  # auto picks the k8s-style API the emulator offers
+def test_add_edit_rename_move_delete_converge(emulator: Emulator, tmp_path: Path, api: str) -> None:
     src = tmp_path / "src"
     write(src, "team-a/one.json", "One", uid="one")
     write(src, "team-a/two.json", "Two", uid="two")
-    with running_daemon(emulator, src, "--prune") as daemon:
+    with running_daemon(emulator, src, "--prune", api=api) as daemon:
         wait_until(daemon.ready)
         assert dashboard_uids(emulator) == {"one", "two"}
         assert folder_title(emulator, "one") == "team-a"

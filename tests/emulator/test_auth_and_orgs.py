@@ -50,8 +50,11 @@ def test_org_selection_isolates_stores(emulator: Emulator) -> None:
         "GET", "/api/search", params={"targetOrgId": 2}, headers={"X-Grafana-Org-Id": "1"}
     )
     assert [h["uid"] for h in by_query.json()] == ["o2"]
-    garbage = emulator.api("GET", "/api/search", headers={"X-Grafana-Org-Id": "abc"})
-    assert [h["uid"] for h in garbage.json()] == ["o1"]
+    for garbage in ("abc", "²", ""):  # unparsable values are ignored, never a 500
+        ignored = emulator.api("GET", "/api/search", params={"targetOrgId": garbage})
+        assert [h["uid"] for h in ignored.json()] == ["o1"]
+    ignored = emulator.api("GET", "/api/search", headers={"X-Grafana-Org-Id": "abc"})
+    assert [h["uid"] for h in ignored.json()] == ["o1"]
 
 
 def test_unknown_org_is_401(emulator: Emulator) -> None:

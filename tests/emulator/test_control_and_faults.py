@@ -119,3 +119,17 @@ def test_bad_fault_rules_are_400(emulator: Emulator) -> None:
     for rule in ({"route": "*"}, {"status": 99}, {"drop": True, "bogus": 1}, {"latency_ms": -1}):
         response = httpx.post(f"{emulator.url}/__emulator/faults", json=[rule])
         assert response.status_code == 400, rule
+
+
+def test_first_refusing_rule_decides_and_only_applied_rules_are_consumed(emulator: Emulator) -> None:
+    emulator.fault(route="GET /api/search", status=500, count=1)
+    emulator.fault(route="*", status=502, count=1)
+    emulator.fault(route="/api/search", latency_ms=50, count=2)
+    assert emulator.api("GET", "/api/search").status_code == 500
+    remaining = {(rule["route"], rule.get("status")): rule for rule in emulator.faults()}
+    assert ("GET /api/search", 500) not in remaining
+    assert remaining[("*", 502)]["hits"] == 0 and remaining[("*", 502)]["count"] == 1
+    assert remaining[("/api/search", None)]["count"] == 1
+    assert emulator.api("GET", "/api/search").status_code == 502
+    assert emulator.api("GET", "/api/search").status_code == 200
+    assert emulator.faults() == []

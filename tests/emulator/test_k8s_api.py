@@ -281,3 +281,13 @@ def test_folder_create_validation(emulator: Emulator, name: str, title: str, cod
     response = emulator.api("POST", FOLDERS, json={"metadata": {"name": name}, "spec": {"title": title}})
     assert response.status_code == code, response.text
     assert response.json()["kind"] == "Status"
+
+
+def test_dto_subresource(emulator: Emulator) -> None:
+    create(emulator, dashboard_object("dto", "With Access"))
+    admin = emulator.api("GET", f"{DASH}/dto/dto").json()
+    assert admin["metadata"]["name"] == "dto" and admin["access"]["canSave"] is True
+    assert admin["access"]["url"] == "/d/dto/with-access"
+    viewer = emulator.api("GET", f"{DASH}/dto/dto", auth="viewer").json()
+    assert viewer["access"]["canSave"] is False
+    assert emulator.api("GET", f"{DASH}/missing/dto").status_code == 404

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import pytest
 from support.emulator import Emulator
 
@@ -247,3 +249,17 @@ def test_large_dashboard_round_trips(emulator: Emulator) -> None:
     ]
     save(emulator, {"uid": "big", "title": "Big", "panels": panels})
     assert get(emulator, "big")["dashboard"]["panels"] == panels
+
+
+def test_concurrent_saves_of_the_same_version_let_exactly_one_win(emulator: Emulator) -> None:
+    save(emulator, {"uid": "race", "title": "Race"})
+
+    def attempt(n: int) -> int:
+        body = {"dashboard": {"uid": "race", "title": f"Writer {n}", "version": 1}}
+        with httpx.Client(base_url=emulator.url, headers=emulator.headers()) as client:
+            return client.post("/api/dashboards/db", json=body).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = sorted(pool.map(attempt, range(8)))
+    assert statuses == [200] + [412] * 7
+    assert get(emulator, "race")["dashboard"]["version"] == 2

@@ -61,6 +61,13 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
         save(first, {"uid": "p", "title": "Persisted", "n": 1}, folder_uid="pf")
         save(first, {"uid": "p", "title": "Persisted", "n": 2, "version": 1})
         created_id = get(first, "p")["dashboard"]["id"]
+        expected = httpx.get(f"{first.url}/__emulator/state", params={"history": 1}).json()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:  # the background save lands within ~0.25 s
+            if state_file.exists() and json.loads(state_file.read_text()) == expected:
+                break
+            time.sleep(0.05)
+        assert json.loads(state_file.read_text()) == expected
     finally:
         assert first.stop() == 0
     document = json.loads(state_file.read_text())
@@ -117,8 +124,10 @@ def test_cli_control_commands(emulator: Emulator) -> None:
     assert refused.status_code == 503 and refused.headers["Retry-After"] == "3"
     counters = json.loads(run("requests").stdout)
     assert counters["by_route"]["GET /api/search"] == 1
-    run("fault", "--status", "500")
+    run("fault", "--status", "500", "--message", "scripted")
+    assert emulator.api("GET", "/api/health").json() == {"message": "scripted"}
     assert json.loads(run("clear-faults").stdout) == []
+    assert json.loads(run("info").stdout)["profile"] == "12"
     save(emulator, {"uid": "cli", "title": "CLI"})
     assert json.loads(run("state").stdout)["orgs"]["1"]["dashboards"][0]["uid"] == "cli"
     assert json.loads(run("reset").stdout) == {"reset": "all"}

@@ -94,11 +94,14 @@ def apply_errata(document: dict[str, Any]) -> dict[str, Any]:
     (pkg/api/dashboard.go), so the description requires a `title` no Grafana ever sends.
     deleteFolderResponse: documents `{id, title, message}`, but `DeleteFolder` in 11.x answers
     `{"message": "Folder deleted"}` only (pkg/api/folder.go).
+    GET /search: `dashboardIds` together with `dashboardUIDs` is `400 "search supports UIDs or
+    IDs, not both"` in pkg/api/search.go, a status the description does not list.
     """
     post = document["responses"]["postDashboardResponse"]["schema"]
     post["required"] = ["slug" if key == "title" else key for key in post["required"]]
     post["properties"]["slug"] = post["properties"].pop("title")
     document["responses"]["deleteFolderResponse"]["schema"]["required"] = ["message"]
+    document["paths"]["/search"]["get"]["responses"]["400"] = {"$ref": "#/responses/badRequestError"}
     return document
 
 

@@ -189,3 +189,17 @@ def test_plugin_dashboards_need_overwrite_before_13(emulator: Emulator) -> None:
         "message": "The dashboard belongs to plugin grafana-x-app.",
     }
     assert save(emulator, {"uid": "pl", "title": "Edit"}, overwrite=True)["version"] == 2
+
+
+def test_11_2_overwrite_takes_over_the_same_titled_dashboard(old: Emulator) -> None:
+    first = save(old, {"uid": "orig", "title": "Shared"})
+    taken = save(old, {"uid": "newcomer", "title": "Shared", "panels": [1]}, overwrite=True)
+    assert (taken["uid"], taken["id"], taken["version"]) == ("orig", first["id"], 2)
+    assert old.api("GET", "/api/dashboards/uid/newcomer").status_code == 404
+
+
+def test_11_2_dashboard_cannot_share_a_root_folder_title(old: Emulator) -> None:
+    folder(old, "ops", "Ops")
+    refused = save(old, {"uid": "d", "title": "ops"}, expect=400)
+    assert refused == {"status": "name-match", "message": "Dashboard name cannot be the same as folder"}
+    save(old, {"uid": "d", "title": "Ops"}, folder_uid="ops")  # inside the folder: fine

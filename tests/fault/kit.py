@@ -34,6 +34,7 @@ SERVER_OWNED = ("id", "version", "uid", "__syncer")
 SERVING = re.compile(r"serving http on (http://[\d.]+:\d+)")
 
 JSONDict = dict[str, Any]
+Tree = dict[str, JSONDict]  # uid -> dashboard content, as written to the files
 
 
 # ---------------------------------------------------------------- dashboards and files
@@ -71,9 +72,9 @@ def write_json(path: Path, content: object) -> Path:
     return path
 
 
-def write_tree(root: Path, count: int, *, prefix: str = "d", note: str = "v1") -> dict[str, JSONDict]:
+def write_tree(root: Path, count: int, *, prefix: str = "d", note: str = "v1") -> Tree:
     """`count` dashboards spread over nested folders `team-N/service-M`; returns uid -> content."""
-    written: dict[str, JSONDict] = {}
+    written: Tree = {}
     for i in range(count):
         uid = f"{prefix}-{i:04d}"
         content = dashboard(uid, f"{prefix.upper()} dashboard {i}", note=note)
@@ -109,7 +110,10 @@ def connection(emulator: Emulator) -> tuple[str, ...]:
 def apply(
     emulator: Emulator, source: Path, *extra: str, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    return run_syncer("apply", str(source), *connection(emulator), *extra, timeout=timeout)
+    """`syncer apply SOURCE` against the emulator; under every fault the token stays out of its output."""
+    return run_syncer(
+        "apply", str(source), *connection(emulator), *extra, timeout=timeout, check_token=emulator.token
+    )
 
 
 def assert_secret_absent(secret: str, *texts: str) -> None:

@@ -18,6 +18,8 @@ import pytest
 from support.emulator import Emulator
 
 from fault.kit import (
+    JSONDict,
+    Tree,
     Unmanaged,
     apply,
     assert_server_has,
@@ -116,7 +118,7 @@ KNOWN_BUGS = {
 }
 
 
-def applied_tree_with_removals(emulator: Emulator, source: Path) -> tuple[dict, dict]:
+def applied_tree_with_removals(emulator: Emulator, source: Path) -> tuple[Tree, Tree]:
     """Apply a managed tree with prune, then remove two files (a healthy prune would delete them)
     and add one fresh valid file. Returns (everything that must stay on the server, the fresh one)."""
     applied = write_tree(source, 6)
@@ -130,7 +132,7 @@ def applied_tree_with_removals(emulator: Emulator, source: Path) -> tuple[dict, 
     return applied, fresh
 
 
-def check_refused_prune(emulator: Emulator, source: Path, must_mention: list[str], keep: dict) -> None:
+def check_refused_prune(emulator: Emulator, source: Path, must_mention: list[str], keep: Tree) -> None:
     hand_made = Unmanaged.seed(emulator)
 
     done = apply(emulator, source, "--prune")
@@ -206,9 +208,9 @@ def test_unicode_folder_names_are_applied(emulator: Emulator, tmp_path: Path) ->
     assert "nested ünïcode" in titles
 
 
-def folder_tree(emulator: Emulator) -> list[dict]:
+def folder_tree(emulator: Emulator) -> list[JSONDict]:
     """Every folder, walking parents down (nested folders are listed per parent)."""
-    found: list[dict] = []
+    found: list[JSONDict] = []
     queue: list[str | None] = [None]
     while queue:
         parent = queue.pop()

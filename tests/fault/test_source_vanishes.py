@@ -19,6 +19,7 @@ import pytest
 from support.emulator import Emulator
 
 from fault.kit import (
+    Tree,
     Unmanaged,
     apply,
     assert_server_has,
@@ -36,7 +37,7 @@ pytestmark = pytest.mark.fault
 LINKED = {"swapped-for-empty", "dangling-symlink"}  # cases that need the git-sync symlink layout
 
 
-def make_source(base: Path, how: str, count: int) -> tuple[Path, dict[str, dict]]:
+def make_source(base: Path, how: str, count: int) -> tuple[Path, Tree]:
     """A plain directory, or `base/current -> base/rev-1/` as the git-sync sidecar lays out a checkout."""
     if how not in LINKED:
         return base / "src", write_tree(base / "src", count)
@@ -83,7 +84,7 @@ VANISHINGS: dict[str, Callable[[Path], None]] = {
 }
 
 
-def bring_back(root: Path, how: str) -> dict[str, dict]:
+def bring_back(root: Path, how: str) -> Tree:
     """The source returns with its dashboards plus one new one; returns the expected server content."""
     target = root.parent / "rev-2" if how in LINKED else root
     restored = write_tree(target, 5)

@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 from support.emulator import Emulator
 
-from fault.kit import Unmanaged, apply, assert_server_has, write_tree
+from fault.kit import Tree, Unmanaged, apply, assert_server_has, write_tree
 
 pytestmark = pytest.mark.fault
 
 SAVE = "POST /api/dashboards/db"
 
 
-def converge_and_check(emulator: Emulator, source: Path, expected: dict, hand_made: Unmanaged) -> None:
+def converge_and_check(emulator: Emulator, source: Path, expected: Tree, hand_made: Unmanaged) -> None:
     """The server holds `expected`, nothing else was touched, and another apply writes nothing."""
     emulator.clear_faults()  # rules the run did not consume must not hit the checks
     assert_server_has(emulator, expected)

@@ -5,13 +5,16 @@ Real files, the real engine, real HTTP to the emulator; server state is checked 
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
-from engine_helpers import dashboard, live_dashboard, run, write
+from engine_helpers import dashboard, live_dashboard, run, settings_for, write
 from support.emulator import Emulator
 
+from syncer.app import open_target
+from syncer.engine.reconcile import reconcile_once
 from syncer.model.plan import ActionKind
-from syncer.model.results import Outcome
+from syncer.model.results import Outcome, RunReport
 
 
 def test_creates_nested_folders_parent_first_and_places_dashboards(
@@ -156,3 +159,21 @@ def test_broken_file_is_reported_and_others_still_apply(emulator: Emulator, tmp_
 
     assert any("bad.json:1:" in e for e in report.source_errors)
     assert live_dashboard(emulator, "good")["dashboard"]["title"] == "Good"
+
+
+def test_org_id_selects_the_organisation(emulator: Emulator, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    write(src, "team/org2.json", dashboard("Org two", "org2-dash"))
+    settings = settings_for(emulator, src)
+    settings = settings.model_copy(update={"grafana": settings.grafana.model_copy(update={"org_id": 2})})
+
+    async def go() -> RunReport:
+        async with open_target(settings) as target:
+            return await reconcile_once(target)
+
+    report = asyncio.run(go())
+
+    assert not report.failures
+    in_org2 = emulator.api("GET", "/api/dashboards/uid/org2-dash", headers={"X-Grafana-Org-Id": "2"})
+    assert in_org2.status_code == 200
+    assert emulator.api("GET", "/api/dashboards/uid/org2-dash").status_code == 404  # org 1 untouched

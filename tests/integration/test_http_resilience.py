@@ -14,6 +14,7 @@ from support.emulator import Emulator
 
 from syncer.adapters.grafana.http import GrafanaHttp
 from syncer.model.errors import Forbidden, ServerError, Unauthorized, Unreachable
+from syncer.model.plan import ActionKind
 from syncer.model.results import Outcome
 from syncer.ports import NullMetrics
 from syncer.settings import GrafanaSettings
@@ -134,3 +135,24 @@ def test_one_failing_dashboard_does_not_stop_the_others(emulator: Emulator, tmp_
     assert outcomes == ["failed"] + ["ok"] * 5
     [failure] = report.failures
     assert "HTTP 400" in failure.detail and failure.path == f"{failure.uid}.json"
+
+
+def test_one_unreadable_dashboard_does_not_stop_the_pass(emulator: Emulator, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    for i in range(3):
+        write(src, f"d{i}.json", dashboard(f"D{i}", f"d{i}"))
+    run(emulator, src)
+    # the first dashboard read fails on every attempt (1 + 4 retries): like a corrupt stored dashboard
+    emulator.fault(
+        route="GET /api/dashboards/uid/:uid", status=500, count=5, message="dashboard data is invalid"
+    )
+
+    report = run(emulator, src, concurrency=1)
+
+    assert report.fatal is None and not report.failures, report.results
+    # the unreadable one looked absent, its create met a 412, the re-read worked: nothing overwritten
+    [result] = report.results
+    assert result.retries == 1 and result.kind is ActionKind.NOOP and result.outcome is Outcome.OK
+    for i in range(3):
+        stored = emulator.api("GET", f"/api/dashboards/uid/d{i}").json()
+        assert stored["meta"]["version"] == 1

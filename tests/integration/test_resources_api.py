@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from pydantic import SecretStr
 from support.emulator import Emulator
@@ -25,9 +26,9 @@ from syncer.adapters.grafana.resources import ResourcesGrafana
 from syncer.app import build_grafana, open_target
 from syncer.core.planner import plan as make_plan
 from syncer.engine.execute import ExecuteContext, execute
-from syncer.engine.reconcile import reconcile_once
+from syncer.engine.reconcile import Target, reconcile_once
 from syncer.model.errors import Invalid, VersionConflict
-from syncer.model.plan import ActionKind
+from syncer.model.plan import ActionKind, Policy
 from syncer.model.results import Outcome, RunReport
 from syncer.model.state import LiveState, OwnershipMarker
 from syncer.ports import NullMetrics, ServerInfo
@@ -812,3 +813,83 @@ def test_listed_blob_dashboards_are_read_again_in_full(emulator: Emulator, tmp_p
     routes = by_route(emulator)
     assert routes["GET /apis/dashboard.grafana.app/v0alpha1/namespaces/:ns/dashboards"] == 1
     assert routes["GET /apis/dashboard.grafana.app/v0alpha1/namespaces/:ns/dashboards/:name"] == 1
+
+
+# ---- default permissions at the root ------------------------------------------------------------------
+
+
+class RecordingTransport(httpx.AsyncHTTPTransport):
+    """Real HTTP to the emulator, keeping a copy of every POST body (observation only)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.posted: list[dict[str, Any]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            self.posted.append(json.loads(request.content))
+        return await super().handle_async_request(request)
+
+
+def create_through(
+    emulator: Emulator, tmp_path: Path, transport: RecordingTransport, *, nested: bool = True
+) -> RunReport:
+    write(tmp_path, "root.json", dashboard("res-root", "At the root"))
+    write(tmp_path, "team/_folder.json", {"uid": "res-team", "title": "Team"})
+    if nested:
+        write(tmp_path, "team/inner.json", dashboard("res-inner", "In a folder"))
+        write(tmp_path, "team/sub/_folder.json", {"uid": "res-sub", "title": "Sub"})
+    settings = target_settings(emulator, tmp_path)
+
+    async def run() -> RunReport:
+        http = GrafanaHttp(settings.grafana, metrics=NullMetrics(), transport=transport)
+        port = ResourcesGrafana(http, namespace="default")
+        target = Target(
+            name="t",
+            source=DirectorySource(tmp_path),
+            grafana=port,
+            policy=Policy(),
+            concurrency=4,
+            inputs={},
+            commit=None,
+        )
+        try:
+            return await reconcile_once(target)
+        finally:
+            await port.aclose()
+
+    return asyncio.run(run())
+
+
+def grants(transport: RecordingTransport) -> dict[str, str | None]:
+    return {
+        body["metadata"]["name"]: body["metadata"]["annotations"].get("grafana.app/grant-permissions")
+        for body in transport.posted
+    }
+
+
+def test_root_level_creates_ask_for_default_permissions(emulator: Emulator, tmp_path: Path) -> None:
+    transport = RecordingTransport()
+    report = create_through(emulator, tmp_path, transport)
+    assert not report.failures
+    assert grants(transport) == {
+        "res-root": "default",
+        "res-team": "default",
+        "res-inner": None,
+        "res-sub": None,
+    }
+
+
+def test_a_server_refusing_the_permission_request_still_gets_the_objects(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    emulator.fault(
+        route=POST_DASHBOARD, status=400, count=1, message="managed resource may not grant permissions"
+    )
+    transport = RecordingTransport()
+    report = create_through(emulator, tmp_path, transport, nested=False)  # one dashboard: the fault hits it
+    assert not report.failures, [(r.uid, r.detail) for r in report.failures]
+    assert {r.uid for r in report.results} == {"res-root", "res-team"}
+    refused, *rest = [b for b in transport.posted if b["metadata"]["name"] == "res-root"]
+    assert refused["metadata"]["annotations"]["grafana.app/grant-permissions"] == "default"
+    assert [b["metadata"]["annotations"].get("grafana.app/grant-permissions") for b in rest] == [None]

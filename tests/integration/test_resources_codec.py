@@ -23,7 +23,14 @@ from syncer.adapters.grafana.resources_meta import (
     marker_from_annotations,
 )
 from syncer.core.essence import checksum
-from syncer.model.errors import AlreadyExists, ConfigError, NotFound, VersionConflict
+from syncer.model.errors import (
+    AlreadyExists,
+    ConfigError,
+    GrafanaError,
+    Invalid,
+    NotFound,
+    VersionConflict,
+)
 from syncer.model.state import OwnershipMarker
 from syncer.settings import load_settings
 
@@ -285,15 +292,18 @@ def test_live_folder_prefers_annotations_and_falls_back_to_legacy_description() 
             True,
             VersionConflict,
         ),
-        (
-            AlreadyExists('POST x: HTTP 409: folders.folder.grafana.app "a" already exists', status=409),
+        (  # the storage layer's own wording for a stale resourceVersion: the status decides
+            AlreadyExists("DELETE x: HTTP 409: optimistic locking failed", status=409),
             False,
-            AlreadyExists,
+            VersionConflict,
         ),
         (NotFound("GET x: HTTP 404", status=404), False, NotFound),
+        (Invalid("PUT x: HTTP 422: spec.title: Required value", status=422), False, Invalid),
     ],
 )
-def test_refine_409(error: Exception, creating: bool, expected: type[Exception]) -> None:
-    refined = refine(error, creating=creating)  # type: ignore[arg-type]
+def test_refine_409(error: GrafanaError, creating: bool, expected: type[Exception]) -> None:
+    refined = refine(error, creating=creating)
     assert type(refined) is expected
-    assert str(error).split(": ")[0] in str(refined)
+    assert str(refined).startswith(str(error))
+    assert refined.status == error.status
+    assert ("re-reading" in str(refined)) == (creating and expected is VersionConflict)

@@ -137,3 +137,27 @@ def test_daemon_with_wrong_token_keeps_it_out_of_logs(emulator: Emulator, tmp_pa
     assert status == 503, body
     assert_hidden(WRONG_TOKEN, daemon.output(), body, metrics)
     assert emulator.writes() == 0
+
+
+def test_token_hidden_in_json_report_of_failed_actions(emulator: Emulator, tmp_path: Path) -> None:
+    """Every save fails with 500: the report lists each failure with its cause, never the token."""
+    write_tree(tmp_path / "src", 2)
+    emulator.fault(route="POST /api/dashboards/db", status=500)
+    try:
+        done = run_syncer(
+            "apply",
+            str(tmp_path / "src"),
+            "--url",
+            emulator.url,
+            "--token",
+            emulator.token,
+            *API,
+            "--output",
+            "json",
+        )
+    finally:
+        emulator.clear_faults()
+
+    assert done.returncode == 1
+    assert "500" in done.stdout + done.stderr
+    assert_hidden(emulator.token, done.stdout, done.stderr)

@@ -80,6 +80,7 @@ def test_daemon_runs_targets_independently_and_stops_cleanly(tmp_path: Path) -> 
         stop = asyncio.Event()
         task = asyncio.create_task(daemon.run(stop))
         await eventually(lambda: "da" in good.dashboards)
+        await eventually(lambda: daemon.readiness()[1]["targets"]["b"]["consecutive_failures"] >= 1)
         ready, body = daemon.readiness()
         assert not ready
         assert body["targets"]["a"]["ready"] is True

@@ -472,3 +472,11 @@ def test_unchanged_files_are_not_parsed_again(tmp_path: Path) -> None:
     assert source.load().dashboards["a"].title == "AAA"
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
     assert source.load().dashboards["a"].title == "BBB"
+
+
+def test_special_files_are_skipped_not_read(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.json")  # reading it would block forever
+    write(tmp_path, "ok.json", dash(uid="ok"))
+    state = DirectorySource(tmp_path).load()
+    assert only_error(state) == "pipe.json: error: not a regular file; skipped"
+    assert list(state.dashboards) == ["ok"]

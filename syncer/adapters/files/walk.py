@@ -43,7 +43,13 @@ def walk_source(root: Path) -> WalkResult:
     real_root = Path(os.path.realpath(root))
     rules, problems = _read_ignore_rules(real_root)
     files: list[SourceFile] = []
-    for current, dirnames, filenames in os.walk(real_root, followlinks=False):
+
+    def unreadable(error: OSError) -> None:
+        where = Path(error.filename or real_root)
+        rel = where.relative_to(real_root).as_posix() if where != real_root else "."
+        problems.append(SourceProblem(rel, f"cannot read directory: {error.strerror or error}"))
+
+    for current, dirnames, filenames in os.walk(real_root, onerror=unreadable, followlinks=False):
         here = Path(current)
         rel_here = here.relative_to(real_root).as_posix()
         prefix = "" if rel_here == "." else rel_here + "/"
@@ -83,6 +89,10 @@ def _inside_root(path: Path, root: Path, rel: str, problems: list[SourceProblem]
         return None
     if real != root and root not in real.parents:
         problems.append(SourceProblem(rel, "symlink points outside the source directory; file skipped"))
+        return None
+    if not (real.is_file() or real.is_dir()):
+        # why: reading a FIFO or a device named *.json would block or never end
+        problems.append(SourceProblem(rel, "not a regular file; skipped"))
         return None
     return real
 

@@ -22,9 +22,12 @@ import threading
 from collections.abc import Callable
 from pathlib import Path, PurePath
 
+import structlog
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
+
+log = structlog.get_logger("syncer.watcher")
 
 SOURCE_SUFFIXES = frozenset({".json", ".yaml", ".yml"})
 SOURCE_NAMES = frozenset({".syncignore"})
@@ -130,7 +133,7 @@ class DirectoryWatcher:
     def start(self) -> None:
         parent = str(self._root.parent)
         self._observer.schedule(
-            _NameHandler(frozenset({self._root.name}), self._on_change, k8s_swaps=False), parent
+            _NameHandler(frozenset({self._root.name}), self._on_root_entry_changed, k8s_swaps=False), parent
         )
         for directory, names in _group_by_directory(self._credential_files).items():
             self._observer.schedule(_NameHandler(names, self._on_credentials, k8s_swaps=True), directory)
@@ -143,29 +146,48 @@ class DirectoryWatcher:
             self._observer.join(timeout=5.0)
 
     def is_alive(self) -> bool:
-        return self._observer.is_alive()
+        """The observer thread and every emitter thread run (an emitter that died would go silent)."""
+        return self._observer.is_alive() and all(e.is_alive() for e in self._observer.emitters)
 
     def check_root(self) -> bool:
         """Aim the recursive watch at the root's current real directory; True when that changed."""
         with self._lock:
-            resolved = os.path.realpath(self._root) if self._root.is_dir() else None
-            identity = (resolved, _inode(resolved) if resolved else None)
-            if identity == self._aimed_at:
-                return False
-            if self._tree_watch is not None:
-                with contextlib.suppress(KeyError):
-                    self._observer.unschedule(self._tree_watch)
-                self._tree_watch = None
-            self._aimed_at = identity
-            if resolved is not None:
-                try:
-                    self._tree_watch = self._observer.schedule(
-                        _TreeHandler(resolved, self._on_change), resolved, recursive=True
-                    )
-                except OSError:
-                    # the directory vanished between the check and the watch: try again next time
-                    self._aimed_at = (None, None)
-            return True
+            return self._reaim()
+
+    def _on_root_entry_changed(self) -> None:
+        """The root's entry in its parent changed (symlink re-pointed, directory replaced or removed).
+
+        Runs on the observer thread. Re-aiming at once (watchdog allows unscheduling from a handler)
+        drops the watch on the old tree before a git-sync sidecar deletes it. The lock is only tried:
+        the event loop may hold it while waiting for the observer's own lock, and it re-aims anyway.
+        """
+        if self._lock.acquire(blocking=False):
+            try:
+                self._reaim()
+            finally:
+                self._lock.release()
+        self._on_change()
+
+    def _reaim(self) -> bool:
+        resolved = os.path.realpath(self._root) if self._root.is_dir() else None
+        identity = (resolved, _inode(resolved) if resolved else None)
+        if identity == self._aimed_at:
+            return False
+        if self._tree_watch is not None:
+            with contextlib.suppress(KeyError):
+                self._observer.unschedule(self._tree_watch)
+            self._tree_watch = None
+        self._aimed_at = identity
+        log.info("watching source tree", root=str(self._root), real_path=resolved)
+        if resolved is not None:
+            try:
+                self._tree_watch = self._observer.schedule(
+                    _TreeHandler(resolved, self._on_change), resolved, recursive=True
+                )
+            except OSError:
+                # the directory vanished between the check and the watch: try again next time
+                self._aimed_at = (None, None)
+        return True
 
 
 def _inode(path: str) -> tuple[int, int] | None:

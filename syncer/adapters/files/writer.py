@@ -43,7 +43,16 @@ def dump_json(value: JSON) -> str:
 
 
 def exported_content(dashboard: LiveDashboard) -> dict[str, JSON]:
+    """A bare dashboard; a v2 (layout-schema) dashboard as its k8s resource, which keeps its apiVersion
+    (the directory, not an annotation, places it, so moving the file still moves the dashboard)."""
     content = {k: v for k, v in dashboard.content.items() if k not in SERVER_OWNED}
+    if dashboard.api_version:
+        return {
+            "apiVersion": dashboard.api_version,
+            "kind": "Dashboard",
+            "metadata": {"name": dashboard.uid},
+            "spec": content,
+        }
     content["uid"] = dashboard.uid
     return content
 
@@ -70,7 +79,12 @@ def write_tree(
         directory = directories.get(dashboard.folder_uid or "", root)
         names = taken.setdefault(directory, {FOLDER_FILE.lower()})
         path = directory / (unique(safe_name(dashboard.title, dashboard.uid), names) + ".json")
-        path.write_text(dump_json(exported_content(dashboard)), encoding="utf-8")
+        content = exported_content(dashboard)
+        if dashboard.folder_uid and dashboard.folder_uid not in directories and not dashboard.api_version:
+            # a folder we could not list (no permission to it): name it explicitly, or apply would
+            # move the dashboard to the root
+            content = {"dashboard": content, "folderUid": dashboard.folder_uid}
+        path.write_text(dump_json(content), encoding="utf-8")
         files[dashboard.uid] = path
     return WrittenTree(folders=directories, dashboards=files)
 

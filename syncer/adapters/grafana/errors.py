@@ -81,7 +81,7 @@ def _class_for(status: int, token: str) -> type[GrafanaError]:
     return _BY_STATUS.get(status, Invalid)
 
 
-def error_for_transport(method: str, route: str, exc: httpx.TransportError) -> Unreachable:
+def error_for_transport(method: str, route: str, exc: Exception) -> Unreachable:
     detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     return Unreachable(
         f"{method} {route}: cannot reach Grafana ({detail[:_MAX_MESSAGE]})", method=method, route=route

@@ -68,7 +68,8 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 def build_tls(settings: HttpSettings) -> ssl.SSLContext | bool:
-    """`verify` for httpx: a context with the CA bundle and client certificate, or False when told to skip."""
+    """`verify` for httpx: the system trust store (True) for plain setups, else a context holding the
+    CA bundle and client certificate, with verification switched off only by insecure_skip_verify."""
     if settings.insecure_skip_verify:
         print(
             "syncer: WARNING: TLS certificate verification is DISABLED (--insecure-skip-verify); "
@@ -201,7 +202,9 @@ class GrafanaHttp:
             response = await self._client.request(
                 method, path, params=params, json=json, headers=self._auth_headers()
             )
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, ssl.SSLError) as exc:
+            # why ssl.SSLError too: a TLS 1.3 server refusing our client certificate says so only
+            # after the handshake, and that alert can surface unwrapped while the response is read
             self._metrics.api_request(method, route, 0)
             raise error_for_transport(method, route, exc) from None
         self._metrics.api_request(method, route, response.status_code)

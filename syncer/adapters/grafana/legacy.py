@@ -12,6 +12,8 @@ It must not decide what to do (that is the planner's job) nor retry conflicts (t
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -23,8 +25,17 @@ from syncer.adapters.grafana.marker import (
     encode_folder_marker,
     split_dashboard,
 )
+from syncer.adapters.grafana.stored_json import StoredDashboardJSON
 from syncer.core.essence import checksum
-from syncer.model.errors import AlreadyExists, GrafanaError, Invalid, NotFound, VersionConflict
+from syncer.model.errors import (
+    AlreadyExists,
+    Forbidden,
+    GrafanaError,
+    Invalid,
+    NotFound,
+    ServerError,
+    VersionConflict,
+)
 from syncer.model.state import (
     DesiredDashboard,
     DesiredFolder,
@@ -34,6 +45,8 @@ from syncer.model.state import (
     OwnershipMarker,
 )
 from syncer.ports import DataSource, SaveResult, ServerInfo
+
+log = logging.getLogger(__name__)
 
 SEARCH_PAGE = 5000  # Grafana's maximum search page size
 FOLDER_PAGE = 1000
@@ -70,8 +83,12 @@ class LegacyGrafana:
 
     async def fetch_live(self, dashboard_uids: Collection[str] | None) -> LiveState:
         folders, hits = await asyncio.gather(self._all_folders(), self._search_dashboard_uids())
-        wanted = hits if dashboard_uids is None else [uid for uid in hits if uid in set(dashboard_uids)]
-        fetched = await self._gather(self.get_dashboard, wanted)
+        if dashboard_uids is None:
+            wanted = hits
+        else:
+            asked = frozenset(dashboard_uids)
+            wanted = [uid for uid in hits if uid in asked]
+        fetched = await self._gather(self._read_tolerantly, wanted)
         dashboards = {d.uid: d for d in fetched if d is not None}
         return LiveState(
             folders=folders,
@@ -82,10 +99,22 @@ class LegacyGrafana:
 
     async def get_dashboard(self, uid: str) -> LiveDashboard | None:
         try:
-            body = await self._http.get_json(f"/api/dashboards/uid/{uid}", route="/api/dashboards/uid/:uid")
+            response = await self._http.request(
+                "GET", f"/api/dashboards/uid/{uid}", route="/api/dashboards/uid/:uid"
+            )
         except NotFound:
             return None
-        return _live_dashboard(uid, body)
+        return _live_dashboard(uid, response.content)
+
+    async def _read_tolerantly(self, uid: str) -> LiveDashboard | None:
+        """One unreadable dashboard (no permission, corrupt stored JSON -> 500) must not stop the
+        whole pass: it is left out, so it counts as "could not be read" (prune stays off for its
+        folder) and a write to it fails alone. Lost credentials or connectivity still stop the pass."""
+        try:
+            return await self.get_dashboard(uid)
+        except (Forbidden, Invalid, ServerError) as exc:
+            log.warning("dashboard %s could not be read and is left out of this pass: %s", uid, exc)
+            return None
 
     async def _search_dashboard_uids(self) -> list[str]:
         uids: list[str] = []
@@ -290,7 +319,12 @@ def _live_folder(item: Mapping[str, Any], parent: str | None) -> LiveFolder:
     )
 
 
-def _live_dashboard(uid: str, body: Any) -> LiveDashboard:
+def _live_dashboard(uid: str, raw: bytes) -> LiveDashboard:
+    """Parse once for identity, version, marker and checksum; keep the content as bytes (see stored_json)."""
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        body = None
     if not isinstance(body, dict) or not isinstance(body.get("dashboard"), dict):
         raise GrafanaError(f"GET /api/dashboards/uid/{uid}: unexpected response shape")
     raw_meta = body.get("meta")
@@ -303,7 +337,7 @@ def _live_dashboard(uid: str, body: Any) -> LiveDashboard:
         title=str(content.get("title", "")),
         folder_uid=folder_uid,
         version=int(version) if isinstance(version, int | float) else 0,
-        content=content,
+        content=StoredDashboardJSON(raw, drop=DASHBOARD_KEY),
         checksum=checksum(content, folder_uid),
         marker=marker,
         updated_by=str(meta["updatedBy"]) if meta.get("updatedBy") is not None else None,

@@ -231,9 +231,8 @@ class ResourcesGrafana:
             resource_version=resource_version,
         )
         if live is None:
-            stored = await self._client.send(
-                "POST", self._client.dashboards_path(version), body, creating=True
-            )
+            path = self._client.dashboards_path(version)
+            stored = await self._client.create(path, body, at_root=desired.folder_uid is None)
         elif resource_version is None:
             # why: an update without resourceVersion is a blind overwrite; make the executor re-read
             raise VersionConflict(

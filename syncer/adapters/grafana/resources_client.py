@@ -27,6 +27,8 @@ from syncer.model.errors import ConfigError, GrafanaError, NotFound
 from syncer.model.state import JSON
 
 PAGE_SIZE = 500  # objects per list page: ~15 MB of JSON at 30 kB a dashboard
+ANN_GRANT_PERMISSIONS = "grafana.app/grant-permissions"  # create-only request, never stored
+GRANT_REFUSED = "may not grant permissions"  # "managed resource may not grant permissions"
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -51,9 +53,10 @@ class ResourceClient:
         self._versions = versions
         self._discovery = asyncio.Lock()
         self._limit = asyncio.Semaphore(concurrency)
-        # (kind, uid) -> the object as last read or written. Only used to carry other tools'
-        # annotations and labels over on update, and only while its resourceVersion is current.
+        # (kind, uid) -> metadata of the object as last read or written. Only used to carry other
+        # tools' annotations and labels over on update, and only while its resourceVersion is current.
         self._seen: dict[tuple[str, str], Obj] = {}
+        self._grant_permissions = True
 
     async def versions(self) -> ResourceVersions:
         """The versions in use: given, or discovered once (`GET /apis`) on first need."""
@@ -108,6 +111,22 @@ class ResourceClient:
             raise refine(error, creating=creating) from None
         return response.json() if response.content else {}
 
+    async def create(self, path: str, body: Mapping[str, Any], *, at_root: bool) -> Any:
+        """POST a new object. At the root, ask Grafana for the default permissions (Editors edit,
+        Viewers view) as its own UI does: without them only admins could see what syncer created there.
+        Some Grafana versions refuse that request for managed objects; then create without it, and
+        stop asking for the rest of the run."""
+        if at_root and self._grant_permissions:
+            meta = dict(codec.metadata_of(body))
+            meta["annotations"] = {**codec.annotations_of(body), ANN_GRANT_PERMISSIONS: "default"}
+            try:
+                return await self.send("POST", path, {**body, "metadata": meta}, creating=True)
+            except GrafanaError as error:
+                if GRANT_REFUSED not in str(error):
+                    raise
+                self._grant_permissions = False
+        return await self.send("POST", path, dict(body), creating=True)
+
     async def delete(self, path: str, resource_version: str | None) -> None:
         # why: the precondition makes a delete optimistic too: an object edited since it was read
         # answers 409 and the executor re-reads instead of deleting someone's fresh edit
@@ -150,10 +169,24 @@ class ResourceClient:
     # ---- last-read cache -------------------------------------------------------------------------
 
     def remember(self, kind: str, obj: Obj) -> None:
-        self._seen[(kind, str(codec.metadata_of(obj).get("name", "")))] = obj
+        """Keep what an update must carry over, not the object: the spec may be megabytes, and a
+        daemon holds this for every dashboard between passes."""
+        meta = codec.metadata_of(obj)
+        kept: dict[str, Any] = {
+            "metadata": {
+                "resourceVersion": meta.get("resourceVersion"),
+                "annotations": codec.annotations_of(obj),
+                "labels": codec.labels_of(obj),
+            }
+        }
+        description = codec.spec_of(obj).get("description") if kind == "folder" else None
+        if isinstance(description, str):
+            kept["spec"] = {"description": description}
+        self._seen[(kind, str(meta.get("name", "")))] = kept
 
     def raw_if_current(self, kind: str, uid: str, resource_version: str | None) -> Obj:
-        """The object last seen, if it is still the version about to be written over, else `{}`."""
+        """What was kept of the object last seen, if it is still the version about to be written
+        over, else `{}`."""
         raw = self._seen.get((kind, uid))
         if raw is None or resource_version is None or codec.resource_version(raw) != resource_version:
             return {}

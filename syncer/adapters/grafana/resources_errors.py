@@ -1,37 +1,29 @@
 """Refine the shared HTTP error mapping for k8s `Status` failures of the resources API.
 
-Who calls it: `syncer.adapters.grafana.resources` around each request. The shared layer
-(`errors.error_for_response`) maps every 409 to `AlreadyExists`; on `/apis` a 409 is one of two
-apimachinery reasons, told apart by their standard Status messages:
+Who calls it: `syncer.adapters.grafana.resources_client` around each request. The shared layer
+(`errors.error_for_response`) maps every 409 to `AlreadyExists`, which is right for the legacy
+folder API but not here. On `/apis` a 409 is always a race with another writer:
 
-- `Conflict` ("... the object has been modified; please apply your changes to the latest version")
-  -> `VersionConflict`: the executor re-reads, re-plans and retries (bounded), like a legacy 412.
-- `AlreadyExists` (`dashboards.dashboard.grafana.app "<uid>" already exists`) on create -> also a
-  race (someone created it since we read): reported as `VersionConflict` so the executor re-reads
-  and re-plans instead of failing; the message says what happened.
+- `Conflict` on update or delete ("... the object has been modified; please apply your changes to
+  the latest version", or the storage's own optimistic-locking wording): the resourceVersion we
+  read is stale;
+- `AlreadyExists` on create: someone created the object since we read.
 
+Both become `VersionConflict`, so the executor re-reads, re-plans and retries (bounded) instead of
+failing, like a legacy 412. The status decides, not the wording, which differs between versions.
 It must not retry or log; it only reclassifies.
 """
 
 from __future__ import annotations
 
-from syncer.model.errors import AlreadyExists, GrafanaError, VersionConflict
+from syncer.model.errors import GrafanaError, VersionConflict
 
-_MODIFIED = "the object has been modified"
-
-
-def is_stale_write(error: GrafanaError) -> bool:
-    return isinstance(error, VersionConflict) or (error.status == 409 and _MODIFIED in str(error).lower())
+CONFLICT = 409
 
 
 def refine(error: GrafanaError, *, creating: bool = False) -> GrafanaError:
     """The error to raise instead of `error` (which may be returned unchanged)."""
-    if is_stale_write(error) and not isinstance(error, VersionConflict):
-        return _conflict(str(error), error)
-    if creating and isinstance(error, AlreadyExists):
-        return _conflict(f"{error} (created concurrently since it was read; re-reading)", error)
-    return error
-
-
-def _conflict(message: str, cause: GrafanaError) -> VersionConflict:
-    return VersionConflict(message, status=cause.status, method=cause.method, route=cause.route)
+    if error.status != CONFLICT or isinstance(error, VersionConflict):
+        return error
+    note = " (created by someone else since it was read; re-reading)" if creating else ""
+    return VersionConflict(f"{error}{note}", status=error.status, method=error.method, route=error.route)

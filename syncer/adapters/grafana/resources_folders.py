@@ -48,7 +48,8 @@ class ResourceFolders:
             folder, marker, raw={}, resource_version=None, version=versions.folders, verb="create"
         )
         try:
-            stored = await self._client.send("POST", self._client.folders_path(versions), body, creating=True)
+            path = self._client.folders_path(versions)
+            stored = await self._client.create(path, body, at_root=folder.parent_uid is None)
         except VersionConflict:
             # a retried POST whose first attempt landed, or a concurrent creator: accept an equal folder
             existing = await self.get(folder.uid)
