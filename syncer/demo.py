@@ -50,8 +50,16 @@ def emulator() -> Iterator[str]:
             process.kill()
 
 
+SECRET_FLAGS = frozenset({"--password", "--token"})
+
+
+def shown(argv: Sequence[str]) -> str:
+    """The command line as printed: secret values masked, even the emulator's well-known demo password."""
+    return " ".join("***" if i and argv[i - 1] in SECRET_FLAGS else arg for i, arg in enumerate(argv))
+
+
 def step(title: str, argv: Sequence[str]) -> int:
-    print(f"\n=== {title}: syncer {' '.join(argv)}", flush=True)
+    print(f"\n=== {title}: syncer {shown(argv)}", flush=True)
     code = cli_main(list(argv))
     sys.stdout.flush()
     print(f"=== exit code {code}", flush=True)

@@ -23,13 +23,19 @@ from typing import Any
 
 from syncer.adapters.files.loader import validate_directory
 from syncer.app import open_target, pull_directory
-from syncer.cli.common import add_connection_options, install_cancel_handlers, require_url, target_from_args
+from syncer.cli.common import (
+    add_connection_options,
+    install_cancel_handlers,
+    require_url,
+    select_target,
+    target_from_args,
+)
 from syncer.engine.reconcile import WARNINGS, exit_code_for_apply, reconcile_once
 from syncer.model.errors import ConfigError
 from syncer.model.plan import ActionKind, Plan
 from syncer.model.results import RunReport
 from syncer.render import Progress, plan_diff, plan_text, report_document, result_text
-from syncer.settings import TargetSettings
+from syncer.settings import TargetSettings, load_settings
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_CONFLICTS = 0, 1, 2, 3
 MAX_LISTED_WARNINGS = 5
@@ -51,11 +57,20 @@ def _register_validate(sub: Any) -> None:
     )
     p.add_argument("dir", type=Path, metavar="DIR")
     p.add_argument("--output", choices=("text", "json"), default="text")
+    p.add_argument(
+        "--config", type=Path, metavar="FILE", help="take sync.inputs and min_refresh_interval from it"
+    )
+    p.add_argument("--target", metavar="NAME", help="which target of a multi-target config file to use")
     p.set_defaults(handler=cmd_validate)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    state = validate_directory(args.dir)
+    inputs: dict[str, str] = {}
+    min_refresh = "5s"
+    if args.config is not None:
+        target = select_target(load_settings(args.config, environ={}), args.target)
+        inputs, min_refresh = dict(target.sync.inputs), target.grafana.min_refresh_interval
+    state = validate_directory(args.dir, inputs=inputs, min_refresh=min_refresh)
     valid = not state.errors
     if args.output == "json":
         doc = {

@@ -107,6 +107,11 @@ def _add_serve_flags(parser: argparse.ArgumentParser) -> None:
         "--min-refresh-interval", default="5s", help="server min_refresh_interval (default 5s)"
     )
     parser.add_argument("--access-log", action="store_true", help="log METHOD PATH -> STATUS to stderr")
+    parser.add_argument(
+        "--no-folder-description",
+        action="store_true",
+        help="omit `description` from legacy folder DTOs and lists, exactly as real Grafana 11/12 does",
+    )
 
 
 def build_config(args: argparse.Namespace) -> EmulatorConfig:
@@ -130,6 +135,7 @@ def build_config(args: argparse.Namespace) -> EmulatorConfig:
         min_refresh_interval=args.min_refresh_interval,
         datasources=datasources,
         access_log=args.access_log,
+        folder_description_in_dto=not args.no_folder_description,
     )
 
 

@@ -47,6 +47,9 @@ class EmulatorConfig:
     datasources: tuple[DataSourceSpec, ...] = (DEFAULT_DATASOURCE,)
     org_ids: tuple[int, ...] = (1, 2)
     access_log: bool = False
+    # Real Grafana 11/12 never returns `description` in legacy folder DTOs; the emulator does
+    # unless started with --no-folder-description (see docs/emulator.md).
+    folder_description_in_dto: bool = True
 
     @property
     def min_refresh_interval_s(self) -> float:

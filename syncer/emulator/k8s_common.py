@@ -7,6 +7,8 @@ responses through these helpers. No store mutation here.
 from __future__ import annotations
 
 import re
+import secrets
+import string
 from typing import Any
 
 from syncer.emulator.http import HttpError, Request, Response, json_response
@@ -85,6 +87,20 @@ def bind_namespace(request: Request) -> int:
     org_id = org_for_namespace(request.params["ns"])
     request.org_id = org_id
     return org_id
+
+
+def name_for_create(metadata: dict[str, Any]) -> str:
+    """`metadata.name`, or `generateName` + 5 random lowercase alphanumerics (the k8s scheme)."""
+    name = str(metadata.get("name") or "")
+    prefix = str(metadata.get("generateName") or "")
+    if not name and prefix:
+        alphabet = string.ascii_lowercase + string.digits
+        name = prefix + "".join(secrets.choice(alphabet) for _ in range(5))
+    if not name:
+        raise status_error(
+            "Invalid", "metadata.name: Required value: name or generateName is required", code=422
+        )
+    return name
 
 
 def check_name(name: str, resource: str, group: str) -> None:

@@ -8,20 +8,19 @@ documented in docs/emulator.md. Registered through `k8s_routes.py`.
 
 from __future__ import annotations
 
-import secrets
-import string
 from functools import partial
 from typing import Any
 
 from syncer.emulator import gojson, ids
 from syncer.emulator.config import EmulatorContext
-from syncer.emulator.dashboard_writes import FOLDER_ANNOTATION, DashboardWrite, write_dashboard
+from syncer.emulator.dashboard_writes import FOLDER_ANNOTATION, ID_LABEL, DashboardWrite, write_dashboard
 from syncer.emulator.durations import refresh_below_minimum
 from syncer.emulator.http import HttpError, Request, Response, json_response
 from syncer.emulator.k8s_common import (
     bind_namespace,
     check_name,
     conflict_error,
+    name_for_create,
     namespace_for_org,
     object_metadata,
     status_error,
@@ -29,7 +28,7 @@ from syncer.emulator.k8s_common import (
     user_annotations,
     user_labels,
 )
-from syncer.emulator.k8s_lists import list_response, paginate
+from syncer.emulator.k8s_lists import label_matcher, list_response, paginate
 from syncer.emulator.legacy_dashboards import org_of
 from syncer.emulator.managers import REPO, change_refusal, manager_of
 from syncer.emulator.routing import Route
@@ -140,22 +139,11 @@ def _check_folder(org: OrgStore, folder_uid: str, annotations: dict[str, str]) -
             )
 
 
-def _generated_name(prefix: str) -> str:
-    alphabet = string.ascii_lowercase + string.digits
-    return prefix + "".join(secrets.choice(alphabet) for _ in range(5))
-
-
 def create(ctx: EmulatorContext, version: str, request: Request) -> Response:
     bind_namespace(request)
     _forbid_viewer(request)
     metadata, spec = _parse_object(request)
-    name = str(metadata.get("name") or "")
-    if not name and metadata.get("generateName"):
-        name = _generated_name(str(metadata["generateName"]))
-    if not name:
-        raise status_error(
-            "Invalid", "metadata.name: Required value: name or generateName is required", code=422
-        )
+    name = name_for_create(metadata)
     check_name(name, RESOURCE, GROUP)
     if metadata.get("resourceVersion"):
         raise status_error("BadRequest", "resourceVersion should not be set on objects to be created")
@@ -257,12 +245,19 @@ def list_dashboards(ctx: EmulatorContext, version: str, request: Request) -> Res
         if "grafana.app/get-history=true" in label_selector:
             items, token = paginate(_history(org, org.dashboards.get(wanted_name or ""), version), request)
         else:
+            matches = label_matcher(label_selector)
             records = sorted(org.dashboards.values(), key=lambda d: d.uid)
-            records = [r for r in records if wanted_name is None or r.uid == wanted_name]
+            records = [
+                r for r in records if (wanted_name is None or r.uid == wanted_name) and matches(labels_of(r))
+            ]
             page, token = paginate(records, request)
             items = [render(org, record, version) for record in page]
         resource_version = ctx.store.resource_version
     return list_response("DashboardList", f"{GROUP}/{version}", resource_version, items, token)
+
+
+def labels_of(record: DashboardRecord) -> dict[str, str]:
+    return {ID_LABEL: str(record.id), **record.k8s.labels}
 
 
 def _field_name(selector: str) -> str | None:

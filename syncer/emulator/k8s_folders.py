@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from syncer.emulator.config import EmulatorContext
-from syncer.emulator.dashboard_writes import FOLDER_ANNOTATION
+from syncer.emulator.dashboard_writes import FOLDER_ANNOTATION, ID_LABEL
 from syncer.emulator.folder_writes import (
     FolderInput,
     FolderProblem,
@@ -27,13 +27,14 @@ from syncer.emulator.k8s_common import (
     bind_namespace,
     check_name,
     conflict_error,
+    name_for_create,
     namespace_for_org,
     object_metadata,
     status_error,
     user_annotations,
     user_labels,
 )
-from syncer.emulator.k8s_lists import list_response, paginate
+from syncer.emulator.k8s_lists import label_matcher, list_response, paginate
 from syncer.emulator.legacy_dashboards import org_of
 from syncer.emulator.managers import REPO, change_refusal, manager_of
 from syncer.emulator.routing import Route
@@ -96,9 +97,7 @@ def create(ctx: EmulatorContext, version: str, request: Request) -> Response:
     bind_namespace(request)
     _forbid_viewer(request)
     metadata, spec = _parse(request)
-    name = str(metadata.get("name") or "")
-    if not name:
-        raise status_error("Invalid", "metadata.name: Required value: name is required", code=422)
+    name = name_for_create(metadata)
     annotations, labels = user_annotations(metadata), user_labels(metadata)
     manager = manager_of(annotations)
     if manager is not None and manager.kind == REPO:
@@ -141,7 +140,13 @@ def list_folders(ctx: EmulatorContext, version: str, request: Request) -> Respon
     bind_namespace(request)
     with ctx.store.lock:
         org = org_of(ctx, request)
-        page, token = paginate(sorted(org.folders.values(), key=lambda f: f.uid), request)
+        matches = label_matcher(request.arg("labelSelector"))
+        found = [
+            f
+            for f in sorted(org.folders.values(), key=lambda f: f.uid)
+            if matches({ID_LABEL: str(f.id), **f.k8s.labels})
+        ]
+        page, token = paginate(found, request)
         items = [render(org, record, version) for record in page]
         resource_version = ctx.store.resource_version
     return list_response("FolderList", f"{GROUP}/{version}", resource_version, items, token)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from syncer.emulator.http import Request, Response, json_response
@@ -22,6 +23,38 @@ def _decode(token: str) -> int:
         return int(base64.urlsafe_b64decode(token.encode()).decode())
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise status_error("BadRequest", "continue key is not valid") from None
+
+
+@dataclass(frozen=True)
+class LabelRequirement:
+    key: str
+    operator: str  # "=", "!=", "exists", "!exists"
+    value: str = ""
+
+    def matches(self, labels: dict[str, str]) -> bool:
+        if self.operator == "=":
+            return labels.get(self.key) == self.value
+        if self.operator == "!=":
+            return labels.get(self.key) != self.value
+        return (self.key in labels) == (self.operator == "exists")
+
+
+def _requirement(clause: str) -> LabelRequirement:
+    if "!=" in clause:
+        key, value = clause.split("!=", 1)
+        return LabelRequirement(key.strip(), "!=", value.strip())
+    if "=" in clause:
+        key, value = clause.replace("==", "=").split("=", 1)
+        return LabelRequirement(key.strip(), "=", value.strip())
+    if clause.startswith("!"):
+        return LabelRequirement(clause[1:].strip(), "!exists")
+    return LabelRequirement(clause, "exists")
+
+
+def label_matcher(selector: str) -> Callable[[dict[str, str]], bool]:
+    """An equality-based label selector: `k=v`, `k==v`, `k!=v`, `k` (exists), `!k`; commas AND."""
+    requirements = [_requirement(part.strip()) for part in selector.split(",") if part.strip()]
+    return lambda labels: all(requirement.matches(labels) for requirement in requirements)
 
 
 def paginate(items: Sequence[Item], request: Request) -> tuple[list[Item], str]:

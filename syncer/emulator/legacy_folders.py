@@ -34,7 +34,12 @@ def folder_url(record: FolderRecord) -> str:
 
 
 def folder_dto(
-    org: OrgStore, record: FolderRecord, request: Request, *, with_parents: bool = True
+    org: OrgStore,
+    record: FolderRecord,
+    request: Request,
+    *,
+    with_description: bool = True,
+    with_parents: bool = True,
 ) -> dict[str, Any]:
     can_write = request.caller.can_write
     dto: dict[str, Any] = {
@@ -54,15 +59,22 @@ def folder_dto(
         "updated": record.updated,
         "version": record.version,
     }
-    if record.description:
+    if with_description and record.description:
         dto["description"] = record.description
     if record.parent_uid:
         dto["parentUid"] = record.parent_uid
     if with_parents:
         parents = org.folder_chain(record.uid)[:-1]
         if parents:
-            dto["parents"] = [folder_dto(org, parent, request, with_parents=False) for parent in parents]
+            dto["parents"] = [
+                folder_dto(org, parent, request, with_description=with_description, with_parents=False)
+                for parent in parents
+            ]
     return dto
+
+
+def _dto(ctx: EmulatorContext, org: OrgStore, record: FolderRecord, request: Request) -> dict[str, Any]:
+    return folder_dto(org, record, request, with_description=ctx.config.folder_description_in_dto)
 
 
 def problem_response(problem: FolderProblem) -> HttpError:
@@ -89,15 +101,15 @@ def list_folders(ctx: EmulatorContext, request: Request) -> Response:
             key=lambda f: (f.title.lower(), f.uid),
         )
         window = children[(page - 1) * limit : page * limit]
-        items = [_list_item(folder) for folder in window]
+        items = [_list_item(folder, ctx.config.folder_description_in_dto) for folder in window]
     return json_response(200, items)
 
 
-def _list_item(record: FolderRecord) -> dict[str, Any]:
+def _list_item(record: FolderRecord, with_description: bool) -> dict[str, Any]:
     item: dict[str, Any] = {"id": record.id, "uid": record.uid, "title": record.title}
     if record.parent_uid:
         item["parentUid"] = record.parent_uid
-    if record.description:
+    if with_description and record.description:
         item["description"] = record.description
     return item
 
@@ -105,7 +117,7 @@ def _list_item(record: FolderRecord) -> dict[str, Any]:
 def get_folder(ctx: EmulatorContext, request: Request) -> Response:
     with ctx.store.lock:
         org = org_of(ctx, request)
-        return json_response(200, folder_dto(org, _lookup(org, request.params["uid"]), request))
+        return json_response(200, _dto(ctx, org, _lookup(org, request.params["uid"]), request))
 
 
 def get_folder_by_id(ctx: EmulatorContext, request: Request) -> Response:
@@ -113,7 +125,7 @@ def get_folder_by_id(ctx: EmulatorContext, request: Request) -> Response:
         org = org_of(ctx, request)
         for record in org.folders.values():
             if str(record.id) == request.params["id"]:
-                return json_response(200, folder_dto(org, record, request))
+                return json_response(200, _dto(ctx, org, record, request))
     raise problem_response(folder_not_found())
 
 
@@ -150,7 +162,7 @@ def post_folder(ctx: EmulatorContext, request: Request) -> Response:
             record = create_folder(ctx.store, org, data, request.caller, ctx.profile.max_folder_depth)
         except FolderProblem as problem:
             raise problem_response(problem) from None
-        return json_response(200, folder_dto(org, record, request))
+        return json_response(200, _dto(ctx, org, record, request))
 
 
 def _check_duplicate(ctx: EmulatorContext, org: OrgStore, data: FolderInput) -> None:
@@ -161,9 +173,7 @@ def _check_duplicate(ctx: EmulatorContext, org: OrgStore, data: FolderInput) -> 
             raise HttpError.message(
                 412, "the folder has been changed by someone else", status_token="version-mismatch"
             )
-        raise HttpError.message(
-            409, "a folder or dashboard in the general folder with the same uid already exists"
-        )
+        raise HttpError.message(409, "a folder/dashboard with the same uid already exists")
     if ctx.profile.unique_titles:
         title = data.title.strip().lower()
         parent = data.parent_uid
@@ -203,7 +213,7 @@ def put_folder(ctx: EmulatorContext, request: Request) -> Response:
                 touch(ctx.store, record, request.caller)
         except FolderProblem as problem:
             raise problem_response(problem) from None
-        return json_response(200, folder_dto(org, record, request))
+        return json_response(200, _dto(ctx, org, record, request))
 
 
 def move_folder_route(ctx: EmulatorContext, request: Request) -> Response:
@@ -223,7 +233,7 @@ def move_folder_route(ctx: EmulatorContext, request: Request) -> Response:
             )
         except FolderProblem as problem:
             raise problem_response(problem) from None
-        return json_response(200, folder_dto(org, record, request))
+        return json_response(200, _dto(ctx, org, record, request))
 
 
 def delete_folder(ctx: EmulatorContext, request: Request) -> Response:

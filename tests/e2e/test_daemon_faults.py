@@ -63,9 +63,7 @@ def test_outage_while_running_backs_off_and_applies_the_change_afterwards(
         print(f"outage while running: not ready {time.monotonic() - outage:.1f} s after Grafana went down")
         write(src, "d.json", "d", "D2")
         wait_until(lambda: title(emulator, "d") == "D2", timeout=30)
-        print(
-            f"outage while running: applied {time.monotonic() - outage:.1f} s after the 8 s outage began"
-        )
+        print(f"outage while running: applied {time.monotonic() - outage:.1f} s after the 8 s outage began")
         wait_until(daemon.ready)
         assert daemon.metric("syncer_reconcile_total", result="error") >= 1
         assert daemon.metric("syncer_triggers_total", source="retry") >= 1

@@ -249,3 +249,22 @@ def test_emptied_or_vanished_source_deletes_nothing(emulator: Emulator, tmp_path
         assert body["targets"]["default"]["source_problem"]
         write(src, "d0.json", "D0 back", uid="d0")  # the mount comes back
         wait_until(lambda: title(emulator, "d0") == "D0 back")
+
+
+def test_kubernetes_configmap_volume_update_is_picked_up(emulator: Emulator, tmp_path: Path) -> None:
+    """A ConfigMap volume: visible files are symlinks through `..data`, which the kubelet swaps."""
+    root = tmp_path / "configmap"
+    write(root / "..2024_01_01", "cm.json", "Before", uid="cm")
+    os.symlink("..2024_01_01", root / "..data")
+    os.symlink("..data/cm.json", root / "cm.json")
+    with running_daemon(emulator, root) as daemon:
+        wait_until(daemon.ready)
+        assert title(emulator, "cm") == "Before"
+
+        def kubelet_update() -> None:
+            write(root / "..2024_01_02", "cm.json", "After", uid="cm")
+            os.symlink("..2024_01_02", root / "..data_tmp")
+            os.replace(root / "..data_tmp", root / "..data")
+            shutil.rmtree(root / "..2024_01_01")
+
+        timed_change("configmap swap", emulator, kubelet_update, lambda: title(emulator, "cm") == "After")

@@ -291,3 +291,36 @@ def test_dto_subresource(emulator: Emulator) -> None:
     viewer = emulator.api("GET", f"{DASH}/dto/dto", auth="viewer").json()
     assert viewer["access"]["canSave"] is False
     assert emulator.api("GET", f"{DASH}/missing/dto").status_code == 404
+
+
+def test_folder_generate_name(emulator: Emulator) -> None:
+    created = create(
+        emulator, {"metadata": {"generateName": "team-"}, "spec": {"title": "Generated"}}, base=FOLDERS
+    )
+    name = created["metadata"]["name"]
+    assert name.startswith("team-") and len(name) == 10
+    assert emulator.api("GET", f"/api/folders/{name}").json()["title"] == "Generated"
+    assert emulator.api("POST", FOLDERS, json={"metadata": {}, "spec": {"title": "x"}}).status_code == 422
+
+
+def test_label_selectors_on_lists(emulator: Emulator) -> None:
+    for name, team in (("s1", "a"), ("s2", "b"), ("s3", None)):
+        body = dashboard_object(name, name.upper())
+        if team:
+            body["metadata"]["labels"] = {"example.com/team": team}
+        create(emulator, body)
+
+    def names(selector: str) -> list[str]:
+        listed = emulator.api("GET", DASH, params={"labelSelector": selector}).json()["items"]
+        return [item["metadata"]["name"] for item in listed]
+
+    assert names("example.com/team=a") == ["s1"]
+    assert names("example.com/team==b") == ["s2"]
+    assert names("example.com/team!=a") == ["s2", "s3"]
+    assert names("example.com/team") == ["s1", "s2"]
+    assert names("!example.com/team") == ["s3"]
+    assert names("example.com/team,example.com/team!=b") == ["s1"]
+    folder_body = {"metadata": {"name": "lf", "labels": {"example.com/team": "a"}}, "spec": {"title": "LF"}}
+    create(emulator, folder_body, base=FOLDERS)
+    listed = emulator.api("GET", FOLDERS, params={"labelSelector": "example.com/team=a"}).json()["items"]
+    assert [item["metadata"]["name"] for item in listed] == ["lf"]

@@ -50,6 +50,7 @@ def test_sigint_exits_zero() -> None:
     emulator = Emulator.start()
     emulator.process.send_signal(signal.SIGINT)
     assert emulator.process.wait(timeout=10) == 0
+    assert "emulator stopped" in emulator.stderr_text()
     emulator.stop()
 
 

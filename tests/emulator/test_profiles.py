@@ -63,7 +63,15 @@ def test_11_2_versions_list_is_a_bare_array_and_health_version(old: Emulator) ->
 
 def test_11_2_duplicate_folder_uid_is_409(old: Emulator) -> None:
     folder(old, "x")
-    assert old.api("POST", "/api/folders", json={"uid": "x", "title": "Other"}).status_code == 409
+    duplicate = old.api("POST", "/api/folders", json={"uid": "x", "title": "Other"})
+    assert duplicate.status_code == 409
+    assert duplicate.json() == {"message": "a folder/dashboard with the same uid already exists"}
+    same_title = old.api("POST", "/api/folders", json={"uid": "y", "title": "X"})
+    assert same_title.status_code == 409
+    assert (
+        same_title.json()["message"]
+        == "a folder or dashboard in the general folder with the same name already exists"
+    )
 
 
 def test_11_2_discovery_offers_only_v0alpha1(old: Emulator) -> None:
@@ -203,3 +211,15 @@ def test_11_2_dashboard_cannot_share_a_root_folder_title(old: Emulator) -> None:
     refused = save(old, {"uid": "d", "title": "ops"}, expect=400)
     assert refused == {"status": "name-match", "message": "Dashboard name cannot be the same as folder"}
     save(old, {"uid": "d", "title": "Ops"}, folder_uid="ops")  # inside the folder: fine
+
+
+def test_no_folder_description_flag_behaves_like_real_grafana() -> None:
+    strict = Emulator.start("--no-folder-description")
+    try:
+        folder(strict, "d", "D", description="kept but not shown")
+        assert "description" not in strict.api("GET", "/api/folders/d").json()
+        assert "description" not in strict.api("GET", "/api/folders").json()[0]
+        k8s = strict.api("GET", "/apis/folder.grafana.app/v1beta1/namespaces/default/folders/d").json()
+        assert k8s["spec"]["description"] == "kept but not shown"
+    finally:
+        strict.stop()

@@ -110,14 +110,6 @@ BAD_INPUTS: dict[str, BadInput] = {
 }
 
 
-KNOWN_BUGS = {
-    # The loader does not check an envelope's `folderUid` against Grafana's uid rules, so the
-    # source counts as valid, the bad file fails only at the API (HTTP 400 "folder not found"),
-    # and prune goes ahead. Reported to the lead; remove from here once the loader rejects it.
-    "traversal-envelope-folder",
-}
-
-
 def applied_tree_with_removals(emulator: Emulator, source: Path) -> tuple[Tree, Tree]:
     """Apply a managed tree with prune, then remove two files (a healthy prune would delete them)
     and add one fresh valid file. Returns (everything that must stay on the server, the fresh one)."""
@@ -152,12 +144,7 @@ def test_every_kind_of_bad_input_at_once(emulator: Emulator, tmp_path: Path) -> 
     """All bad inputs in one tree: each named, the valid files applied, nothing deleted."""
     source = tmp_path / "src"
     applied, fresh = applied_tree_with_removals(emulator, source)
-    mentioned = [
-        name
-        for case, make in sorted(BAD_INPUTS.items())
-        if case not in KNOWN_BUGS
-        for name in make(source, tmp_path)
-    ]
+    mentioned = [name for make in BAD_INPUTS.values() for name in make(source, tmp_path)]
     check_refused_prune(emulator, source, mentioned, {**applied, **fresh})
 
 
@@ -167,14 +154,6 @@ def test_one_bad_file_alone_blocks_prune(emulator: Emulator, tmp_path: Path, cas
     source = tmp_path / "src"
     applied, fresh = applied_tree_with_removals(emulator, source)
     check_refused_prune(emulator, source, BAD_INPUTS[case](source, tmp_path), {**applied, **fresh})
-
-
-@pytest.mark.xfail(strict=True, reason="loader accepts an envelope folderUid that is not a valid uid")
-def test_envelope_folder_uid_with_path_traversal_blocks_prune(emulator: Emulator, tmp_path: Path) -> None:
-    source = tmp_path / "src"
-    applied, fresh = applied_tree_with_removals(emulator, source)
-    must_mention = traversal_envelope_folder(source, tmp_path)
-    check_refused_prune(emulator, source, must_mention, {**applied, **fresh})
 
 
 def test_validate_names_every_bad_file_at_once(tmp_path: Path) -> None:

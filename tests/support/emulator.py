@@ -14,9 +14,10 @@ import selectors
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 import httpx
 
@@ -59,6 +60,7 @@ class Emulator:
         self.viewer_token = VIEWER_TOKEN
         self.admin_login = ADMIN_LOGIN
         self._client = httpx.Client(base_url=url, timeout=30.0)
+        self._stderr_log: IO[str] | None = None
 
     @classmethod
     def start(cls, *extra_args: str, state_file: Path | None = None, profile: str | None = None) -> Emulator:
@@ -79,15 +81,28 @@ class Emulator:
             command += ["--profile", profile]
         command += list(extra_args)
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        # stderr goes to a file, not a pipe: nobody drains it during a long session, and a full
+        # pipe would block the emulator the first time it logs a traceback.
+        stderr_log = tempfile.TemporaryFile(mode="w+", prefix="emulator-stderr-")  # noqa: SIM115 - lives as long as the process
         process = subprocess.Popen(
-            command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+            command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=stderr_log, text=True, env=env
         )
         line = _read_first_line(process, STARTUP_TIMEOUT_S)
         if not line.startswith("listening on "):
             process.kill()
-            _, stderr = process.communicate(timeout=5)
-            raise EmulatorStartError(f"emulator did not start: {line!r} {stderr[-2000:]}")
-        return cls(process, line.split("listening on ", 1)[1].strip())
+            process.wait(timeout=5)
+            stderr_log.seek(0)
+            raise EmulatorStartError(f"emulator did not start: {line!r} {stderr_log.read()[-2000:]}")
+        emulator = cls(process, line.split("listening on ", 1)[1].strip())
+        emulator._stderr_log = stderr_log
+        return emulator
+
+    def stderr_text(self) -> str:
+        """What the emulator wrote to stderr so far (tracebacks of 500s, the access log)."""
+        if self._stderr_log is None:
+            return ""
+        self._stderr_log.seek(0)
+        return self._stderr_log.read()
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -112,9 +127,11 @@ class Emulator:
         self._close_pipes()
 
     def _close_pipes(self) -> None:
-        for pipe in (self.process.stdout, self.process.stderr):
-            if pipe is not None:
-                pipe.close()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        if self._stderr_log is not None:
+            self._stderr_log.close()
+            self._stderr_log = None
 
     # ---------------------------------------------------------------- Grafana API
 

@@ -14,6 +14,9 @@ import pytest
 
 from syncer.adapters.files.watcher import DirectoryWatcher, is_relevant_source_path
 
+# watchdog warns when `mkdir -p` races its own recursive registration; it copes with it itself
+pytestmark = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
+
 
 class Calls:
     def __init__(self) -> None:

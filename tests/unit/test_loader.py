@@ -107,6 +107,25 @@ def test_envelope_shape_and_its_folder_wins(tmp_path: Path) -> None:
     assert "message" not in state.dashboards["env"].content
 
 
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"dashboard": dash(uid="e"), "folderUid": "../../../etc"},
+        {
+            "apiVersion": "dashboard.grafana.app/v1beta1",
+            "metadata": {"name": "e", "annotations": {"grafana.app/folder": "a/b"}},
+            "spec": dash(),
+        },
+    ],
+    ids=["envelope", "resource"],
+)
+def test_explicit_folder_must_be_a_valid_uid(tmp_path: Path, document: dict[str, Any]) -> None:
+    write(tmp_path, "t/x.json", document)
+    state = DirectorySource(tmp_path).load()
+    assert "t/x.json: error: folder uid" in only_error(state) and "illegal characters" in only_error(state)
+    assert state.dashboards == {}
+
+
 def test_k8s_resource_shapes(tmp_path: Path) -> None:
     v1 = {
         "apiVersion": "dashboard.grafana.app/v1beta1",

@@ -123,6 +123,8 @@ class DirectorySource:
         problems += dashboard_problems(file.rel, body)
         if uid is not None:
             problems += uid_problems(file.rel, uid)
+        if unwrapped.folder_uid is not None:
+            problems += uid_problems(file.rel, unwrapped.folder_uid, "folder uid")
         if uid is None or any(p.severity is Severity.ERROR for p in problems):
             return _Loaded(file, None, problems=problems)
         content = dict(body)

@@ -27,7 +27,7 @@ from pydantic import SecretStr
 from syncer import __version__
 from syncer.adapters.grafana.errors import error_for_response, error_for_transport, parse_retry_after
 from syncer.adapters.grafana.retry import RetryPolicy
-from syncer.model.errors import ConfigError, GrafanaError
+from syncer.model.errors import ConfigError, GrafanaError, ServerError
 from syncer.ports import MetricsPort
 
 log = logging.getLogger(__name__)
@@ -216,5 +216,20 @@ class GrafanaHttp:
         raise error
 
     async def get_json(self, path: str, *, route: str, params: Params | None = None) -> Any:
-        response = await self.request("GET", path, route=route, params=params)
-        return response.json()
+        return await self.request_json("GET", path, route=route, params=params)
+
+    async def request_json(
+        self, method: str, path: str, *, route: str, params: Params | None = None, json: Any = None
+    ) -> Any:
+        """`request()` and the decoded JSON body; a 2xx that is not JSON (a proxy's HTML page) is a
+        ServerError, so it is reported per action like any other server failure."""
+        response = await self.request(method, path, route=route, params=params, json=json)
+        try:
+            return response.json()
+        except ValueError:
+            raise ServerError(
+                f"{method} {route}: HTTP {response.status_code} but the body is not JSON",
+                status=response.status_code,
+                method=method,
+                route=route,
+            ) from None

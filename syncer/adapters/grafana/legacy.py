@@ -192,14 +192,14 @@ class LegacyGrafana:
             "message": message[:MAX_MESSAGE],
         }
         try:
-            response = await self._http.request(
+            data = await self._http.request_json(
                 "POST", "/api/dashboards/db", route="/api/dashboards/db", json=body
             )
         except AlreadyExists as exc:
             # Grafana 13 (k8s-routed legacy API) answers a stale version with 409 instead of 412
             raise VersionConflict(str(exc), status=exc.status, method=exc.method, route=exc.route) from None
-        data = response.json()
-        return SaveResult(uid=str(data.get("uid", desired.uid)), version=int(data.get("version", 0)))
+        saved = data if isinstance(data, dict) else {}
+        return SaveResult(uid=str(saved.get("uid", desired.uid)), version=int(saved.get("version", 0)))
 
     async def delete_dashboard(self, live: LiveDashboard) -> None:
         try:
@@ -220,14 +220,14 @@ class LegacyGrafana:
         if folder.parent_uid:
             body["parentUid"] = folder.parent_uid
         try:
-            response = await self._http.request("POST", "/api/folders", route="/api/folders", json=body)
+            created = await self._http.request_json("POST", "/api/folders", route="/api/folders", json=body)
         except (AlreadyExists, VersionConflict):
             # a retried POST whose first attempt landed, or a concurrent creator: read what is there
             existing = await self.get_folder(folder.uid)
             if existing is None or existing.title != folder.title or existing.parent_uid != folder.parent_uid:
                 raise
             return existing
-        return _live_folder(response.json(), folder.parent_uid)
+        return _live_folder(created, folder.parent_uid)
 
     async def get_folder(self, uid: str) -> LiveFolder | None:
         try:
@@ -248,10 +248,10 @@ class LegacyGrafana:
             body: dict[str, Any] = {"title": folder.title, "description": description, "overwrite": False}
             if version is not None:
                 body["version"] = version
-            response = await self._http.request(
+            updated = await self._http.request_json(
                 "PUT", f"/api/folders/{folder.uid}", route="/api/folders/:uid", json=body
             )
-            version = response.json().get("version", version)
+            version = updated.get("version", version) if isinstance(updated, dict) else version
         if folder.parent_uid != live.parent_uid:
             await self._http.request(
                 "POST",
