@@ -3,7 +3,11 @@
 Starts `syncer emulator` and `syncer run` as subprocesses (as a user would), waits for the first full
 reconcile, then runs several full resyncs (POST /sync) and an incremental burst, printing the daemon's
 RSS (VmRSS) and peak (VmHWM) from /proc after each step. Linux only (reads /proc). Prints numbers, asserts
-nothing. Usage: .venv/bin/python bench/daemon_memory.py [--dashboards 10000] [--resyncs 3]
+nothing. Usage: .venv/bin/python bench/daemon_memory.py [--dashboards 10000] [--resyncs 3] [--size-kb 30]
+
+Without `--size-kb` every dashboard is a small ~3.4 kB one (6 panels, 50 folders); with it, realistic
+dashboards of about that many kB each from bench/gen.py (rows, nested panels, templating), in gen's
+three-level folder tree.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -20,6 +25,9 @@ import time
 from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import gen  # bench/gen.py: realistic dashboards
 
 REPO = Path(__file__).resolve().parents[1]
 TOKEN = "glsa_bench_admin"
@@ -48,6 +56,20 @@ def dashboard(i: int) -> dict[str, object]:
         "panels": panels,
         "schemaVersion": 39,
     }
+
+
+def write_realistic_tree(root: Path, count: int, size_kb: int) -> list[Path]:
+    """`count` gen.py dashboards of about `size_kb` kB each; returns their paths."""
+    rng = random.Random(7)
+    paths = []
+    for index in range(count):
+        folder = gen.folder_for(rng, index)
+        uid = f"gen-{index:06d}"
+        body = gen.make_dashboard(rng, uid, f"{folder[-1].title()} overview {index}", size_kb * 1000)
+        path = root.joinpath(*folder, f"{uid}.json")
+        gen.write_json(path, body)
+        paths.append(path)
+    return paths
 
 
 def write_tree(root: Path, count: int) -> int:
@@ -113,11 +135,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--dashboards", type=int, default=10_000)
     parser.add_argument("--resyncs", type=int, default=3)
+    parser.add_argument("--size-kb", type=int, default=None, help="realistic dashboards of about this size")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="syncer-daemon-bench-") as tmp:
         root = Path(tmp) / "src"
-        size = write_tree(root, args.dashboards)
-        print(f"source: {args.dashboards} dashboards, {size / 1e6:.1f} MB of JSON in 50 folders")
+        paths: list[Path] = []
+        if args.size_kb:
+            paths = write_realistic_tree(root, args.dashboards, args.size_kb)
+            size = sum(p.stat().st_size for p in paths)
+            folders = len({p.parent for p in paths})
+            print(f"source: {args.dashboards} dashboards, {size / 1e6:.1f} MB of JSON in {folders} folders")
+        else:
+            size = write_tree(root, args.dashboards)
+            print(f"source: {args.dashboards} dashboards, {size / 1e6:.1f} MB of JSON in 50 folders")
         emulator, grafana = start(
             [sys.executable, "-m", "syncer", "emulator", "--port", "0", "--token", f"bench={TOKEN}"],
             Path(tmp) / "emulator.log",
@@ -159,6 +189,9 @@ def main() -> None:
                     )
                 began = time.monotonic()
                 for i in range(0, args.dashboards, max(1, args.dashboards // 100)):
+                    if paths:
+                        gen.edit_dashboard_file(paths[i], "by the memory bench")
+                        continue
                     body = dashboard(i)
                     body["title"] = f"Service {i} (edited)"
                     (root / f"team-{i % 50:02d}" / f"svc-{i}.json").write_text(json.dumps(body))
