@@ -4,6 +4,8 @@ Starts `syncer emulator` and `syncer run` as subprocesses (as a user would), wai
 reconcile, then runs several full resyncs (POST /sync) and an incremental burst, printing the daemon's
 RSS (VmRSS) and peak (VmHWM) from /proc after each step. Linux only (reads /proc). Prints numbers, asserts
 nothing. Usage: .venv/bin/python bench/daemon_memory.py [--dashboards 10000] [--resyncs 3] [--size-kb 30]
+[--oneshot]. It also times the loader on the tree, and with `--oneshot` measures the peak RSS of one-shot
+`syncer apply` runs against a separate emulator first.
 
 Without `--size-kb` every dashboard is a small ~3.4 kB one (6 panels, 50 folders); with it, realistic
 dashboards of about that many kB each from bench/gen.py (rows, nested panels, templating), in gen's
@@ -83,6 +85,52 @@ def write_tree(root: Path, count: int) -> int:
     return size
 
 
+LOAD_TIMES = """
+import sys, time
+from pathlib import Path
+from syncer.adapters.files.loader import DirectorySource
+source = DirectorySource(Path(sys.argv[1]))
+for label in ("first load (parses every file)", "reload (nothing changed)"):
+    began = time.perf_counter()
+    state = source.load()
+    print(f"{label}: {time.perf_counter() - began:.2f} s, {len(state.dashboards)} dashboards")
+"""
+
+
+def print_load_times(root: Path) -> None:
+    """`DirectorySource.load()` of the tree, first and again, in a fresh process of this checkout."""
+    done = subprocess.run(
+        [sys.executable, "-c", LOAD_TIMES, str(root)], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    for line in done.stdout.splitlines():
+        print(f"loader {line}")
+
+
+def print_oneshot_apply(root: Path, tmp: Path) -> None:
+    """Peak RSS of a one-shot `syncer apply` of the tree into a fresh emulator, then of a second one
+    (everything in sync: it reads every dashboard back), via /usr/bin/time -v."""
+    emulator, grafana = start(
+        [sys.executable, "-m", "syncer", "emulator", "--port", "0", "--token", f"bench={TOKEN}"],
+        tmp / "oneshot-emulator.log",
+        r"listening on (\S+)",
+    )
+    try:
+        for label in ("creates everything", "all in sync"):
+            began = time.monotonic()
+            command = ["/usr/bin/time", "-v", sys.executable, "-m", "syncer", "apply", str(root)]
+            command += ["--url", grafana, "--api", "legacy", "--output", "json"]
+            done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
+            peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+            rss = f"{int(peak.group(1)) / 1024:7.1f} MiB" if peak else "unknown"
+            print(
+                f"one-shot apply ({label}): peak RSS {rss}  "
+                f"({time.monotonic() - began:.1f} s, exit {done.returncode})"
+            )
+    finally:
+        emulator.terminate()
+        emulator.wait(30)
+
+
 def start(command: list[str], log: Path, pattern: str) -> tuple[subprocess.Popen[str], str]:
     out = log.open("w")
     process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=out, text=True)
@@ -136,6 +184,7 @@ def main() -> None:
     parser.add_argument("--dashboards", type=int, default=10_000)
     parser.add_argument("--resyncs", type=int, default=3)
     parser.add_argument("--size-kb", type=int, default=None, help="realistic dashboards of about this size")
+    parser.add_argument("--oneshot", action="store_true", help="also measure a one-shot `syncer apply`")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="syncer-daemon-bench-") as tmp:
         root = Path(tmp) / "src"
@@ -148,6 +197,10 @@ def main() -> None:
         else:
             size = write_tree(root, args.dashboards)
             print(f"source: {args.dashboards} dashboards, {size / 1e6:.1f} MB of JSON in 50 folders")
+        os.environ["GRAFANA_TOKEN"] = TOKEN  # keeps the token off the command line
+        print_load_times(root)
+        if args.oneshot:
+            print_oneshot_apply(root, Path(tmp))
         emulator, grafana = start(
             [sys.executable, "-m", "syncer", "emulator", "--port", "0", "--token", f"bench={TOKEN}"],
             Path(tmp) / "emulator.log",
@@ -164,7 +217,6 @@ def main() -> None:
             "--log-format",
             "json",
         ]
-        os.environ["GRAFANA_TOKEN"] = TOKEN  # keeps the token off the command line
         daemon, url = start(env_command, Path(tmp) / "daemon.log", r"serving http on (\S+)")
         try:
             with httpx.Client(base_url=url, timeout=30) as client:

@@ -29,6 +29,10 @@ def plan(size: str) -> list[tuple[str, list[str]]]:
             "cold + no-change, 1,000, vs peer, 25 ms per request",
             ["cold_apply.py", "--size", "1000", "--latency-ms", "25"],
         ),
+        (
+            "cold + no-change, 1,000, vs peer, syncer's default API choice",
+            ["cold_apply.py", "--size", "1000", "--api", "auto"],
+        ),
         ("daemon edit latency, 200 dashboards", ["daemon_latency.py", "--size", "200", "--edits", "50"]),
     ]
     if (HERE / "emulator_bench.py").exists():

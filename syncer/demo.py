@@ -1,4 +1,8 @@
-"""`python -m syncer.demo` (what `make demo` runs): plan, apply and plan again on config/examples/.
+"""`python -m syncer.demo` (what `make demo` runs): plan, apply and plan again on config/examples/,
+and apply syncer's own metrics dashboard (deploy/grafana/) next to it.
+
+The two directories are two sources applied by two runs with prune off (the default): prune on
+either run would delete the other directory's dashboards, which carry the same manager id.
 
 Without GRAFANA_URL it starts the built-in emulator (`syncer emulator --port 0`) as a subprocess,
 talks to it with the emulator's default basic-auth account, and stops it at the end. With
@@ -23,9 +27,9 @@ EMULATOR_USER = ("admin", "admin")  # the emulator's default basic-auth account 
 STARTUP_PREFIX = "listening on "
 
 
-def examples_dir() -> Path:
-    here = Path(__file__).resolve().parent.parent / "config" / "examples"
-    return here if here.is_dir() else Path("config/examples")
+def repo_dir(relative: str) -> Path:
+    here = Path(__file__).resolve().parent.parent / relative
+    return here if here.is_dir() else Path(relative)
 
 
 @contextmanager
@@ -67,18 +71,28 @@ def step(title: str, argv: Sequence[str]) -> int:
 
 
 def run(url: str | None) -> int:
-    directory = str(examples_dir())
+    examples, metrics = str(repo_dir("config/examples")), str(repo_dir("deploy/grafana"))
     connection: list[str] = []
     if url is not None:
         connection = ["--url", url, "--user", EMULATOR_USER[0], "--password", EMULATOR_USER[1]]
-    step("validate the example repository", ["validate", directory])
-    step("what would change", ["plan", directory, *connection])
-    applied = step("apply it", ["apply", directory, *connection])
-    again = step("plan again (expect: in sync)", ["plan", directory, "--exit-code", *connection])
-    if applied != 0 or again != 0:
-        print("\ndemo: FAILED (the second plan should be in sync)", file=sys.stderr)
+    step("validate the example repository", ["validate", examples])
+    step("what would change", ["plan", examples, *connection])
+    codes = [
+        step("apply it", ["apply", examples, *connection]),
+        step("apply syncer's own metrics dashboard", ["apply", metrics, *connection]),
+        step("plan again (expect: in sync)", ["plan", examples, "--exit-code", *connection]),
+        step(
+            "plan the metrics dashboard again (expect: in sync)",
+            ["plan", metrics, "--exit-code", *connection],
+        ),
+    ]
+    if any(codes):
+        print("\ndemo: FAILED (each apply should succeed and each second plan be in sync)", file=sys.stderr)
         return 1
-    print("\ndemo: done. Grafana matches config/examples/; a second apply would make zero writes.")
+    print(
+        "\ndemo: done. Grafana matches config/examples/ and deploy/grafana/; "
+        "a second apply would make zero writes."
+    )
     return 0
 
 

@@ -25,6 +25,7 @@ GRAFANA_FLAGS = (
     "user",
     "password",
     "org_id",
+    "namespace",
     "ca_cert",
     "client_cert",
     "client_key",
@@ -32,11 +33,21 @@ GRAFANA_FLAGS = (
     "api",
     "timeout_s",
 )
-SYNC_FLAGS = ("dir", "prune", "max_deletes", "on_conflict", "on_drift", "concurrency", "manager_id")
+SYNC_FLAGS = (
+    "dir",
+    "prune",
+    "max_deletes",
+    "on_conflict",
+    "on_drift",
+    "concurrency",
+    "manager_id",
+    "allow_ui_edits",
+)
 
 
-def add_connection_options(parser: argparse.ArgumentParser) -> None:
-    """--url, credentials, TLS, org, API flavour and --config (each also settable by env/file)."""
+def add_connection_options(parser: argparse.ArgumentParser, *, writes: bool = True) -> None:
+    """--url, credentials, TLS, org, namespace, API flavour and --config (each also settable by
+    env/file); with `writes` (commands that save dashboards) also --allow-ui-edits."""
     g = parser.add_argument_group("connection (flags > environment > config file)")
     g.add_argument(
         "--config", type=Path, metavar="FILE", help="YAML config file (see config/syncer.example.yaml)"
@@ -50,6 +61,11 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--org-id", type=int, metavar="N", help="organisation id (X-Grafana-Org-Id) [env GRAFANA_ORG_ID]"
     )
+    g.add_argument(
+        "--namespace",
+        metavar="NS",
+        help="k8s namespace for the resources API (default from --org-id) [env GRAFANA_NAMESPACE]",
+    )
     g.add_argument("--ca-cert", type=Path, metavar="FILE", help="CA bundle to verify Grafana's certificate")
     g.add_argument("--client-cert", type=Path, metavar="FILE", help="client certificate for mutual TLS")
     g.add_argument("--client-key", type=Path, metavar="FILE", help="key of the client certificate")
@@ -61,6 +77,13 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--api", choices=("auto", "legacy", "resources"), help="which Grafana API to use")
     g.add_argument("--timeout", dest="timeout_s", type=float, metavar="SECONDS", help="per-request timeout")
+    if writes:
+        g.add_argument(
+            "--allow-ui-edits",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="resources API: allow UI edits of saved dashboards (managerAllowsEdits; default yes)",
+        )
 
 
 def given(args: argparse.Namespace, names: tuple[str, ...]) -> dict[str, Any]:

@@ -261,7 +261,7 @@ def _register_pull(sub: Any) -> None:
     p.add_argument("dir", type=Path, metavar="DIR")
     p.add_argument("--folder", metavar="UID", help="export only this folder's subtree (default: everything)")
     p.add_argument("--force", action="store_true", help="write into a non-empty DIR (files are overwritten)")
-    add_connection_options(p)
+    add_connection_options(p, writes=False)
     p.set_defaults(handler=cmd_pull)
 
 

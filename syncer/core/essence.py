@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from syncer.core.jsonvalues import normalise_numbers
 from syncer.model.state import JSON
@@ -41,5 +41,22 @@ def essence(content: Mapping[str, JSON]) -> dict[str, JSON]:
 
 def checksum(content: Mapping[str, JSON], folder_uid: str | None) -> str:
     """`sha256:<hex>` of the canonical essence together with the folder, so a move is a change."""
-    payload = canonical_json({"dashboard": essence(content), "folderUid": folder_uid or ""})
-    return "sha256:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return checksums_by_folder(content)(folder_uid)
+
+
+def checksums_by_folder(content: Mapping[str, JSON]) -> Callable[[str | None], str]:
+    """`folder_uid -> checksum(content, folder_uid)`, with the essence serialised and hashed once.
+
+    The payload is `canonical_json({"dashboard": essence, "folderUid": folder})`; with sorted keys
+    that is the essence's text between a fixed head and the folder's tail, so the hash state after
+    the essence is kept (a few hundred bytes) and only the tail is hashed per folder. The loader
+    keeps this for every file instead of the content."""
+    head = '{"dashboard":' + canonical_json(essence(content)) + ',"folderUid":'
+    hashed = hashlib.sha256(head.encode("utf-8"))
+
+    def for_folder(folder_uid: str | None) -> str:
+        digest = hashed.copy()
+        digest.update((canonical_json(folder_uid or "") + "}").encode("utf-8"))
+        return "sha256:" + digest.hexdigest()
+
+    return for_folder

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from syncer.core.essence import checksum
 from syncer.core.jsonvalues import map_leaves
 from syncer.model.inputs import DataSourceRef
-from syncer.model.state import JSON, DesiredDashboard, DesiredState, Severity, SourceProblem
+from syncer.model.state import JSON, CompactJSON, DesiredDashboard, DesiredState, Severity, SourceProblem
 
 INPUTS_KEY = "__inputs"
 PENDING_CODE = "input-pending"
@@ -29,7 +29,20 @@ _UNDECLARED_INPUT_PREFIX = "ds_"  # compared case-insensitively: exports write D
 
 def needs_datasources(state: DesiredState) -> bool:
     """True when some dashboard still declares a data-source input that only the server can resolve."""
-    return any(_pending_datasource_inputs(d.content) for d in state.dashboards.values())
+    return any(_pending_datasource_inputs(d.content) for d in state.dashboards.values() if d.may_have_inputs)
+
+
+def may_have_inputs(content: Mapping[str, JSON], text: str | None = None) -> bool:
+    """False when `content` certainly needs no input resolution: no `__inputs` and no `${DS_...`.
+
+    `text`: the content already serialised by `json.dumps` (ASCII escapes, any separators), when the
+    caller has it. The loader records the answer per file (`DesiredDashboard.may_have_inputs`), so
+    that resolution skips most dashboards without parsing their lazily kept content."""
+    if INPUTS_KEY in content:
+        return True
+    # a text search decides at C speed; placeholders are plain ASCII, which JSON never escapes
+    serialised = json.dumps(dict(content)) if text is None else text
+    return "${" + _UNDECLARED_INPUT_PREFIX in serialised.lower()
 
 
 def resolve_inputs(
@@ -71,9 +84,11 @@ class _Input:
 def _resolve_dashboard(
     dashboard: DesiredDashboard, mapping: Mapping[str, str], datasources: Sequence[DataSourceRef] | None
 ) -> _Outcome:
+    if not dashboard.may_have_inputs:
+        return _Outcome(dashboard)  # the loader saw neither `__inputs` nor `${DS_`: not even parsed
     content = dashboard.content
-    if INPUTS_KEY not in content and "${" + _UNDECLARED_INPUT_PREFIX not in json.dumps(content).lower():
-        return _Outcome(dashboard)  # the common case, decided at C speed
+    if not may_have_inputs(content):
+        return _Outcome(dashboard)  # the common case
     declared = _declared_inputs(content)
     used = _placeholders(content) - _template_variables(content)
     undeclared = sorted(
@@ -187,7 +202,9 @@ def _substituted(
         content[INPUTS_KEY] = pending
     else:
         content.pop(INPUTS_KEY, None)
-    return dataclasses.replace(dashboard, content=content, checksum=checksum(content, dashboard.folder_uid))
+    return dataclasses.replace(
+        dashboard, content=CompactJSON.of(content), checksum=checksum(content, dashboard.folder_uid)
+    )
 
 
 def _declared_inputs(content: Mapping[str, JSON]) -> dict[str, _Input]:

@@ -1,15 +1,16 @@
 """Prune: which dashboards and folders syncer may delete, or why it refuses to delete anything.
 
 Called by the planner when `policy.prune` is set and the run is not scoped. Safety first: only
-objects carrying this instance's ownership marker are candidates, and any doubt about the source
-(errors, emptiness, a drop below `min_prune_ratio`) or about the live state (incomplete) refuses
-every delete, so a typo or a vanished checkout never deletes a dashboard. Pure; no I/O.
+objects carrying this instance's ownership marker are candidates (plus, for folders whose marker
+cannot be read, those that only this plan's dashboard deletes leave empty), and any doubt about
+the source (errors, emptiness, a drop below `min_prune_ratio`) or about the live state (incomplete)
+refuses every delete, so a typo or a vanished checkout never deletes a dashboard. Pure; no I/O.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from syncer.model.plan import WRITE_KINDS, ActionKind, DashboardAction, FolderAction, Policy
 from syncer.model.state import DesiredState, LiveDashboard, LiveFolder, LiveState, OwnershipMarker
@@ -83,30 +84,66 @@ def _folder_deletes(
         return (), (
             f"managed folders not pruned: {len(live.other_dashboard_uids)} dashboards could not be read",
         )
-    occupied = _occupied_folders(live, deleted, placement.kept)
-    children = _planned_children(live, placement.folder_changes)
-    candidates = {
-        uid for uid, f in live.folders.items() if _ours(f.marker, policy) and uid not in desired.folders
-    }
-    verdicts: dict[str, bool] = {}
-
-    def deletable(uid: str, trail: frozenset[str]) -> bool:
-        if uid not in verdicts:
-            verdicts[uid] = (
-                uid in candidates
-                and uid not in occupied
-                and uid not in trail
-                and all(deletable(child, trail | {uid}) for child in children.get(uid, ()))
-            )
-        return verdicts[uid]
-
-    doomed = [live.folders[uid] for uid in sorted(candidates) if deletable(uid, frozenset())]
+    undesired = [f for uid, f in live.folders.items() if uid not in desired.folders]
+    rule = _FolderRule(
+        marked=frozenset(f.uid for f in undesired if _ours(f.marker, policy)),
+        unmarked=frozenset(f.uid for f in undesired if f.marker is None),
+        occupied=frozenset(_occupied_folders(live, deleted, placement.kept)),
+        emptied=frozenset(live.dashboards[uid].folder_uid or "" for uid in deleted if uid in live.dashboards),
+        children=_planned_children(live, placement.folder_changes),
+    )
+    doomed = [live.folders[uid] for uid in sorted(rule.marked | rule.unmarked) if rule.deletable(uid)]
     doomed.sort(key=lambda f: -_live_depth(f, live))
-    reason = "prune: managed folder {!r} is no longer in the source and is left empty"
     actions = tuple(
-        FolderAction(ActionKind.DELETE_FOLDER, f.uid, reason.format(f.title), None, f) for f in doomed
+        FolderAction(ActionKind.DELETE_FOLDER, f.uid, _folder_reason(f, f.uid in rule.marked), None, f)
+        for f in doomed
     )
     return actions, ()
+
+
+@dataclass
+class _FolderRule:
+    """Which undesired folders prune deletes. A folder with this instance's marker: when it ends up
+    empty. A folder with no readable marker (real Grafana's legacy folder API omits the description
+    that holds it): only when it ends up empty *and* this plan deletes managed dashboards from it or
+    from its deleted subfolders, i.e. syncer is what empties it. A foreign marker: never."""
+
+    marked: frozenset[str]
+    unmarked: frozenset[str]
+    occupied: frozenset[str]  # folders that still hold a dashboard after the plan
+    emptied: frozenset[str]  # folders this plan deletes managed dashboards from
+    children: Mapping[str, Sequence[str]]  # after the plan's folder creates and moves
+    _verdicts: dict[str, bool] = field(default_factory=dict, init=False, repr=False)
+    _vacated: dict[str, bool] = field(default_factory=dict, init=False, repr=False)
+
+    def deletable(self, uid: str, trail: frozenset[str] = frozenset()) -> bool:
+        if uid not in self._verdicts:
+            self._verdicts[uid] = (
+                uid in self.marked | self.unmarked
+                and uid not in self.occupied
+                and uid not in trail
+                and all(self.deletable(child, trail | {uid}) for child in self.children.get(uid, ()))
+                and (uid in self.marked or self._vacated_by_plan(uid))
+            )
+        return self._verdicts[uid]
+
+    def _vacated_by_plan(self, uid: str) -> bool:
+        # only asked once every child is known deletable (so acyclic): the recursion ends
+        if uid not in self._vacated:
+            self._vacated[uid] = uid in self.emptied or any(
+                self._vacated_by_plan(child) for child in self.children.get(uid, ())
+            )
+        return self._vacated[uid]
+
+
+def _folder_reason(folder: LiveFolder, marked: bool) -> str:
+    if marked:
+        return f"prune: managed folder {folder.title!r} is no longer in the source and is left empty"
+    # why: real Grafana's legacy folder API does not return the description holding the marker
+    return (
+        f"prune: folder {folder.title!r} (ownership unreadable) is no longer in the source and held only "
+        "dashboards this plan deletes"
+    )
 
 
 def _occupied_folders(live: LiveState, deleted: set[str], kept: Mapping[str, DashboardAction]) -> set[str]:

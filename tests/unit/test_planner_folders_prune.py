@@ -166,3 +166,77 @@ def test_unread_dashboards_block_folder_deletes() -> None:
     result = plan(desired([want("k")]), current, PRUNE)
     assert result.folder_actions == ()
     assert "could not be read" in result.refusals[0]
+
+
+# ---- folders whose marker cannot be read (real Grafana's legacy API omits `description`) ----------
+
+
+def test_unreadable_marker_folders_emptied_by_this_prune_are_deleted_children_first() -> None:
+    folders = [
+        lfolder("top", manager=None),
+        lfolder("mid", "Mid", "top", None),
+        lfolder("leaf", None, "mid", None),
+    ]
+    result = plan(desired([want("k")]), live([have("d", folder="leaf"), have("k")], folders), PRUNE)
+    assert kinds(result.folder_actions) == [
+        ("leaf", ActionKind.DELETE_FOLDER),
+        ("mid", ActionKind.DELETE_FOLDER),
+        ("top", ActionKind.DELETE_FOLDER),
+    ]
+    assert "ownership unreadable" in result.folder_actions[1].reason
+
+
+def test_unreadable_marker_folder_already_empty_is_kept() -> None:
+    result = plan(desired([want("k")]), live([have("k"), have("d")], [lfolder("u", manager=None)]), PRUNE)
+    assert ("d", ActionKind.DELETE) in kinds(result.dashboard_actions)
+    assert result.folder_actions == ()
+
+
+def test_unreadable_marker_folder_emptied_only_by_a_move_is_kept() -> None:
+    moved = plan(
+        desired([want("k", A)]), live([have("k", A, folder="u")], [lfolder("u", manager=None)]), PRUNE
+    )
+    assert kinds(moved.folder_actions) == []
+
+
+def test_unreadable_marker_folder_keeps_when_anything_else_remains() -> None:
+    folders = [lfolder("u", manager=None), lfolder("sub", parent="u", manager=None)]
+    other_dashboard = live(
+        [have("d", folder="u"), have("hand", folder="u", manager=None), have("k")], folders
+    )
+    assert plan(desired([want("k")]), other_dashboard, PRUNE).folder_actions == ()
+    other_folder = live([have("d", folder="u"), have("k")], folders)  # `sub` stays: nothing of ours left it
+    assert plan(desired([want("k")]), other_folder, PRUNE).folder_actions == ()
+    kept_dashboard = live([have("d", folder="u"), have("k", A, folder="u")], folders[:1])
+    assert plan(desired([want("k", A, folder="u")]), kept_dashboard, PRUNE).folder_actions == ()
+
+
+def test_unreadable_marker_parent_goes_with_its_managed_child_it_was_emptied_through() -> None:
+    folders = [lfolder("u", manager=None), lfolder("mine", parent="u")]
+    result = plan(desired([want("k")]), live([have("d", folder="mine"), have("k")], folders), PRUNE)
+    assert kinds(result.folder_actions) == [
+        ("mine", ActionKind.DELETE_FOLDER),
+        ("u", ActionKind.DELETE_FOLDER),
+    ]
+
+
+def test_foreign_or_desired_folder_emptied_by_prune_is_kept() -> None:
+    foreign = plan(
+        desired([want("k")]), live([have("d", folder="o"), have("k")], [lfolder("o", manager="other")]), PRUNE
+    )
+    assert foreign.folder_actions == ()
+    wanted = plan(
+        desired([want("k")], [wfolder("u")]),
+        live([have("d", folder="u"), have("k")], [lfolder("u", manager=None)]),
+        PRUNE,
+    )
+    assert kinds(wanted.folder_actions) == [("u", ActionKind.NOOP)]
+
+
+def test_unreadable_marker_folder_is_not_deleted_without_prune_or_when_refused() -> None:
+    current = live([have("d", folder="u"), have("k")], [lfolder("u", manager=None)])
+    assert plan(desired([want("k")]), current, Policy()).folder_actions == ()
+    refused = plan(desired([want("k")]), current, Policy(prune=True, max_deletes=0))
+    assert refused.folder_actions == () and refused.refusals
+    scoped = plan(desired([want("k")]), current, PRUNE, scope={"k"})
+    assert scoped.folder_actions == ()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -24,19 +24,21 @@ from syncer.adapters.files.folders import DEFAULT_MAX_FOLDER_DEPTH, FolderTree, 
 from syncer.adapters.files.parse import DEFAULT_MAX_FILE_BYTES, read_document
 from syncer.adapters.files.shapes import Unwrapped, unwrap
 from syncer.adapters.files.walk import SourceFile, walk_source
-from syncer.core.essence import checksum
-from syncer.core.inputs import resolve_inputs
+from syncer.core.essence import checksums_by_folder
+from syncer.core.inputs import may_have_inputs, resolve_inputs
 from syncer.core.normalise import normalise_for_grafana
 from syncer.core.rules import dashboard_problems, uid_problems
 from syncer.core.uids import dashboard_uid_for_path
 from syncer.model.errors import SourceError
 from syncer.model.state import (
     JSON,
+    CompactJSON,
     DesiredDashboard,
     DesiredFolder,
     DesiredState,
     Severity,
     SourceProblem,
+    compact_text,
 )
 
 _NO_INPUTS: Mapping[str, str] = MappingProxyType({})
@@ -59,7 +61,8 @@ class DirectorySource:
         self._min_refresh = min_refresh
         self._max_file_bytes = max_file_bytes
         self._max_folder_depth = max_folder_depth
-        # why: the daemon reloads the whole tree on every change; unchanged files are not re-parsed
+        # why: the daemon reloads the whole tree on every change; unchanged files are not re-parsed.
+        # Per file it holds only the compressed content and checksums (`_Parts`), never parsed JSON.
         self._cache: dict[str, tuple[_FileIdentity, _Loaded]] = {}
         self._lock = threading.Lock()
 
@@ -77,7 +80,7 @@ class DirectorySource:
         dashboard_files = [f for f in walked.files if not f.is_folder_file]
         loaded = self._load_files(dashboard_files)
         placed_by_dir = [
-            item.file.rel_dir for item in loaded if item.unwrapped and not item.unwrapped.folder_given
+            item.file.rel_dir for item in loaded if item.dashboard and not item.dashboard.folder_given
         ]
         tree = build_folder_tree(
             (f for f in walked.files if f.is_folder_file),
@@ -110,14 +113,15 @@ class DirectorySource:
         return loaded
 
     def _load_file(self, file: SourceFile) -> _Loaded:
-        """Parse, unwrap and check one file; the dashboard content to send when it is valid."""
+        """Parse, unwrap and check one file; what it contributes when it is valid. The parsed JSON
+        is dropped before returning: only the compressed content and the checksums are kept."""
         parsed = read_document(file.path, file.rel, max_bytes=self._max_file_bytes)
         if parsed.problem is not None:
-            return _Loaded(file, None, problems=[parsed.problem])
+            return _Loaded(file, problems=[parsed.problem])
         unwrapped = unwrap(parsed.value, file.rel)
         body = unwrapped.dashboard
         if body is None:
-            return _Loaded(file, None, problems=unwrapped.problems)
+            return _Loaded(file, problems=unwrapped.problems)
         problems = list(unwrapped.problems)
         uid = _uid(unwrapped, body, file.rel, problems)
         problems += dashboard_problems(file.rel, body)
@@ -126,14 +130,29 @@ class DirectorySource:
         if unwrapped.folder_uid is not None:
             problems += uid_problems(file.rel, unwrapped.folder_uid, "folder uid")
         if uid is None or any(p.severity is Severity.ERROR for p in problems):
-            return _Loaded(file, None, problems=problems)
+            return _Loaded(file, problems=problems)
         content = dict(body)
         if unwrapped.api_version is None:
             content["uid"] = uid  # v2 specs keep their uid in metadata only
         sent = normalise_for_grafana(content, min_refresh=self._min_refresh)
         if sent.get("refresh") != content.get("refresh"):
             problems.append(_refresh_warning(file.rel, content.get("refresh"), self._min_refresh))
-        return _Loaded(file, unwrapped, problems=problems, uid=uid, content=sent)
+        return _Loaded(file, problems=problems, dashboard=_dashboard_parts(uid, unwrapped, sent))
+
+
+def _dashboard_parts(uid: str, unwrapped: Unwrapped, sent: dict[str, JSON]) -> _Parts:
+    title = sent.get("title")
+    text = compact_text(sent)
+    return _Parts(
+        uid=uid,
+        title=title if isinstance(title, str) else "",
+        folder_given=unwrapped.folder_given,
+        folder_uid=unwrapped.folder_uid,
+        api_version=unwrapped.api_version,
+        compressed=CompactJSON.from_text(text).compressed,
+        may_have_inputs=may_have_inputs(sent, text),
+        checksum_for=checksums_by_folder(sent),
+    )
 
 
 def _refresh_warning(rel: str, refresh: JSON, minimum: str) -> SourceProblem:
@@ -177,19 +196,31 @@ def _identity(file: SourceFile) -> _FileIdentity | None:
 
 
 @dataclass
-class _Loaded:
-    file: SourceFile
-    unwrapped: Unwrapped | None  # None when the file contributes no dashboard
-    problems: list[SourceProblem] = field(default_factory=list)
-    uid: str | None = None
-    content: dict[str, JSON] = field(default_factory=dict)
+class _Parts:
+    """What a valid dashboard file contributes, without its parsed JSON (kept across reloads)."""
+
+    uid: str
+    title: str
+    folder_given: bool  # the file names its folder (folder_uid None then means the root)
+    folder_uid: str | None
+    api_version: str | None
+    compressed: bytes  # the content sent, as `CompactJSON` keeps it
+    may_have_inputs: bool
+    checksum_for: Callable[[str | None], str]
     _checksums: dict[str | None, str] = field(default_factory=dict)
 
     def checksum_in(self, folder_uid: str | None) -> str:
         """The checksum with this folder, remembered across reloads of an unchanged file."""
         if folder_uid not in self._checksums:
-            self._checksums[folder_uid] = checksum(self.content, folder_uid)
+            self._checksums[folder_uid] = self.checksum_for(folder_uid)
         return self._checksums[folder_uid]
+
+
+@dataclass
+class _Loaded:
+    file: SourceFile
+    problems: list[SourceProblem] = field(default_factory=list)
+    dashboard: _Parts | None = None  # None when the file contributes no dashboard
 
 
 def _uid(
@@ -231,22 +262,24 @@ def _place(
     candidates: dict[str, list[DesiredDashboard]] = {}
     for item in loaded:
         problems.extend(item.problems)
-        if item.unwrapped is None or item.uid is None:
+        parts = item.dashboard
+        if parts is None:
             continue
-        folder_uid, blocked = _folder_for(item, tree)
+        folder_uid, blocked = _folder_for(item.file, parts, tree)
         if blocked:
             problems.append(SourceProblem(item.file.rel, f"skipped: {blocked}"))
             continue
-        title = item.content.get("title")
-        candidates.setdefault(item.uid, []).append(
+        candidates.setdefault(parts.uid, []).append(
             DesiredDashboard(
-                uid=item.uid,
-                title=title if isinstance(title, str) else "",
+                uid=parts.uid,
+                title=parts.title,
                 folder_uid=folder_uid,
                 path=item.file.rel,
-                content=item.content,
-                checksum=item.checksum_in(folder_uid),
-                api_version=item.unwrapped.api_version,
+                # why a new object per load: what one pass parses dies with that pass
+                content=CompactJSON(parts.compressed),
+                checksum=parts.checksum_in(folder_uid),
+                api_version=parts.api_version,
+                may_have_inputs=parts.may_have_inputs,
             )
         )
     dashboards = {}
@@ -264,12 +297,11 @@ def _place(
     return dashboards
 
 
-def _folder_for(item: _Loaded, tree: FolderTree) -> tuple[str | None, str | None]:
-    assert item.unwrapped is not None
-    if item.unwrapped.folder_given:
-        return item.unwrapped.folder_uid, None
-    blocked = tree.why_blocked(item.file.rel_dir)
-    return tree.folder_of(item.file.rel_dir), blocked
+def _folder_for(file: SourceFile, parts: _Parts, tree: FolderTree) -> tuple[str | None, str | None]:
+    if parts.folder_given:
+        return parts.folder_uid, None
+    blocked = tree.why_blocked(file.rel_dir)
+    return tree.folder_of(file.rel_dir), blocked
 
 
 def _cross_checks(

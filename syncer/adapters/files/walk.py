@@ -9,6 +9,7 @@ followed (a warning), which also avoids loops. It reads no file content except `
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,7 +63,7 @@ def walk_source(root: Path) -> WalkResult:
                 continue
             if rules.ignored(rel, is_dir=False):
                 continue
-            resolved = _inside_root(here / name, real_root, rel, problems)
+            resolved = _regular_file(here / name, real_root, rel, problems)
             if resolved is not None:
                 files.append(SourceFile(rel, resolved))
     return WalkResult(tuple(files), tuple(problems))
@@ -80,6 +81,23 @@ def _keep_dir(path: Path, rel: str, root: Path, rules: IgnoreRules, problems: li
             )
         return False
     return True
+
+
+def _regular_file(path: Path, root: Path, rel: str, problems: list[SourceProblem]) -> Path | None:
+    """`path` itself when it is a regular file (one lstat: the walk starts at the real root and does
+    not follow symlinked directories, so the path is already real); symlinks take the full check."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        problems.append(SourceProblem(rel, "file vanished while reading the directory; skipped"))
+        return None
+    if stat.S_ISLNK(mode):
+        return _inside_root(path, root, rel, problems)
+    if not stat.S_ISREG(mode):
+        # why: reading a FIFO or a device named *.json would block or never end
+        problems.append(SourceProblem(rel, "not a regular file; skipped"))
+        return None
+    return path
 
 
 def _inside_root(path: Path, root: Path, rel: str, problems: list[SourceProblem]) -> Path | None:

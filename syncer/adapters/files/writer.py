@@ -4,6 +4,8 @@ Layout: one directory per folder (named from its title, made filesystem-safe and
 siblings), a `_folder.json` holding the folder's `uid` and `title` in each, and one `<slug>.json`
 per dashboard: pretty-printed (indent 2, sorted keys, trailing newline) with server-owned fields
 (`id`, `version`) and syncer's ownership marker removed; the `uid` is kept, it is the identity.
+A v2 (layout-schema) dashboard is written as its k8s resource (`apiVersion`, `kind`, `metadata`,
+`spec`), the only form the loader accepts for v2.
 
 Who calls it: `syncer.engine.pull`. It must not talk to Grafana; it only writes files under `root`.
 """
@@ -20,6 +22,7 @@ from syncer.model.state import JSON, LiveDashboard, LiveFolder
 
 FOLDER_FILE = "_folder.json"
 SERVER_OWNED = frozenset({"id", "version", "__syncer"})
+FOLDER_ANNOTATION = "grafana.app/folder"
 _UNSAFE = re.compile(r"[^\w.-]+", re.UNICODE)
 MAX_NAME = 80
 
@@ -42,18 +45,26 @@ def dump_json(value: JSON) -> str:
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def exported_content(dashboard: LiveDashboard) -> dict[str, JSON]:
+def exported_content(dashboard: LiveDashboard, *, folder_written: bool = True) -> dict[str, JSON]:
     """A bare dashboard; a v2 (layout-schema) dashboard as its k8s resource, which keeps its apiVersion
-    (the directory, not an annotation, places it, so moving the file still moves the dashboard)."""
+    (the loader rejects a bare v2 spec). The directory places it, so moving the file still moves the
+    dashboard; only when its folder has no directory in the tree (`folder_written=False`: a folder
+    we could not list) is the folder named explicitly, or apply would move it to the root."""
     content = {k: v for k, v in dashboard.content.items() if k not in SERVER_OWNED}
+    explicit_folder = dashboard.folder_uid if dashboard.folder_uid and not folder_written else None
     if dashboard.api_version:
+        metadata: dict[str, JSON] = {"name": dashboard.uid}
+        if explicit_folder:
+            metadata["annotations"] = {FOLDER_ANNOTATION: explicit_folder}
         return {
             "apiVersion": dashboard.api_version,
             "kind": "Dashboard",
-            "metadata": {"name": dashboard.uid},
+            "metadata": metadata,
             "spec": content,
         }
     content["uid"] = dashboard.uid
+    if explicit_folder:
+        return {"dashboard": content, "folderUid": explicit_folder}
     return content
 
 
@@ -79,11 +90,9 @@ def write_tree(
         directory = directories.get(dashboard.folder_uid or "", root)
         names = taken.setdefault(directory, {FOLDER_FILE.lower()})
         path = directory / (unique(safe_name(dashboard.title, dashboard.uid), names) + ".json")
-        content = exported_content(dashboard)
-        if dashboard.folder_uid and dashboard.folder_uid not in directories and not dashboard.api_version:
-            # a folder we could not list (no permission to it): name it explicitly, or apply would
-            # move the dashboard to the root
-            content = {"dashboard": content, "folderUid": dashboard.folder_uid}
+        content = exported_content(
+            dashboard, folder_written=dashboard.folder_uid is None or dashboard.folder_uid in directories
+        )
         path.write_text(dump_json(content), encoding="utf-8")
         files[dashboard.uid] = path
     return WrittenTree(folders=directories, dashboards=files)

@@ -316,7 +316,7 @@ def _live_folder(item: Mapping[str, Any], parent: str | None) -> LiveFolder:
 
 
 def _live_dashboard(uid: str, raw: bytes) -> LiveDashboard:
-    """Parse once for identity, version, marker and checksum; keep the content as bytes (see stored_json)."""
+    """Parse once for identity, version, marker and checksum; keep the content compressed (stored_json)."""
     try:
         body = json.loads(raw)
     except ValueError:

@@ -22,7 +22,7 @@ from syncer.adapters.grafana.resources_meta import (
     marker_from_annotations,
 )
 from syncer.core.essence import checksum
-from syncer.model.state import JSON, LiveDashboard, LiveFolder
+from syncer.model.state import JSON, CompactJSON, LiveDashboard, LiveFolder
 
 # Keys Grafana moves from the spec into metadata (uid -> name, version -> generation, id -> label).
 SPEC_IDENTITY_KEYS = ("uid", "id", "version")
@@ -113,7 +113,7 @@ def live_dashboard(obj: Mapping[str, Any]) -> LiveDashboard:
         title=str(content.get("title", "")),
         folder_uid=folder,
         version=generation(obj),
-        content=content,
+        content=CompactJSON.of(content),  # why: a pass holds every live dashboard; few are ever read
         checksum=marker.checksum if untouched and marker is not None else computed,
         marker=marker,
         updated_by=meta_annotations.get(ANN_UPDATED_BY),
