@@ -499,3 +499,11 @@ def test_special_files_are_skipped_not_read(tmp_path: Path) -> None:
     state = DirectorySource(tmp_path).load()
     assert only_error(state) == "pipe.json: error: not a regular file; skipped"
     assert list(state.dashboards) == ["ok"]
+
+
+def test_lone_surrogate_escape_is_an_error_for_that_file_only(tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text('{"uid": "bad", "title": "x \\ud800 y"}', encoding="utf-8")
+    (tmp_path / "good.json").write_text('{"uid": "good", "title": "fine"}', encoding="utf-8")
+    state = DirectorySource(tmp_path).load()
+    assert set(state.dashboards) == {"good"}
+    assert [(p.path, "surrogate" in p.message) for p in state.errors] == [("bad.json", True)]

@@ -137,7 +137,16 @@ class DirectorySource:
         sent = normalise_for_grafana(content, min_refresh=self._min_refresh)
         if sent.get("refresh") != content.get("refresh"):
             problems.append(_refresh_warning(file.rel, content.get("refresh"), self._min_refresh))
-        return _Loaded(file, problems=problems, dashboard=_dashboard_parts(uid, unwrapped, sent))
+        try:
+            parts = _dashboard_parts(uid, unwrapped, sent)
+        except UnicodeEncodeError:
+            # why: JSON may escape a lone UTF-16 surrogate ("\ud800"), which is no Unicode text; Grafana
+            # could not store it faithfully, and hashing it would crash the whole pass for one file
+            problems.append(
+                SourceProblem(file.rel, "contains an unpaired UTF-16 surrogate escape (e.g. \\ud800)")
+            )
+            return _Loaded(file, problems=problems)
+        return _Loaded(file, problems=problems, dashboard=parts)
 
 
 def _dashboard_parts(uid: str, unwrapped: Unwrapped, sent: dict[str, JSON]) -> _Parts:
