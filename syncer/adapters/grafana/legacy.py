@@ -3,8 +3,11 @@
 Who calls it: the engine (reconcile, execute, pull) through `GrafanaPort`; built by `syncer.app`.
 Reads: the folder tree by listing `/api/folders?parentUid=` level by level (correct for nested
 folders), dashboards by paging `/api/search?type=dash-db`, then concurrent
-`GET /api/dashboards/uid/:uid`. Writes: `POST /api/dashboards/db` with the live version and
-`overwrite: false` (never a blind overwrite), always with `folderUid`.
+`GET /api/dashboards/uid/:uid`. A scoped read (the daemon's incremental passes) reuses the folder
+tree of the last full read, kept current by this adapter's own folder writes and dropped on any
+write error, so one edited file costs a GET and a POST rather than one request per folder.
+Writes: `POST /api/dashboards/db` with the live version and `overwrite: false` (never a blind
+overwrite), always with `folderUid`.
 
 It must not decide what to do (that is the planner's job) nor retry conflicts (the executor's).
 """
@@ -64,6 +67,8 @@ class LegacyGrafana:
     def __init__(self, http: GrafanaHttp, *, concurrency: int = 8) -> None:
         self._http = http
         self._limit = asyncio.Semaphore(concurrency)
+        # the folder tree of the last full read, updated by our own folder writes; None = re-list
+        self._known_folders: dict[str, LiveFolder] | None = None
 
     @property
     def request_count(self) -> int:
@@ -82,7 +87,10 @@ class LegacyGrafana:
     # ---- reads -------------------------------------------------------------------------------
 
     async def fetch_live(self, dashboard_uids: Collection[str] | None) -> LiveState:
+        if dashboard_uids is not None and self._known_folders is not None:
+            return await self._fetch_scoped(dashboard_uids, dict(self._known_folders))
         folders, hits = await asyncio.gather(self._all_folders(), self._search_dashboard_uids())
+        self._known_folders = dict(folders)
         if dashboard_uids is None:
             wanted = hits
         else:
@@ -96,6 +104,21 @@ class LegacyGrafana:
             complete=dashboard_uids is None,
             other_dashboard_uids=frozenset(hits) - set(dashboards),
         )
+
+    async def _fetch_scoped(self, uids: Collection[str], folders: dict[str, LiveFolder]) -> LiveState:
+        """Only the dashboards asked for (a 404 means absent), with the remembered folder tree.
+        A folder changed by someone else since the last full read shows up as a failed write,
+        which drops the remembered tree; the next pass lists it again."""
+        fetched = await self._gather(self._read_tolerantly, list(dict.fromkeys(uids)))
+        dashboards = {d.uid: d for d in fetched if d is not None}
+        return LiveState(folders=folders, dashboards=dashboards, complete=False)
+
+    def _forget_folders(self) -> None:
+        self._known_folders = None
+
+    def _remember_folder(self, folder: LiveFolder) -> None:
+        if self._known_folders is not None:
+            self._known_folders[folder.uid] = folder
 
     async def get_dashboard(self, uid: str) -> LiveDashboard | None:
         try:
@@ -191,6 +214,9 @@ class LegacyGrafana:
         except AlreadyExists as exc:
             # Grafana 13 (k8s-routed legacy API) answers a stale version with 409 instead of 412
             raise VersionConflict(str(exc), status=exc.status, method=exc.method, route=exc.route) from None
+        except GrafanaError:
+            self._forget_folders()  # e.g. "folder not found": the remembered tree may be stale
+            raise
         saved = data if isinstance(data, dict) else {}
         return SaveResult(uid=str(saved.get("uid", desired.uid)), version=int(saved.get("version", 0)))
 
@@ -205,6 +231,15 @@ class LegacyGrafana:
     # ---- folder writes -------------------------------------------------------------------------
 
     async def create_folder(self, folder: DesiredFolder, marker: OwnershipMarker) -> LiveFolder:
+        try:
+            created = await self._create_folder(folder, marker)
+        except GrafanaError:
+            self._forget_folders()
+            raise
+        self._remember_folder(created)
+        return created
+
+    async def _create_folder(self, folder: DesiredFolder, marker: OwnershipMarker) -> LiveFolder:
         body: dict[str, Any] = {
             "uid": folder.uid,
             "title": folder.title,
@@ -230,6 +265,17 @@ class LegacyGrafana:
         return _live_folder(item, item.get("parentUid") or None)
 
     async def update_folder(
+        self, folder: DesiredFolder, live: LiveFolder, marker: OwnershipMarker
+    ) -> LiveFolder:
+        try:
+            updated = await self._update_folder(folder, live, marker)
+        except GrafanaError:
+            self._forget_folders()
+            raise
+        self._remember_folder(updated)
+        return updated
+
+    async def _update_folder(
         self, folder: DesiredFolder, live: LiveFolder, marker: OwnershipMarker
     ) -> LiveFolder:
         version = live.version
@@ -269,6 +315,7 @@ class LegacyGrafana:
                 method="DELETE",
                 route="/api/folders/:uid",
             )
+        self._forget_folders()  # a delete removes a whole subtree: re-list on the next pass
         try:
             await self._http.request("DELETE", f"/api/folders/{live.uid}", route="/api/folders/:uid")
         except NotFound:
