@@ -20,6 +20,7 @@ import logging
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from typing import Any, TypeVar
 
+from syncer.adapters.grafana.datasources import list_datasources as read_datasources
 from syncer.adapters.grafana.http import GrafanaHttp
 from syncer.adapters.grafana.marker import (
     DASHBOARD_KEY,
@@ -335,17 +336,7 @@ class LegacyGrafana:
     # ---- data sources --------------------------------------------------------------------------
 
     async def list_datasources(self) -> list[DataSource]:
-        items = await self._http.get_json("/api/datasources", route="/api/datasources")
-        return [
-            DataSource(
-                uid=str(i.get("uid", "")),
-                name=str(i.get("name", "")),
-                type=str(i.get("type", "")),
-                is_default=bool(i.get("isDefault", False)),
-            )
-            for i in items
-            if isinstance(i, dict)
-        ]
+        return await read_datasources(self._http)
 
 
 def _live_folder(item: Mapping[str, Any], parent: str | None) -> LiveFolder:

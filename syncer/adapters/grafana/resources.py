@@ -26,6 +26,7 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any, Protocol
 
 from syncer.adapters.grafana import resources_codec as codec
+from syncer.adapters.grafana.datasources import list_datasources as read_datasources
 from syncer.adapters.grafana.discovery import (
     DASHBOARD_GROUP,
     FOLDER_GROUP,
@@ -289,18 +290,7 @@ class ResourcesGrafana:
     # ---- data sources --------------------------------------------------------------------------
 
     async def list_datasources(self) -> list[DataSource]:
-        # The datasource resource API is not on every 12.x server; the classic endpoint is.
-        items = await self._client.http.get_json("/api/datasources", route="/api/datasources")
-        return [
-            DataSource(
-                uid=str(i.get("uid", "")),
-                name=str(i.get("name", "")),
-                type=str(i.get("type", "")),
-                is_default=bool(i.get("isDefault", False)),
-            )
-            for i in items
-            if isinstance(i, dict)
-        ]
+        return await read_datasources(self._client.http)
 
 
 def _reread_version(obj: Obj, versions: ResourceVersions, *, listed: bool) -> str | None:
