@@ -61,21 +61,15 @@ PROFILE_12 = Profile(
     folder_versions=("v1beta1",),
 )
 
-PROFILE_13 = Profile(
+# 13 (main in 2026): the legacy API routed to the k8s store; these are its only differences from 12.
+PROFILE_13 = replace(
+    PROFILE_12,
     name="13",
     grafana_version="13.0.0",
-    unique_titles=False,
-    versions_as_object=True,
     legacy_conflict_409=True,
     legacy_refuses_managed=True,
     legacy_noop_keeps_version=True,
     random_ids=True,
-    folder_exists_412=True,
-    max_folder_depth=4,
-    k8s_backed_legacy=True,
-    float64_numbers=True,
-    dashboard_versions=("v0alpha1", "v1beta1", "v2beta1"),
-    folder_versions=("v1beta1",),
 )
 
 # 11.3-11.4: no unique titles yet SQL-backed folders (409 on a duplicate uid), bare versions list.
