@@ -87,7 +87,7 @@ class Daemon:
 
 @contextlib.contextmanager
 def running_daemon(
-    source: Path, emulator: BenchEmulator, log: Path, debounce: float | None
+    source: Path, emulator: BenchEmulator, log: Path, debounce: float | None, api: str = "legacy"
 ) -> Iterator[Daemon]:
     argv = [
         *SYNCER,
@@ -103,7 +103,7 @@ def running_daemon(
         "--interval",
         "3600",  # no periodic resync during the measurement: only the watcher is measured
         "--api",
-        "legacy",
+        api,
     ]
     if debounce is not None:
         argv += ["--debounce", str(debounce)]
@@ -148,6 +148,7 @@ def main() -> int:
     parser.add_argument("--debounce", type=float, default=None, help="syncer run --debounce (s)")
     parser.add_argument("--pause", type=float, default=0.3, help="seconds between edits")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--api", default="legacy", help="syncer run --api: legacy (default), resources, auto")
     args = parser.parse_args()
 
     print(f"machine: {machine()}")
@@ -156,7 +157,7 @@ def main() -> int:
         print(f"data: {args.size} dashboards, {stats.total_bytes / 1e6:.1f} MB", flush=True)
         with running_emulator() as emulator:
             debounce = args.debounce
-            with running_daemon(stats.root, emulator, Path(tmp) / "daemon.log", debounce) as daemon:
+            with running_daemon(stats.root, emulator, Path(tmp) / "daemon.log", debounce, args.api) as daemon:
                 initial = wait_until(daemon.ready, timeout=max(120.0, args.size * 0.1), what="/readyz")
                 rss_ready = rss_mb(daemon.process.pid)
                 print(f"daemon ready after {initial:.1f}s; rss={rss_ready:.0f}MB with {args.size} dashboards")
@@ -174,6 +175,7 @@ def main() -> int:
             code = daemon.process.returncode
     result: dict[str, object] = {
         "size": args.size,
+        "api": args.api,
         "ready_s": initial,
         "rss_ready_mb": rss_ready,
         "rss_after_mb": rss_after,

@@ -4,8 +4,8 @@ Starts `syncer emulator` and `syncer run` as subprocesses (as a user would), wai
 reconcile, then runs several full resyncs (POST /sync) and an incremental burst, printing the daemon's
 RSS (VmRSS) and peak (VmHWM) from /proc after each step. Linux only (reads /proc). Prints numbers, asserts
 nothing. Usage: .venv/bin/python bench/daemon_memory.py [--dashboards 10000] [--resyncs 3] [--size-kb 30]
-[--oneshot]. It also times the loader on the tree, and with `--oneshot` measures the peak RSS of one-shot
-`syncer apply` runs against a separate emulator first.
+[--oneshot] [--api legacy|resources|auto]. It also times the loader on the tree, and with `--oneshot`
+measures the peak RSS of one-shot `syncer apply` runs against a separate emulator first.
 
 Without `--size-kb` every dashboard is a small ~3.4 kB one (6 panels, 50 folders); with it, realistic
 dashboards of about that many kB each from bench/gen.py (rows, nested panels, templating), in gen's
@@ -106,7 +106,7 @@ def print_load_times(root: Path) -> None:
         print(f"loader {line}")
 
 
-def print_oneshot_apply(root: Path, tmp: Path) -> None:
+def print_oneshot_apply(root: Path, tmp: Path, api: str) -> None:
     """Peak RSS of a one-shot `syncer apply` of the tree into a fresh emulator, then of a second one
     (everything in sync: it reads every dashboard back), via /usr/bin/time -v."""
     emulator, grafana = start(
@@ -118,7 +118,7 @@ def print_oneshot_apply(root: Path, tmp: Path) -> None:
         for label in ("creates everything", "all in sync"):
             began = time.monotonic()
             command = ["/usr/bin/time", "-v", sys.executable, "-m", "syncer", "apply", str(root)]
-            command += ["--url", grafana, "--api", "legacy", "--output", "json"]
+            command += ["--url", grafana, "--api", api, "--output", "json"]
             done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
             peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
             rss = f"{int(peak.group(1)) / 1024:7.1f} MiB" if peak else "unknown"
@@ -185,6 +185,7 @@ def main() -> None:
     parser.add_argument("--resyncs", type=int, default=3)
     parser.add_argument("--size-kb", type=int, default=None, help="realistic dashboards of about this size")
     parser.add_argument("--oneshot", action="store_true", help="also measure a one-shot `syncer apply`")
+    parser.add_argument("--api", default="legacy", help="syncer --api: legacy (default), resources or auto")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="syncer-daemon-bench-") as tmp:
         root = Path(tmp) / "src"
@@ -200,13 +201,13 @@ def main() -> None:
         os.environ["GRAFANA_TOKEN"] = TOKEN  # keeps the token off the command line
         print_load_times(root)
         if args.oneshot:
-            print_oneshot_apply(root, Path(tmp))
+            print_oneshot_apply(root, Path(tmp), args.api)
         emulator, grafana = start(
             [sys.executable, "-m", "syncer", "emulator", "--port", "0", "--token", f"bench={TOKEN}"],
             Path(tmp) / "emulator.log",
             r"listening on (\S+)",
         )
-        env_command = [sys.executable, "-m", "syncer", "run", "--url", grafana, "--api", "legacy"]
+        env_command = [sys.executable, "-m", "syncer", "run", "--url", grafana, "--api", args.api]
         env_command += [
             "--dir",
             str(root),

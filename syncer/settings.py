@@ -11,10 +11,12 @@ from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from syncer.core.durations import parse_duration
 from syncer.model.errors import ConfigError
 from syncer.model.plan import ConflictPolicy, DriftPolicy
 
@@ -37,27 +39,73 @@ class GrafanaSettings(_Frozen):
     token_file: Path | None = None
     user: str | None = None
     password: SecretStr | None = None
-    org_id: int = 1
+    org_id: int = Field(default=1, ge=1)  # Grafana org ids start at 1; 0 or less is always a 401
     namespace: str | None = None  # k8s namespace; default derived from org_id ("default", "org-N")
     ca_cert: Path | None = None
     client_cert: Path | None = None
     client_key: Path | None = None
     insecure_skip_verify: bool = False
     api: ApiFlavour = ApiFlavour.AUTO
-    timeout_s: float = 15.0
-    retries: int = 4
+    timeout_s: float = Field(default=15.0, gt=0, allow_inf_nan=False)
+    retries: int = Field(default=4, ge=0)
     min_refresh_interval: str = "5s"
+
+    @field_validator("min_refresh_interval")
+    @classmethod
+    def _grafana_duration(cls, interval: str) -> str:
+        """An interval Grafana cannot parse would make syncer send refresh values Grafana rewrites,
+        so every run would see drift and write again."""
+        try:
+            seconds = parse_duration(interval)
+        except ValueError:
+            raise ValueError(f"{interval!r} is not a Grafana interval such as '5s' or '1m'") from None
+        if seconds < 0:
+            raise ValueError(f"{interval!r} is negative")
+        return interval
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        """A typo in the URL is a configuration error at start, not a traceback or "cannot reach"
+        Grafana" on the first request."""
+        if url:
+            _check_url(url)
+        return url
 
     def read_token(self) -> SecretStr | None:
         """The token, re-read from `token_file` on every call so rotated tokens take effect."""
         if self.token is not None:
-            return self.token
+            return _header_safe(self.token, "--token / GRAFANA_TOKEN")
         if self.token_file is not None:
             try:
-                return SecretStr(self.token_file.read_text(encoding="utf-8").strip())
-            except OSError as exc:
-                raise ConfigError(f"cannot read token file {self.token_file}: {exc.strerror}") from None
+                text = self.token_file.read_text(encoding="utf-8").strip()
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+                raise ConfigError(f"cannot read token file {self.token_file}: {reason}") from None
+            return _header_safe(SecretStr(text), f"token file {self.token_file}")
         return None
+
+
+def _check_url(url: str) -> None:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number in range
+    except ValueError as exc:
+        raise ValueError(f"{url!r} is not a valid URL: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{url!r} is not an http:// or https:// URL with a host")
+
+
+def _header_safe(token: SecretStr, origin: str) -> SecretStr:
+    """A token goes into an HTTP header: non-ASCII or control characters would crash the client
+    (or be refused by Grafana as a confusing 401). Said without echoing the token."""
+    value = token.get_secret_value()
+    if not (value.isascii() and value.isprintable()):
+        raise ConfigError(
+            f"the token from {origin} contains non-ASCII or control characters; it cannot be sent "
+            "in an HTTP header (copy it again?)"
+        )
+    return token
 
 
 class SyncSettings(_Frozen):
@@ -72,6 +120,15 @@ class SyncSettings(_Frozen):
     manager_id: str = "syncer"
     allow_ui_edits: bool = True  # k8s managerAllowsEdits; on the legacy API UI edits are always possible
     inputs: Mapping[str, str] = Field(default_factory=dict)  # DS_PROMETHEUS -> datasource uid
+
+    @field_validator("manager_id")
+    @classmethod
+    def _readable_manager_id(cls, manager_id: str) -> str:
+        """The id must read back from every marker: an empty one reads as "no marker" (so every run
+        re-adopts, and writes, every dashboard) and whitespace breaks the folder marker line."""
+        if not manager_id or any(c.isspace() for c in manager_id) or not manager_id.isprintable():
+            raise ValueError(f"must be non-empty, without spaces or control characters, got {manager_id!r}")
+        return manager_id
 
 
 class TargetSettings(_Frozen):
@@ -92,11 +149,21 @@ class DaemonSettings(_Frozen):
     shutdown_timeout_s: float = Field(default=20.0, ge=0)  # in-flight requests get this long on SIGTERM
     probe_interval_s: float = Field(default=15.0, ge=0)  # idle Grafana health probe; 0 disables it
 
+    @field_validator("log_format")
+    @classmethod
+    def _known_format(cls, fmt: str) -> str:
+        return _one_of(fmt, ("auto", "json", "console"))
+
 
 class Settings(_Frozen):
     targets: tuple[TargetSettings, ...] = (TargetSettings(),)
     daemon: DaemonSettings = DaemonSettings()
     log_level: str = "info"
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, level: str) -> str:
+        return _one_of(level, ("debug", "info", "warning", "error"))
 
     @field_validator("targets")
     @classmethod
@@ -106,7 +173,31 @@ class Settings(_Frozen):
             raise ValueError(f"target names must be unique, got {names}")
         if not targets:
             raise ValueError("at least one target is required")
+        _no_shared_ownership(targets)
         return targets
+
+
+def _no_shared_ownership(targets: tuple[TargetSettings, ...]) -> None:
+    """Two targets writing to one Grafana organisation under one manager id each take the other's
+    dashboards for their own; with prune they delete each other's on every pass, forever."""
+    seen: dict[tuple[str, int, str | None, str], TargetSettings] = {}
+    for target in targets:
+        grafana = target.grafana
+        key = (grafana.url.rstrip("/").lower(), grafana.org_id, grafana.namespace, target.sync.manager_id)
+        other = seen.setdefault(key, target)
+        if other is not target and (other.sync.prune or target.sync.prune):
+            raise ValueError(
+                f"targets {other.name!r} and {target.name!r} prune the same Grafana organisation with the "
+                f"same manager_id {target.sync.manager_id!r}: each would delete the other's dashboards; "
+                "give each target its own sync.manager_id"
+            )
+
+
+def _one_of(value: str, allowed: tuple[str, ...]) -> str:
+    """A misspelt choice in the config file is an error, not a silent fallback to the default."""
+    if value.lower() not in allowed:
+        raise ValueError(f"{value!r} is not one of {', '.join(allowed)}")
+    return value.lower()
 
 
 ENV_MAP: Mapping[str, tuple[str, str]] = {

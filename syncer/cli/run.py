@@ -24,6 +24,7 @@ from syncer.app import open_target
 from syncer.cli.common import add_connection_options, given, require_url, settings_from_args
 from syncer.engine.daemon import Daemon
 from syncer.engine.daemon_config import DaemonConfig, TargetSpec
+from syncer.engine.funnel import Trigger
 from syncer.logs import configure_logging, redactor
 from syncer.model.errors import ConfigError
 from syncer.server.http import HttpServer
@@ -178,12 +179,24 @@ async def _serve(settings: DaemonSettings, targets: tuple[TargetSettings, ...], 
     log.info("serving http", url=f"http://{url_host}:{bound_port}")
     stop = asyncio.Event()
     _install_stop_handlers(stop)
+    _install_resync_handler(daemon)
     try:
         await daemon.run(stop)
     finally:
         await server.close()
     sys.stdout.flush()
     return 0
+
+
+def _install_resync_handler(daemon: Daemon) -> None:
+    """SIGHUP asks for a full resync of every target (its default action would kill the daemon
+    silently, e.g. when the terminal that started it closes)."""
+
+    def on_hangup() -> None:
+        log.info("signal received", signal="SIGHUP", action="full resync")
+        daemon.request_sync(None, Trigger.SIGNAL)
+
+    asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, on_hangup)
 
 
 def _install_stop_handlers(stop: asyncio.Event) -> None:

@@ -1,8 +1,11 @@
 """The three-way rule of design.md for one dashboard: desired vs live vs base (the checksum in
-live's ownership marker) -> one DashboardAction with a human reason.
+live's ownership marker) -> one DashboardAction with a human reason. Grafana counts as changed also
+when its version is not the one syncer's last save made (the marker's `version`, legacy API): a UI
+restore of an old syncer version brings back a marker that still matches its content.
 
 Called by the planner for each desired dashboard, and by the executor (through `plan` with a scope)
-to re-plan one dashboard after a version conflict. It never deletes (prune is `core.prune`).
+to re-plan one dashboard after a version conflict. It never deletes (prune is `core.prune`). A
+dashboard of ours whose marker says `suspended` gets a SKIP instead of any write.
 Pure; no I/O, no clock.
 """
 
@@ -12,6 +15,9 @@ from syncer.core.describe import folder_name, live_edit
 from syncer.core.essence import checksum
 from syncer.model.plan import ActionKind, ConflictPolicy, DashboardAction, DriftPolicy, Policy
 from syncer.model.state import DesiredDashboard, DesiredState, LiveDashboard, LiveState
+
+# The reason given for every action a paused dashboard does not get (plan output, reports).
+SUSPENDED = "suspended in Grafana (grafana.app/managerSuspended=true)"
 
 
 def decide(
@@ -33,19 +39,43 @@ def decide(
             f"owned by another syncer instance ({live.marker.manager_id!r}, from "
             f"{live.marker.source_path}); never taken over",
         )
-    base = live.marker.checksum
-    git_changed, grafana_changed = desired.checksum != base, live.checksum != base
-    if not git_changed and not grafana_changed:
-        return _action(ActionKind.NOOP, desired, live, "in sync")
+    action = _three_way(desired, live, live.marker.checksum, policy, states)
+    if live.marker.suspended and action.kind is not ActionKind.NOOP:
+        # why: a person paused syncer on this dashboard (e.g. to fix it by hand during an incident)
+        reason = f"{SUSPENDED}; not written (otherwise {action.kind.value}: {action.reason})"
+        return _action(ActionKind.SKIP, desired, live, reason)
+    return action
+
+
+def _three_way(
+    desired: DesiredDashboard,
+    live: LiveDashboard,
+    base: str,
+    policy: Policy,
+    states: tuple[DesiredState, LiveState],
+) -> DashboardAction:
+    """The rule for a dashboard this instance owns, whose marker's checksum is `base`."""
+    resaved = _saved_again(live)
+    git_changed, grafana_changed = desired.checksum != base, live.checksum != base or resaved is not None
+    if desired.checksum == live.checksum:
+        same = "" if not git_changed else " (the same change was made in git and in Grafana)"
+        return _action(ActionKind.NOOP, desired, live, "in sync" + same)
     if not grafana_changed:
         return _git_change(desired, live, states)
     if not git_changed:
         return _drift(desired, live, policy, states)
-    if desired.checksum == live.checksum:
-        return _action(
-            ActionKind.NOOP, desired, live, "in sync (the same change was made in git and in Grafana)"
-        )
+    if live.checksum == base:
+        # why: e.g. a restore in Grafana's UI of a version syncer wrote: its old marker still matches
+        # its content, so only the version shows that Grafana holds something syncer did not write last
+        what = f"changed in git; Grafana re-saved syncer's version {resaved} as {live.version} (a restore?)"
+        return _conflict(desired, live, policy, what, states)
     return _conflict(desired, live, policy, "changed in git and edited in Grafana", states)
+
+
+def _saved_again(live: LiveDashboard) -> int | None:
+    """The version syncer's last save made, when Grafana has saved the dashboard since; else None."""
+    written = live.marker.version if live.marker is not None else None
+    return written if written is not None and live.version != written else None
 
 
 def _unmanaged(

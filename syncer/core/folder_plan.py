@@ -1,12 +1,14 @@
 """Folder creates and updates (renames, moves), parent-first.
 
 Called by the planner. A folder is compared by title and parent only; a folder owned by another
-syncer instance is never changed. Deleting folders is prune's job (`core.prune`).
+syncer instance, or suspended in Grafana (`OwnershipMarker.suspended`), is never changed.
+Deleting folders is prune's job (`core.prune`).
 Pure; no I/O.
 """
 
 from __future__ import annotations
 
+from syncer.core.decide import SUSPENDED
 from syncer.core.describe import folder_name
 from syncer.model.plan import ActionKind, FolderAction, Policy
 from syncer.model.state import DesiredFolder, DesiredState, LiveFolder, LiveState
@@ -51,5 +53,8 @@ def _folder_action(
         reason = f"owned by another syncer instance ({live.marker.manager_id!r}); not " + " and ".join(
             changes
         )
+        return FolderAction(ActionKind.SKIP, folder.uid, reason, folder, live)
+    if live.marker is not None and live.marker.suspended:
+        reason = f"{SUSPENDED}; not " + " and ".join(changes)
         return FolderAction(ActionKind.SKIP, folder.uid, reason, folder, live)
     return FolderAction(ActionKind.UPDATE_FOLDER, folder.uid, " and ".join(changes), folder, live)

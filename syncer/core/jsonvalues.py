@@ -37,25 +37,42 @@ def map_leaves(value: JSON, leaf: Callable[[JSON], JSON]) -> JSON:
     return leaf(value)
 
 
-def normalise_numbers(value: JSON) -> JSON:
+class NestedTooDeep(ValueError):
+    """A value nested deeper than the `max_depth` given to `normalise_numbers`."""
+
+
+def normalise_numbers(value: JSON, *, max_depth: int | None = None) -> JSON:
     """`value` with every number passed through `normalise_number`.
 
     Unchanged parts are shared, not copied (callers never mutate them): most dashboards need no
     change at all, and this runs for every dashboard on every load and every live read.
+    `max_depth`: raise NestedTooDeep past that many levels of containers (a scalar is 0 deep, `{}`
+    is 1), so reading a file checks its nesting in the same walk instead of a second one.
     """
+    return _normalise(value, _UNBOUNDED if max_depth is None else max_depth)
+
+
+_UNBOUNDED = 1 << 62
+
+
+def _normalise(value: JSON, depth_left: int) -> JSON:
     kind = type(value)
     if kind is dict:
+        if depth_left <= 0:
+            raise NestedTooDeep("nested too deeply")
         changed: dict[str, JSON] | None = None
         for key, item in value.items():
-            new = normalise_numbers(item)
+            new = _normalise(item, depth_left - 1)
             if new is not item:
                 changed = changed if changed is not None else dict(value)
                 changed[key] = new
         return value if changed is None else changed
     if kind is list:
+        if depth_left <= 0:
+            raise NestedTooDeep("nested too deeply")
         items: list[JSON] | None = None
         for index, item in enumerate(value):
-            new = normalise_numbers(item)
+            new = _normalise(item, depth_left - 1)
             if new is not item:
                 items = items if items is not None else list(value)
                 items[index] = new
@@ -64,22 +81,3 @@ def normalise_numbers(value: JSON) -> JSON:
         new_number = normalise_number(value)
         return value if new_number == value and type(new_number) is kind else new_number
     return value
-
-
-def max_depth(value: JSON) -> int:
-    """Nesting depth of containers (a scalar is 0, `{}` is 1), computed without recursion.
-
-    Only containers are visited: this runs over every source file, most of whose values are scalars.
-    """
-    if type(value) is not dict and type(value) is not list:
-        return 0
-    deepest = 0
-    stack: list[tuple[JSON, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        deepest = max(deepest, depth)
-        for child in item.values() if type(item) is dict else item:
-            kind = type(child)
-            if kind is dict or kind is list:
-                stack.append((child, depth + 1))
-    return deepest

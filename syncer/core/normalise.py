@@ -17,9 +17,12 @@ from syncer.core.jsonvalues import normalise_numbers
 from syncer.model.state import JSON
 
 
-def normalise_for_grafana(content: Mapping[str, JSON], *, min_refresh: str = "5s") -> dict[str, JSON]:
-    """A normalised copy of `content` (the input is never modified)."""
-    result: dict[str, JSON] = normalise_numbers(dict(content))
+def normalise_for_grafana(
+    content: Mapping[str, JSON], *, min_refresh: str = "5s", numbers_normal: bool = False
+) -> dict[str, JSON]:
+    """A normalised copy of `content` (the input is never modified). `numbers_normal`: the caller
+    already normalised the numbers (the loader's files are read that way), so that walk is skipped."""
+    result: dict[str, JSON] = dict(content) if numbers_normal else normalise_numbers(dict(content))
     result.pop("version", None)
     result.pop(MARKER_KEY, None)
     if "id" in result:

@@ -35,5 +35,9 @@ def plan(
     if policy.prune and scope is None:
         prune = plan_prune(desired, live, policy, kept, folder_changes)
     folder_actions = (*folder_changes, *prune.folder_deletes)
-    dashboard_actions: tuple[DashboardAction, ...] = (*kept.values(), *prune.dashboard_deletes)
+    dashboard_actions: tuple[DashboardAction, ...] = (
+        *kept.values(),
+        *prune.dashboard_skips,
+        *prune.dashboard_deletes,
+    )
     return Plan(folder_actions, dashboard_actions, prune.refusals)

@@ -4,7 +4,9 @@ Called by the planner when `policy.prune` is set and the run is not scoped. Safe
 objects carrying this instance's ownership marker are candidates (plus, for folders whose marker
 cannot be read, those that only this plan's dashboard deletes leave empty), and any doubt about
 the source (errors, emptiness, a drop below `min_prune_ratio`) or about the live state (incomplete)
-refuses every delete, so a typo or a vanished checkout never deletes a dashboard. Pure; no I/O.
+refuses every delete, so a typo or a vanished checkout never deletes a dashboard. A dashboard or
+folder suspended in Grafana (`OwnershipMarker.suspended`) is never deleted (a SKIP says so instead).
+Pure; no I/O.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from syncer.core.decide import SUSPENDED
 from syncer.model.plan import WRITE_KINDS, ActionKind, DashboardAction, FolderAction, Policy
 from syncer.model.state import DesiredState, LiveDashboard, LiveFolder, LiveState, OwnershipMarker
 
@@ -21,6 +24,7 @@ class PruneDecision:
     dashboard_deletes: tuple[DashboardAction, ...] = ()
     folder_deletes: tuple[FolderAction, ...] = ()  # children before parents
     refusals: tuple[str, ...] = ()
+    dashboard_skips: tuple[DashboardAction, ...] = ()  # would be deleted, but suspended in Grafana
 
 
 def plan_prune(
@@ -33,14 +37,20 @@ def plan_prune(
     """`kept`: the planned actions of desired dashboards; `folder_changes`: the planned folder
     creates/updates (where each dashboard and folder will be decides which folders end up empty)."""
     managed = [d for d in live.dashboards.values() if _ours(d.marker, policy)]
-    doomed = sorted((d for d in managed if d.uid not in desired.dashboards), key=lambda d: d.uid)
+    gone = sorted((d for d in managed if d.uid not in desired.dashboards), key=lambda d: d.uid)
+    doomed = [d for d in gone if not _suspended(d.marker)]
     refusals = _refusals(desired, live, policy, len(managed), len(doomed))
     if refusals:
         return PruneDecision(refusals=tuple(refusals))
     deletes = tuple(DashboardAction(ActionKind.DELETE, d.uid, _delete_reason(d), None, d) for d in doomed)
+    spared = tuple(
+        DashboardAction(ActionKind.SKIP, d.uid, f"{SUSPENDED}; not deleted ({_delete_reason(d)})", None, d)
+        for d in gone
+        if _suspended(d.marker)
+    )
     placement = _Placement(kept, folder_changes)
     folders, folder_refusals = _folder_deletes(desired, live, policy, {d.uid for d in doomed}, placement)
-    return PruneDecision(deletes, folders, folder_refusals)
+    return PruneDecision(deletes, folders, folder_refusals, spared)
 
 
 def _refusals(desired: DesiredState, live: LiveState, policy: Policy, managed: int, doomed: int) -> list[str]:
@@ -86,7 +96,7 @@ def _folder_deletes(
         )
     undesired = [f for uid, f in live.folders.items() if uid not in desired.folders]
     rule = _FolderRule(
-        marked=frozenset(f.uid for f in undesired if _ours(f.marker, policy)),
+        marked=frozenset(f.uid for f in undesired if _ours(f.marker, policy) and not _suspended(f.marker)),
         unmarked=frozenset(f.uid for f in undesired if f.marker is None),
         occupied=frozenset(_occupied_folders(live, deleted, placement.kept)),
         emptied=frozenset(live.dashboards[uid].folder_uid or "" for uid in deleted if uid in live.dashboards),
@@ -98,7 +108,12 @@ def _folder_deletes(
         FolderAction(ActionKind.DELETE_FOLDER, f.uid, _folder_reason(f, f.uid in rule.marked), None, f)
         for f in doomed
     )
-    return actions, ()
+    spared = tuple(
+        FolderAction(ActionKind.SKIP, f.uid, f"{SUSPENDED}; folder {f.title!r} not deleted", None, f)
+        for f in sorted(undesired, key=lambda f: f.uid)
+        if _ours(f.marker, policy) and _suspended(f.marker)
+    )
+    return (*spared, *actions), ()
 
 
 @dataclass
@@ -186,3 +201,7 @@ def _live_depth(folder: LiveFolder, live: LiveState) -> int:
 
 def _ours(marker: OwnershipMarker | None, policy: Policy) -> bool:
     return marker is not None and marker.manager_id == policy.manager_id
+
+
+def _suspended(marker: OwnershipMarker | None) -> bool:
+    return marker is not None and marker.suspended

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from syncer.emulator import gojson
 from syncer.emulator.auth import Identity
 from syncer.emulator.store import DashboardRecord, K8sMeta, OrgStore, Store, now_rfc3339
 
@@ -49,7 +48,7 @@ def write_dashboard(
     content["uid"] = write.uid
     content["version"] = record.version
     record.title = str(content.get("title", ""))
-    record.data = gojson.dumps(content)
+    record.set_content(content)
     record.tags = tags_of(content)
     record.folder_uid = write.folder_uid
     record.updated = now

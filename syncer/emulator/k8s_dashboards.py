@@ -70,9 +70,15 @@ def render(
         "kind": "Dashboard",
         "apiVersion": f"{GROUP}/{version}",
         "metadata": metadata,
-        "spec": _spec(content if content is not None else record.document()),
+        "spec": _stored_spec(record) if content is None else _spec(content),
         "status": status,
     }
+
+
+def _stored_spec(record: DashboardRecord) -> gojson.RawJSON | dict[str, Any]:
+    """The current spec: a slice of the stored bytes (no parse) when the record located its keys."""
+    spec = record.spec_json()
+    return spec if spec is not None else _spec(record.document())
 
 
 def _not_found(name: str) -> HttpError:

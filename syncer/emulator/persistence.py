@@ -8,7 +8,6 @@ then renamed over the target (and the directory fsynced), so a crash never leave
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import tempfile
@@ -16,7 +15,7 @@ import threading
 import time
 from pathlib import Path
 
-from syncer.emulator import state_dump
+from syncer.emulator import gojson, state_dump
 from syncer.emulator.store import Store
 
 
@@ -54,7 +53,7 @@ class StateKeeper:
         """Fill the store from the file when it exists; True if something was loaded."""
         if not self.path.exists():
             return False
-        document = json.loads(self.path.read_bytes())
+        document = gojson.loads_lenient(self.path.read_bytes())
         state_dump.load(self.store, document)
         self._saved_changes = self.store.changes
         return True

@@ -9,6 +9,7 @@ The access log never prints headers, so credentials cannot leak through it.
 
 from __future__ import annotations
 
+import functools
 import socket
 import sys
 import time
@@ -44,6 +45,7 @@ _FAULT_MESSAGES = {
 }
 
 
+@functools.cache  # a handful of statuses; the enum lookup showed up in per-request profiles
 def _reason(status: int) -> str:
     try:
         return HTTPStatus(status).phrase

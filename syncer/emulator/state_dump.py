@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from syncer.emulator import gojson
+from syncer.emulator import content_codec, gojson
 from syncer.emulator.store import DashboardRecord, FolderRecord, K8sMeta, OrgStore, Store, VersionRecord
 
 FORMAT_VERSION = 1
@@ -146,6 +146,7 @@ def _load_k8s(document: dict[str, Any]) -> K8sMeta:
 
 def _load_dashboard(document: dict[str, Any]) -> DashboardRecord:
     content = document["dashboard"]
+    data, server_spans = content_codec.encode(content)
     return DashboardRecord(
         uid=document["uid"],
         id=int(document["id"]),
@@ -159,7 +160,8 @@ def _load_dashboard(document: dict[str, Any]) -> DashboardRecord:
         tags=[t for t in content.get("tags", []) if isinstance(t, str)]
         if isinstance(content.get("tags"), list)
         else [],
-        data=gojson.dumps(content),
+        data=data,
+        server_spans=server_spans,
         k8s=_load_k8s(document["k8s"]),
         api_version=document.get("apiVersion", "v0alpha1"),
         versions=[
@@ -171,7 +173,7 @@ def _load_dashboard(document: dict[str, Any]) -> DashboardRecord:
                 created=v["created"],
                 created_by=v["createdBy"],
                 message=v["message"],
-                compressed=base64.b64decode(v["compressed"]),
+                packed=base64.b64decode(v["compressed"]),
             )
             for v in document.get("versions", [])
         ],

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from syncer.emulator import gojson, ids
+from syncer.emulator import content_codec, gojson, ids
 
 VERSIONS_TO_KEEP = 20
 
@@ -30,6 +30,10 @@ def now_rfc3339() -> str:
 
 @dataclass
 class VersionRecord:
+    """One history entry. The newest entry's content is the dashboard's current bytes (shared,
+    so free to keep); it is compressed only once a newer version supersedes it (`seal`) or the
+    state file needs it, which keeps zlib off the path of a dashboard's first save."""
+
     id: int
     version: int
     parent_version: int
@@ -37,11 +41,34 @@ class VersionRecord:
     created: str
     created_by: str
     message: str
-    compressed: bytes
+    packed: bytes | None = None  # zlib level 1; computed on demand while `fresh` is set
+    fresh: bytes | None = field(default=None, repr=False)
 
     @property
     def data(self) -> bytes:
-        return zlib.decompress(self.compressed)
+        fresh = self.fresh  # read once: `seal` may run in another thread
+        if fresh is not None:
+            return fresh
+        assert self.packed is not None, "a sealed entry keeps its compressed content"
+        return zlib.decompress(self.packed)
+
+    @property
+    def compressed(self) -> bytes:
+        packed = self.packed
+        if packed is None:
+            fresh = self.fresh
+            if fresh is None:  # sealed by another thread meanwhile; `seal` sets `packed` first
+                packed = self.packed
+                assert packed is not None, "a sealed entry keeps its compressed content"
+            else:
+                packed = self.packed = zlib.compress(fresh, 1)
+        return packed
+
+    def seal(self) -> None:
+        """Keep only the compressed content (called, under the lock, when superseded)."""
+        if self.fresh is not None:
+            self.packed = self.compressed
+            self.fresh = None
 
 
 @dataclass
@@ -72,10 +99,21 @@ class DashboardRecord:
     k8s: K8sMeta
     api_version: str = "v0alpha1"  # the k8s version it was last written through
     versions: list[VersionRecord] = field(default_factory=list)
+    server_spans: content_codec.Spans | None = None  # where id/uid/version sit in `data`, if known
 
     def document(self) -> dict[str, Any]:
         parsed: dict[str, Any] = gojson.loads(self.data, float64=False)
         return parsed
+
+    def set_content(self, content: dict[str, Any]) -> None:
+        """Store `content` (id/uid/version already written in) as the current bytes."""
+        self.data, self.server_spans = content_codec.encode(content)
+
+    def spec_json(self) -> gojson.RawJSON | None:
+        """The k8s spec (content without id/uid/version) as stored bytes; None if not located."""
+        if self.server_spans is None:
+            return None
+        return gojson.RawJSON(content_codec.spec_of(self.data, self.server_spans))
 
 
 @dataclass
@@ -194,6 +232,8 @@ class Store:
     ) -> None:
         """Record the dashboard's current content as a history entry (keeps the newest 20)."""
         previous = dashboard.versions[-1].version if dashboard.versions else 0
+        if dashboard.versions:
+            dashboard.versions[-1].seal()
         self.next_version_id += 1
         dashboard.versions.append(
             VersionRecord(
@@ -204,7 +244,7 @@ class Store:
                 created=dashboard.updated,
                 created_by=login,
                 message=message,
-                compressed=zlib.compress(dashboard.data, 1),
+                fresh=dashboard.data,
             )
         )
         del dashboard.versions[:-VERSIONS_TO_KEEP]

@@ -99,14 +99,14 @@ class Daemon:
             body["reason"] = "shutting down"
         return ready, body
 
-    def request_sync(self, target: str | None) -> list[str] | None:
+    def request_sync(self, target: str | None, trigger: Trigger = Trigger.HTTP) -> list[str] | None:
         """Queue a full resync of one target (or all). None for an unknown target name."""
         if target is not None and target not in self._runners:
             return None
         names = [target] if target is not None else list(self._runners)
-        accepted = [name for name in names if self._runners[name].funnel.request_full(Trigger.HTTP)]
+        accepted = [name for name in names if self._runners[name].funnel.request_full(trigger)]
         for name in accepted:
-            self._metrics.trigger(name, Trigger.HTTP.value)
+            self._metrics.trigger(name, trigger.value)
         return accepted
 
     # ---- lifecycle -------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from syncer.engine.daemon_status import TargetStatus
 from syncer.engine.funnel import Batch, Funnel, Trigger
 from syncer.engine.reconcile import Target, reconcile_once
 from syncer.engine.source_commit import git_commit
-from syncer.model.errors import GrafanaError, SourceError
+from syncer.model.errors import GrafanaError, SourceError, SyncerError
 from syncer.model.results import RunReport
 from syncer.model.state import DesiredState
 
@@ -97,8 +97,13 @@ class TargetRunner:
                         with contextlib.suppress(asyncio.CancelledError):
                             await probe
             except Exception as exc:  # why: one target's bug or outage must never end the daemon
+                # why no traceback for our own errors (a token file removed, a bad TLS file): they
+                # say what is wrong, and a stack repeated at every backoff step would bury it
                 log.error(
-                    "target error", target=self.name, error=f"{type(exc).__name__}: {exc}", exc_info=True
+                    "target error",
+                    target=self.name,
+                    error=f"{type(exc).__name__}: {exc}",
+                    exc_info=not isinstance(exc, SyncerError),
                 )
                 self.status.failed(f"error: {type(exc).__name__}: {exc}")
                 self._publish_state()

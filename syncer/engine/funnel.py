@@ -29,6 +29,7 @@ class Trigger(StrEnum):
     HTTP = "http"
     RETRY = "retry"
     CREDENTIALS = "credentials"
+    SIGNAL = "signal"  # SIGHUP: a full resync, as daemons conventionally reload on it
 
 
 @dataclass(frozen=True)

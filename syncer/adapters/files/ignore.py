@@ -24,7 +24,16 @@ class IgnoreRules:
     """Parsed `.syncignore`; `ignored(rel_path, is_dir)` answers for a root-relative posix path."""
 
     def __init__(self, text: str = "") -> None:
-        self._rules = [rule for line in text.splitlines() if (rule := _parse_line(line)) is not None]
+        self._rules: list[_Rule] = []
+        self.errors: list[tuple[int, str]] = []  # (line number, why its pattern was left out)
+        for number, line in enumerate(text.splitlines(), start=1):
+            try:
+                rule = _parse_line(line)
+            except re.error as exc:  # e.g. "[z-a]": one bad line must not crash every run
+                self.errors.append((number, f"pattern {line.strip()!r} is not valid ({exc.msg}); left out"))
+                continue
+            if rule is not None:
+                self._rules.append(rule)
 
     def __bool__(self) -> bool:
         return bool(self._rules)

@@ -29,6 +29,7 @@ from syncer.core.inputs import may_have_inputs, resolve_inputs
 from syncer.core.normalise import normalise_for_grafana
 from syncer.core.rules import dashboard_problems, uid_problems
 from syncer.core.uids import dashboard_uid_for_path
+from syncer.model import jsontext
 from syncer.model.errors import SourceError
 from syncer.model.state import (
     JSON,
@@ -38,7 +39,6 @@ from syncer.model.state import (
     DesiredState,
     Severity,
     SourceProblem,
-    compact_text,
 )
 
 _NO_INPUTS: Mapping[str, str] = MappingProxyType({})
@@ -91,6 +91,8 @@ class DirectorySource:
         problems += tree.problems
         dashboards = _place(loaded, tree, problems)
         problems += _cross_checks(tree.folders, dashboards)
+        # why: that clash is an error, and an error keeps the file's dashboard out of the run
+        dashboards = {uid: d for uid, d in dashboards.items() if uid not in tree.folders}
         state = DesiredState(tree.folders, dashboards, tuple(problems), files_seen=len(dashboard_files))
         state = resolve_inputs(state, self._inputs, None)
         return dataclasses.replace(state, problems=tuple(sorted(state.problems, key=_problem_order)))
@@ -134,7 +136,8 @@ class DirectorySource:
         content = dict(body)
         if unwrapped.api_version is None:
             content["uid"] = uid  # v2 specs keep their uid in metadata only
-        sent = normalise_for_grafana(content, min_refresh=self._min_refresh)
+        # read_document normalised the numbers already
+        sent = normalise_for_grafana(content, min_refresh=self._min_refresh, numbers_normal=True)
         if sent.get("refresh") != content.get("refresh"):
             problems.append(_refresh_warning(file.rel, content.get("refresh"), self._min_refresh))
         try:
@@ -151,16 +154,16 @@ class DirectorySource:
 
 def _dashboard_parts(uid: str, unwrapped: Unwrapped, sent: dict[str, JSON]) -> _Parts:
     title = sent.get("title")
-    text = compact_text(sent)
+    text = jsontext.dumps(sent)
     return _Parts(
         uid=uid,
         title=title if isinstance(title, str) else "",
         folder_given=unwrapped.folder_given,
         folder_uid=unwrapped.folder_uid,
         api_version=unwrapped.api_version,
-        compressed=CompactJSON.from_text(text).compressed,
+        compressed=CompactJSON.from_json_bytes(text).compressed,
         may_have_inputs=may_have_inputs(sent, text),
-        checksum_for=checksums_by_folder(sent),
+        checksum_for=checksums_by_folder(sent, numbers_normal=True),  # normalise_for_grafana did it
     )
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from syncer.core.jsonvalues import max_depth
+from syncer.core.jsonvalues import NestedTooDeep, normalise_numbers
+from syncer.model import jsontext
 from syncer.model.state import JSON, SourceProblem
 
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -29,6 +30,7 @@ _YAML_MIN_VALUES = 10_000
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAG = "tag:yaml.org,2002:"
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")  # UTF-16 LE/BE (and UTF-32 LE), UTF-32 BE
 
 
 class _JsonSchemaLoader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -62,6 +64,9 @@ _JsonSchemaLoader.add_implicit_resolver(
 
 @dataclass(frozen=True)
 class Parsed:
+    """A file's JSON value, its numbers as a Go float64 round trip leaves them (`1.0` is `1`, as
+    Grafana would store it; see `normalise_numbers`), or the problem that stopped it."""
+
     value: JSON = None
     problem: SourceProblem | None = None
 
@@ -78,17 +83,22 @@ def read_document(path: Path, rel: str, *, max_bytes: int = DEFAULT_MAX_FILE_BYT
     text = _decode(data, rel)
     if isinstance(text, Parsed):
         return text
-    is_yaml = rel.lower().endswith((".yaml", ".yml"))
     try:
-        parsed = _parse_yaml(text, rel) if is_yaml else _parse_json(text, rel)
-    except RecursionError:
-        return _fail(rel, f"nested too deeply (more than {MAX_NESTING} levels)")
-    if parsed.problem is None and max_depth(parsed.value) > MAX_NESTING:
+        parsed = _parse_yaml(text, rel) if _is_yaml(rel) else _parse_json(text, rel)
+        if parsed.problem is None:
+            # one walk checks the nesting and normalises the numbers (see Parsed)
+            return Parsed(normalise_numbers(parsed.value, max_depth=MAX_NESTING))
+    except (RecursionError, NestedTooDeep):
         return _fail(rel, f"nested too deeply (more than {MAX_NESTING} levels)")
     return parsed
 
 
 def _decode(data: bytes, rel: str) -> str | Parsed:
+    if data.startswith(_WIDE_BOMS):
+        # why: Windows PowerShell 5 `Out-File` and `>` write UTF-16; "binary file" would mislead
+        return _fail(rel, "text is UTF-16 or UTF-32 encoded (byte order mark); save it as UTF-8")
+    if not data.strip():
+        return _fail(rel, f"invalid {'YAML' if _is_yaml(rel) else 'JSON'}: the file is empty")
     if b"\x00" in data:
         return _fail(rel, "binary file (contains NUL bytes), not JSON or YAML")
     try:
@@ -97,19 +107,19 @@ def _decode(data: bytes, rel: str) -> str | Parsed:
         return _fail(rel, f"not UTF-8 text (invalid byte at offset {exc.start})")
 
 
+def _is_yaml(rel: str) -> bool:
+    return rel.lower().endswith((".yaml", ".yml"))
+
+
 def _parse_json(text: str, rel: str) -> Parsed:
     try:
-        return Parsed(json.loads(text, parse_constant=_reject_constant))
+        return Parsed(jsontext.loads(text))
     except json.JSONDecodeError as exc:
         return Parsed(
             problem=SourceProblem(rel, f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno)
         )
     except ValueError as exc:
         return _fail(rel, f"invalid JSON: {exc}")
-
-
-def _reject_constant(name: str) -> JSON:
-    raise ValueError(f"{name} is not a valid JSON number")
 
 
 def _parse_yaml(text: str, rel: str) -> Parsed:

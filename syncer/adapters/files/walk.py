@@ -63,6 +63,9 @@ def walk_source(root: Path) -> WalkResult:
                 continue
             if rules.ignored(rel, is_dir=False):
                 continue
+            if not _utf8(rel):
+                problems.append(SourceProblem(_shown(rel), "file name is not valid UTF-8; file skipped"))
+                continue
             resolved = _regular_file(here / name, real_root, rel, problems)
             if resolved is not None:
                 files.append(SourceFile(rel, resolved))
@@ -71,6 +74,11 @@ def walk_source(root: Path) -> WalkResult:
 
 def _keep_dir(path: Path, rel: str, root: Path, rules: IgnoreRules, problems: list[SourceProblem]) -> bool:
     if path.name.startswith(".") or rules.ignored(rel, is_dir=True):
+        return False
+    if not _utf8(rel):
+        problems.append(
+            SourceProblem(_shown(rel) + "/", "directory name is not valid UTF-8; its files are skipped")
+        )
         return False
     if path.is_symlink():
         if _inside_root(path, root, rel, problems) is not None:
@@ -81,6 +89,21 @@ def _keep_dir(path: Path, rel: str, root: Path, rules: IgnoreRules, problems: li
             )
         return False
     return True
+
+
+def _utf8(rel: str) -> bool:
+    """False for a name that is not UTF-8 on disk (a Latin-1 checkout, an old zip): Python holds its
+    bytes as lone surrogates, which crash every later step that encodes the path (uids, JSON, output)."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown(rel: str) -> str:
+    """The name with its undecodable bytes written as `\\xNN`, safe to print and to log."""
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _regular_file(path: Path, root: Path, rel: str, problems: list[SourceProblem]) -> Path | None:
@@ -120,6 +143,7 @@ def _read_ignore_rules(root: Path) -> tuple[IgnoreRules, list[SourceProblem]]:
     if not path.is_file():
         return IgnoreRules(), []
     try:
-        return IgnoreRules(path.read_text(encoding="utf-8")), []
+        rules = IgnoreRules(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         return IgnoreRules(), [SourceProblem(IGNORE_FILE, f"cannot read: {exc}")]
+    return rules, [SourceProblem(IGNORE_FILE, message, line=line) for line, message in rules.errors]

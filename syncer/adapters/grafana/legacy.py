@@ -15,9 +15,9 @@ It must not decide what to do (that is the planner's job) nor retry conflicts (t
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from syncer.adapters.grafana.datasources import list_datasources as read_datasources
@@ -31,6 +31,7 @@ from syncer.adapters.grafana.marker import (
 )
 from syncer.adapters.grafana.stored_json import StoredDashboardJSON
 from syncer.core.essence import checksum
+from syncer.model import jsontext
 from syncer.model.errors import (
     AlreadyExists,
     Forbidden,
@@ -145,7 +146,7 @@ class LegacyGrafana:
         page = 1
         while True:
             params: dict[str, str | int | list[str]] = {"type": "dash-db", "limit": SEARCH_PAGE, "page": page}
-            hits = await self._http.get_json("/api/search", route="/api/search", params=params)
+            hits = await self._get_list("/api/search", params)
             uids.extend(str(h["uid"]) for h in hits if isinstance(h, dict) and h.get("uid"))
             if len(hits) < SEARCH_PAGE:
                 return list(dict.fromkeys(uids))
@@ -175,11 +176,14 @@ class LegacyGrafana:
             params: dict[str, str | int | list[str]] = {"limit": FOLDER_PAGE, "page": page}
             if parent:
                 params["parentUid"] = parent
-            batch = await self._http.get_json("/api/folders", route="/api/folders", params=params)
+            batch = await self._get_list("/api/folders", params)
             items.extend(i for i in batch if isinstance(i, dict))
             if len(batch) < FOLDER_PAGE:
                 return items
             page += 1
+
+    async def _get_list(self, route: str, params: dict[str, str | int | list[str]]) -> list[Any]:
+        return _listing(await self._http.get_json(route, route=route, params=params), route)
 
     async def _gather(self, fn: Callable[[T], Awaitable[R]], items: Iterable[T]) -> list[R]:
         async def bounded(item: T) -> R:
@@ -198,6 +202,9 @@ class LegacyGrafana:
         message: str,
     ) -> SaveResult:
         dashboard: dict[str, Any] = dict(desired.content)
+        # why: Grafana makes the next version of exactly this number (or refuses the save), so a
+        # later read can tell a save made after ours (a restore) from our own
+        marker = replace(marker, version=live.version + 1 if live is not None else 1)
         dashboard.update({DASHBOARD_KEY: encode_dashboard_marker(marker), "uid": desired.uid, "id": None})
         dashboard.pop("version", None)
         if live is not None:
@@ -218,8 +225,16 @@ class LegacyGrafana:
         except GrafanaError:
             self._forget_folders()  # e.g. "folder not found": the remembered tree may be stale
             raise
-        saved = data if isinstance(data, dict) else {}
-        return SaveResult(uid=str(saved.get("uid", desired.uid)), version=int(saved.get("version", 0)))
+        version = data.get("version") if isinstance(data, dict) else None
+        if not isinstance(version, int) or isinstance(version, bool):
+            # why: a proxy or WAF answering 200 with its own JSON has saved nothing; never report success
+            raise ServerError(
+                "POST /api/dashboards/db: HTTP 200 but the body is not a save result (no version)",
+                status=200,
+                method="POST",
+                route="/api/dashboards/db",
+            )
+        return SaveResult(uid=str(data.get("uid") or desired.uid), version=version)
 
     async def delete_dashboard(self, live: LiveDashboard) -> None:
         try:
@@ -339,6 +354,20 @@ class LegacyGrafana:
         return await read_datasources(self._http)
 
 
+def _listing(body: Any, route: str) -> list[Any]:
+    """A search or folder listing must be a JSON array. Anything else (a proxy's or a gateway's
+    JSON page) would read as "no dashboards / no folders": a silently incomplete live state."""
+    if not isinstance(body, list):
+        kind = "an object" if isinstance(body, dict) else f"a {type(body).__name__}"
+        raise ServerError(
+            f"GET {route}: HTTP 200 but the body is {kind}, not a list; is the URL Grafana's API?",
+            status=200,
+            method="GET",
+            route=route,
+        )
+    return body
+
+
 def _live_folder(item: Mapping[str, Any], parent: str | None) -> LiveFolder:
     """A folder from a list item. No extra GET per folder for the marker: Grafana's folder DTO has no
     `description` (pkg/api/dtos/folder.go), so where the list omits it a GET would not have it either;
@@ -356,7 +385,7 @@ def _live_folder(item: Mapping[str, Any], parent: str | None) -> LiveFolder:
 def _live_dashboard(uid: str, raw: bytes) -> LiveDashboard:
     """Parse once for identity, version, marker and checksum; keep the content compressed (stored_json)."""
     try:
-        body = json.loads(raw)
+        body = jsontext.loads(raw)
     except ValueError:
         body = None
     if not isinstance(body, dict) or not isinstance(body.get("dashboard"), dict):

@@ -3,7 +3,7 @@
 Dashboards carry a top-level JSON object `"__syncer"` (Grafana keeps unknown top-level keys):
 
     {"managedBy": "syncer", "managerId": "...", "sourcePath": "...", "sourceChecksum": "sha256:...",
-     "commit": "<git sha or null>", "timestamp": <unix ms>}
+     "commit": "<git sha or null>", "timestamp": <unix ms>, "version": <the version this save makes>}
 
 Folders have no free-form JSON, so theirs is one line of the folder `description`:
 
@@ -34,6 +34,7 @@ def encode_dashboard_marker(marker: OwnershipMarker) -> dict[str, JSON]:
         "sourceChecksum": marker.checksum,
         "commit": marker.commit,
         "timestamp": marker.timestamp_ms,
+        **({"version": marker.version} if marker.version is not None else {}),
     }
 
 
@@ -45,12 +46,14 @@ def decode_dashboard_marker(raw: JSON) -> OwnershipMarker | None:
         return None
     commit = raw.get("commit")
     timestamp = raw.get("timestamp")
+    version = raw.get("version")
     return OwnershipMarker(
         manager_id=manager,
         source_path=path,
         checksum=checksum,
         commit=commit if isinstance(commit, str) else None,
         timestamp_ms=int(timestamp) if isinstance(timestamp, int | float) else None,
+        version=version if isinstance(version, int) and not isinstance(version, bool) else None,
     )
 
 

@@ -38,7 +38,8 @@ from syncer.adapters.grafana.http import GrafanaHttp
 from syncer.adapters.grafana.resources_auto import AutoGrafana
 from syncer.adapters.grafana.resources_client import PAGE_SIZE, Obj, ResourceClient
 from syncer.adapters.grafana.resources_folders import ResourceFolders
-from syncer.adapters.grafana.resources_meta import ANN_BLOB, ANN_STORED_CHECKSUM, object_annotations
+from syncer.adapters.grafana.resources_meta import ANN_STORED_CHECKSUM, object_annotations
+from syncer.adapters.grafana.resources_reads import DashboardReads
 from syncer.model.errors import Invalid, VersionConflict
 from syncer.model.state import (
     DesiredDashboard,
@@ -49,8 +50,6 @@ from syncer.model.state import (
     OwnershipMarker,
 )
 from syncer.ports import DataSource, GrafanaPort, SaveResult, ServerInfo
-
-SMALL_SCOPE = 2  # a daemon run for one or two changed files reads them by name, whatever the server size
 
 
 def _now_ms() -> int:
@@ -79,7 +78,7 @@ class ResourcesGrafana:
         self._folders = ResourceFolders(self._client, allow_edits=allow_edits, now_ms=now_ms)
         self._allow_edits = allow_edits
         self._now_ms = now_ms
-        self._listed: int | None = None  # dashboards in the last full listing (a cost estimate only)
+        self._dashboards = DashboardReads(self._client)
 
     @property
     def request_count(self) -> int:
@@ -108,84 +107,18 @@ class ResourcesGrafana:
 
     async def fetch_live(self, dashboard_uids: Collection[str] | None) -> LiveState:
         versions = await self._client.versions()
-        folders, (objects, others) = await asyncio.gather(
-            self._folders.list_all(), self._dashboard_objects(versions, dashboard_uids)
+        folders, (dashboards, others) = await asyncio.gather(
+            self._folders.list_all(), self._dashboards.read(versions, dashboard_uids)
         )
         return LiveState(
             folders=folders,
-            dashboards={d.uid: d for d in map(self._remember, objects)},
+            dashboards=dashboards,
             complete=dashboard_uids is None,
             other_dashboard_uids=frozenset(others),
         )
 
-    async def _dashboard_objects(
-        self, versions: ResourceVersions, uids: Collection[str] | None
-    ) -> tuple[list[Obj], set[str]]:
-        """(complete objects wanted, uids that exist but were not wanted)."""
-        classic = versions.classic_dashboards
-        if uids is not None and self._cheaper_by_name(len(uids)):
-            found = await self._read_by_name(classic, uids)
-            return await self._reread_partial(found, versions, listed=False), set()
-        everything = await self._client.list_all(self._client.dashboards_path(classic))
-        self._listed = len(everything)
-        wanted = set(uids) if uids is not None else None
-        names = {str(codec.metadata_of(o).get("name", "")) for o in everything}
-        chosen = [o for o in everything if wanted is None or codec.metadata_of(o).get("name") in wanted]
-        others = names - wanted if wanted is not None else set()
-        return await self._reread_partial(chosen, versions, listed=True), others
-
-    def _cheaper_by_name(self, wanted: int) -> bool:
-        """One GET per wanted dashboard, or one request per page of the full listing: whichever is
-        fewer. The listing's size is taken from the previous listing (before the first one, a page)."""
-        pages = -(-self._listed // self._client.page_size) if self._listed else 1
-        return wanted <= max(pages, SMALL_SCOPE)
-
-    async def _reread_partial(
-        self, objects: list[Obj], versions: ResourceVersions, *, listed: bool
-    ) -> list[Obj]:
-        """Objects whose spec is not the one to compare are read again: dashboards stored as v2 through
-        their own version (by name, or that version's listing when fewer requests), and, in listings,
-        large dashboards Grafana keeps as a blob (`grafana.app/blob`) by name, so the full spec is seen."""
-        elsewhere: dict[str, list[str]] = {}  # version to read through -> names
-        for obj in objects:
-            again = _reread_version(obj, versions, listed=listed)
-            if again:
-                elsewhere.setdefault(again, []).append(str(codec.metadata_of(obj).get("name", "")))
-        replaced: dict[str, Obj] = {}
-        for version, names in elsewhere.items():
-            # a blob's reduced spec would come back from a listing again: those are always read by name
-            if version == versions.classic_dashboards or self._cheaper_by_name(len(names)):
-                found = await self._read_by_name(version, names)
-            else:
-                wanted = set(names)
-                listing = await self._client.list_all(self._client.dashboards_path(version))
-                found = [o for o in listing if codec.metadata_of(o).get("name") in wanted]
-            replaced.update((str(codec.metadata_of(o).get("name")), o) for o in found)
-        result = []
-        for obj in objects:
-            name = str(codec.metadata_of(obj).get("name", ""))
-            if _reread_version(obj, versions, listed=listed) and name not in replaced:
-                continue  # deleted between the list and the second read
-            result.append(replaced.get(name, obj))
-        return result
-
-    async def _read_by_name(self, version: str, names: Collection[str]) -> list[Obj]:
-        """These dashboards through `version`, a GET each (concurrently); missing ones are skipped."""
-
-        async def read(name: str) -> Obj | None:
-            return await self._client.read(self._client.dashboards_path(version, name))
-
-        return [o for o in await self._client.gather(read, names) if o is not None]
-
-    def _remember(self, obj: Obj) -> LiveDashboard:
-        self._client.remember("dashboard", obj)
-        return codec.live_dashboard(obj)
-
     async def get_dashboard(self, uid: str) -> LiveDashboard | None:
-        versions = await self._client.versions()
-        obj = await self._client.read(self._client.dashboards_path(versions.classic_dashboards, uid))
-        resolved = await self._reread_partial([obj] if obj is not None else [], versions, listed=False)
-        return self._remember(resolved[0]) if resolved else None
+        return await self._dashboards.one(await self._client.versions(), uid)
 
     # ---- dashboard writes ----------------------------------------------------------------------
 
@@ -291,17 +224,6 @@ class ResourcesGrafana:
 
     async def list_datasources(self) -> list[DataSource]:
         return await read_datasources(self._client.http)
-
-
-def _reread_version(obj: Obj, versions: ResourceVersions, *, listed: bool) -> str | None:
-    """The version to read `obj` through again, or None when what we have is complete."""
-    stored = codec.stored_version(obj)
-    read_as = codec.version_of(obj.get("apiVersion"))
-    if stored and codec.is_v2(stored) and stored != read_as and versions.offers_dashboard_version(stored):
-        return stored
-    if listed and ANN_BLOB in codec.annotations_of(obj):
-        return read_as
-    return None
 
 
 class ApiSettings(Protocol):

@@ -9,7 +9,7 @@ the adapter's job.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from syncer.adapters.grafana import resources_codec as codec
@@ -23,7 +23,9 @@ from syncer.adapters.grafana.discovery import (
 )
 from syncer.adapters.grafana.http import GrafanaHttp, Params
 from syncer.adapters.grafana.resources_errors import refine
-from syncer.model.errors import ConfigError, GrafanaError, NotFound
+from syncer.adapters.grafana.resources_meta import foreign_annotations
+from syncer.adapters.grafana.resources_pages import ListPage, MalformedPage
+from syncer.model.errors import ConfigError, GrafanaError, NotFound, ServerError
 from syncer.model.state import JSON
 
 PAGE_SIZE = 500  # objects per list page: ~15 MB of JSON at 30 kB a dashboard
@@ -102,7 +104,15 @@ class ResourceClient:
             obj = await self.get(path)
         except NotFound:
             return None
-        return obj if isinstance(obj, Mapping) else None
+        if not isinstance(obj, Mapping) or not isinstance(obj.get("metadata"), Mapping):
+            # why: read as "absent", a gateway's JSON page would make syncer create what exists
+            raise ServerError(
+                f"GET {self.route(path)}: HTTP 200 but the body is not a k8s object (no metadata)",
+                status=200,
+                method="GET",
+                route=self.route(path),
+            )
+        return obj
 
     async def send(self, method: str, path: str, body: JSON, *, creating: bool = False) -> Any:
         try:
@@ -142,20 +152,38 @@ class ResourceClient:
         except NotFound:
             return  # already gone: the goal is reached
 
-    async def list_all(self, path: str) -> list[Obj]:
-        """Every item of a collection: one request per page, following `continue` tokens."""
-        items: list[Obj] = []
+    async def iter_items(self, path: str) -> AsyncGenerator[Obj, None]:
+        """Every item of a collection, one at a time: one request per page, following `continue`
+        tokens. Only the current page's text and the item handed out are alive; the page is dropped
+        before the next one is requested."""
         params: dict[str, str | int | list[str]] = {"limit": self.page_size}
         seen_tokens: set[str] = set()
         while True:
-            page, token = codec.list_items(await self.get(path, params=params))
-            items.extend(page)
+            page = await self._page(path, params)
+            try:
+                for item in page.items():
+                    yield item
+            except MalformedPage as error:
+                raise _not_json(self.route(path), error) from None
+            token = page.continue_token
+            del page
             if token is None:
-                return items
+                return
             if token in seen_tokens:  # a server bug must not become an endless loop
                 raise GrafanaError(f"GET {self.route(path)}: the server repeated a continue token")
             seen_tokens.add(token)
             params = {"limit": self.page_size, "continue": token}
+
+    async def _page(self, path: str, params: Params) -> ListPage:
+        route = self.route(path)
+        try:
+            response = await self.http.request("GET", path, route=route, params=params)
+        except GrafanaError as error:
+            raise refine(error) from None
+        try:
+            return ListPage(response.content.decode("utf-8"))
+        except UnicodeDecodeError as error:
+            raise _not_json(route, error) from None
 
     async def gather(self, fn: Callable[[T], Awaitable[R]], items: Iterable[T]) -> list[R]:
         """`fn` over `items` concurrently, at most `concurrency` at a time."""
@@ -170,12 +198,13 @@ class ResourceClient:
 
     def remember(self, kind: str, obj: Obj) -> None:
         """Keep what an update must carry over, not the object: the spec may be megabytes, and a
-        daemon holds this for every dashboard between passes."""
+        daemon holds this for every dashboard between passes. Of the annotations only other people's
+        (an update re-stamps syncer's own and Grafana sets its own), usually none."""
         meta = codec.metadata_of(obj)
         kept: dict[str, Any] = {
             "metadata": {
                 "resourceVersion": meta.get("resourceVersion"),
-                "annotations": codec.annotations_of(obj),
+                "annotations": foreign_annotations(codec.annotations_of(obj)),
                 "labels": codec.labels_of(obj),
             }
         }
@@ -191,3 +220,9 @@ class ResourceClient:
         if raw is None or resource_version is None or codec.resource_version(raw) != resource_version:
             return {}
         return raw
+
+
+def _not_json(route: str, error: ValueError) -> ServerError:
+    """A 2xx listing that is not a JSON object (a proxy's HTML page, a cut body): a server failure,
+    reported like any other, never a silently empty listing."""
+    return ServerError(f"GET {route}: the list response is not JSON ({error})", method="GET", route=route)

@@ -12,6 +12,7 @@ dashboards are recognised (adopted, not duplicated), and it is never written bac
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from syncer.adapters.grafana.marker import decode_folder_marker, split_dashboard
@@ -101,6 +102,8 @@ def live_dashboard(obj: Mapping[str, Any]) -> LiveDashboard:
     marker = marker_from_annotations(meta_annotations)
     if marker is None and not v2:
         _, marker = split_dashboard(spec_of(obj))  # written by an older syncer through /api
+        # why: that marker's version counts legacy versions, which need not be this API's generations
+        marker = replace(marker, version=None) if marker is not None else None
     computed = checksum(content, folder)
     # why: v1beta1/v1 migrate the spec on write, so the read-back essence differs from the file's.
     # The adapter records the checksum of what the server stored right after its own write; while
@@ -169,12 +172,3 @@ def k8s_object(
     if resource_version is not None:
         meta["resourceVersion"] = resource_version
     return {"apiVersion": api_version, "kind": kind, "metadata": meta, "spec": dict(spec_body)}
-
-
-def list_items(document: Any) -> tuple[list[Mapping[str, Any]], str | None]:
-    """(items, continue token or None) of a k8s list response."""
-    if not isinstance(document, Mapping):
-        return [], None
-    items = [i for i in document.get("items") or [] if isinstance(i, Mapping)]
-    token = metadata_of(document).get("continue")
-    return items, (str(token) if token else None)

@@ -8,8 +8,8 @@ executor creates parents first and deletes children first).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping
+from contextlib import aclosing
 from typing import Any
 
 from syncer.adapters.grafana import resources_codec as codec
@@ -34,8 +34,11 @@ class ResourceFolders:
 
     async def list_all(self) -> dict[str, LiveFolder]:
         versions = await self._client.versions()
-        objects = await self._client.list_all(self._client.folders_path(versions))
-        return {f.uid: f for f in (self._remember(o) for o in objects)}
+        folders: dict[str, LiveFolder] = {}
+        async for obj in self._client.iter_items(self._client.folders_path(versions)):
+            folder = self._remember(obj)
+            folders[folder.uid] = folder
+        return folders
 
     async def get(self, uid: str) -> LiveFolder | None:
         versions = await self._client.versions()
@@ -94,13 +97,18 @@ class ResourceFolders:
 
     async def _has_content(self, uid: str) -> bool:
         """Subfolders or dashboards in one folder, from fresh listings (folder deletes are rare, and
-        listings are the one question every k8s-style Grafana answers the same way)."""
+        listings are the one question every k8s-style Grafana answers the same way). Streamed and
+        stopped at the first hit: at 10,000 dashboards a held listing would cost gigabytes."""
         versions = await self._client.versions()
-        folders, dashboards = await asyncio.gather(
-            self._client.list_all(self._client.folders_path(versions)),
-            self._client.list_all(self._client.dashboards_path(versions.classic_dashboards)),
-        )
-        return any(codec.folder_of(o) == uid for o in (*folders, *dashboards))
+        for path in (
+            self._client.folders_path(versions),
+            self._client.dashboards_path(versions.classic_dashboards),
+        ):
+            async with aclosing(self._client.iter_items(path)) as items:
+                async for obj in items:
+                    if codec.folder_of(obj) == uid:
+                        return True
+        return False
 
     def _body(
         self,

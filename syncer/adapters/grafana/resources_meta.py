@@ -28,6 +28,9 @@ ANN_MESSAGE = "grafana.app/message"
 ANN_MANAGED_BY = "grafana.app/managedBy"
 ANN_MANAGER_ID = "grafana.app/managerId"
 ANN_ALLOWS_EDITS = "grafana.app/managerAllowsEdits"
+# Set by a person (or another tool) to pause the manager on one object; syncer reads it and never
+# writes it, so it is not among OWNED_KEYS: an update that is allowed carries it over unchanged.
+ANN_SUSPENDED = "grafana.app/managerSuspended"
 ANN_SOURCE_PATH = "grafana.app/sourcePath"
 ANN_SOURCE_CHECKSUM = "grafana.app/sourceChecksum"
 ANN_SOURCE_TIMESTAMP = "grafana.app/sourceTimestamp"
@@ -98,7 +101,8 @@ def object_annotations(
 def marker_from_annotations(annotations: Mapping[str, str]) -> OwnershipMarker | None:
     """Read the manager annotations. Like Grafana, an object counts as managed only when
     `managerId` is non-empty. A manager of another kind gets a `kind:id` manager id, so it can never
-    be mistaken for a syncer instance that happens to use the same id."""
+    be mistaken for a syncer instance that happens to use the same id. `managerSuspended: "true"`
+    marks the object as paused (`OwnershipMarker.suspended`)."""
     manager_id = annotations.get(ANN_MANAGER_ID, "")
     if not manager_id:
         return None
@@ -109,7 +113,14 @@ def marker_from_annotations(annotations: Mapping[str, str]) -> OwnershipMarker |
         checksum=annotations.get(ANN_SOURCE_CHECKSUM, ""),
         commit=annotations.get(ANN_COMMIT) or None,
         timestamp_ms=_int_or_none(annotations.get(ANN_SOURCE_TIMESTAMP)),
+        suspended=is_true(annotations.get(ANN_SUSPENDED)),
     )
+
+
+def is_true(value: str | None) -> bool:
+    """Grafana's reading of a boolean annotation: "true" (any case, spaces trimmed) is true;
+    anything else, and absence, is false."""
+    return value is not None and value.strip().lower() == "true"
 
 
 def foreign_annotations(annotations: Mapping[str, str]) -> dict[str, str]:

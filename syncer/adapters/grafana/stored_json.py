@@ -10,10 +10,10 @@ only a few recently read ones stay parsed (see `LazyJSONObject`). Read-only; no 
 
 from __future__ import annotations
 
-import json
 import zlib
 from typing import Any
 
+from syncer.model import jsontext
 from syncer.model.state import JSON, LazyJSONObject
 
 
@@ -29,7 +29,7 @@ class StoredDashboardJSON(LazyJSONObject):
         self._drop = drop
 
     def _parse(self) -> dict[str, JSON]:
-        dashboard: dict[str, Any] = json.loads(zlib.decompress(self._blob))["dashboard"]
+        dashboard: dict[str, Any] = jsontext.loads(zlib.decompress(self._blob))["dashboard"]
         dashboard.pop(self._drop, None)
         return dashboard
 
