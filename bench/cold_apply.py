@@ -43,10 +43,13 @@ class RunFigures:
     reads: int
     writes: int
     dashboards_after: int
+    cpu_s: float = 0.0  # the tool's own CPU time
+    server_cpu_s: float = 0.0  # the emulator's CPU time while serving this run
 
     def line(self) -> str:
         return (
             f"{self.tool:<10} {self.phase:<10} rc={self.returncode} wall={self.wall_s:7.2f}s "
+            f"cpu={self.cpu_s:6.2f}s server-cpu={self.server_cpu_s:6.2f}s "
             f"rss={self.peak_rss_mb:6.0f}MB requests={self.requests:6d} reads={self.reads:6d} "
             f"writes={self.writes:6d} dashboards={self.dashboards_after}"
         )
@@ -70,7 +73,9 @@ def count_dashboards(emulator: BenchEmulator) -> int:
 
 def measure(tool: str, phase: str, emulator: BenchEmulator, argv: list[str]) -> RunFigures:
     emulator.reset(counters_only=True)
+    server_cpu_before = emulator.cpu_s()
     timed: Timed = run_timed(argv)
+    server_cpu = emulator.cpu_s() - server_cpu_before
     counters: Counters = emulator.counters()
     if timed.returncode != 0:
         tail = timed.stderr[-2000:]
@@ -86,6 +91,8 @@ def measure(tool: str, phase: str, emulator: BenchEmulator, argv: list[str]) -> 
         counters.reads,
         counters.writes,
         after,
+        timed.cpu_s,
+        server_cpu,
     )
 
 
@@ -165,6 +172,7 @@ def main() -> int:
             for mine, peer in zip(ours, theirs, strict=True):
                 print(
                     f"ratio {mine.phase:<10} wall peer/syncer = {ratio(peer.wall_s, mine.wall_s)}, "
+                    f"client cpu peer/syncer = {ratio(peer.cpu_s, mine.cpu_s)}, "
                     f"writes peer={peer.writes} syncer={mine.writes}, "
                     f"requests peer/syncer = {ratio(peer.requests, mine.requests)}"
                 )

@@ -5,7 +5,11 @@ Starts a real `python -m syncer.emulator` on a free port, stores N dashboards of
 from C keep-alive client connections running in separate processes, and reads the server's
 resident memory from /proc. Prints figures; asserts nothing (figures go to docs/emulator.md).
 
-    .venv/bin/python bench/emulator_bench.py [--dashboards 20000] [--seconds 5] [--clients 2]
+It also prints the server CPU per k8s-style GET and per item of a k8s LIST page (the routes a
+`--api resources` client reads through). `--repo DIR` runs the emulator of another checkout, for
+before/after comparisons on the same machine.
+
+    .venv/bin/python bench/emulator_bench.py [--dashboards 20000] [--seconds 5] [--clients 2] [--repo DIR]
 """
 
 from __future__ import annotations
@@ -74,10 +78,14 @@ def _panels(target_bytes: int = 30_000) -> list[dict[str, object]]:
 PANELS = _panels()
 
 
-def start_emulator() -> tuple[subprocess.Popen[str], str, int]:
+K8S_DASHBOARDS = "/apis/dashboard.grafana.app/v1beta1/namespaces/default/dashboards"
+K8S_PAGE = 500  # items per LIST page
+
+
+def start_emulator(repo: Path) -> tuple[subprocess.Popen[str], str, int]:
     process = subprocess.Popen(
         [sys.executable, "-m", "syncer.emulator", "--port", "0", "--token", TOKEN],
-        cwd=REPO,
+        cwd=repo,
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -153,13 +161,48 @@ def get_rate(port: int, count: int, seconds: float, clients: int) -> tuple[float
     return total / elapsed, total
 
 
+def k8s_reads(port: int, count: int, pid: int) -> None:
+    """Server CPU per k8s GET (one keep-alive connection) and per item of LIST pages."""
+    connection = http.client.HTTPConnection("127.0.0.1", port)
+
+    def fetch(path: str) -> bytes:
+        connection.request("GET", path, headers=HEADERS)
+        response = connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise SystemExit(f"k8s read failed: {response.status}")
+        return body
+
+    gets = min(count, 2000)
+    cpu_before = cpu_seconds(pid)
+    for n in range(gets):
+        fetch(f"{K8S_DASHBOARDS}/bench-{n * 7919 % count:05d}")
+    per_get_us = (cpu_seconds(pid) - cpu_before) / gets * 1e6
+    cpu_before, items, token = cpu_seconds(pid), 0, ""
+    while items < min(count, 5 * K8S_PAGE):
+        page = json.loads(
+            fetch(f"{K8S_DASHBOARDS}?limit={K8S_PAGE}" + (f"&continue={token}" if token else ""))
+        )
+        items += len(page["items"])
+        token = page["metadata"].get("continue", "")
+        if not token:
+            break
+    per_item_us = (cpu_seconds(pid) - cpu_before) / items * 1e6
+    connection.close()
+    print(
+        f"k8s:    server CPU {per_get_us:,.0f} us per GET of one dashboard; "
+        f"{per_item_us:,.0f} us per item of LIST pages of {K8S_PAGE} ({items} items read)"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dashboards", type=int, default=20_000)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--clients", type=int, default=2, help="keep-alive client connections (processes)")
+    parser.add_argument("--repo", type=Path, default=REPO, help="checkout whose emulator to run")
     args = parser.parse_args()
-    process, url, port = start_emulator()
+    process, url, port = start_emulator(args.repo)
     try:
         size = len(json.dumps(make_dashboard(0)))
         idle = resident_mib(process.pid)
@@ -182,6 +225,7 @@ def main() -> int:
                 f"reads:  {rate:,.0f} dashboard GETs/s with {clients} keep-alive connection(s); "
                 f"server CPU {per_get_us:,.0f} us/GET (= {1e6 / per_get_us:,.0f} GETs/s per busy core)"
             )
+        k8s_reads(port, args.dashboards, process.pid)
         print(f"memory: RSS {resident_mib(process.pid):,.0f} MiB after the read runs")
     finally:
         process.terminate()

@@ -43,6 +43,7 @@ class Timed:
     peak_rss_mb: float
     stdout: str
     stderr: str
+    cpu_s: float = 0.0  # the child's own user + system CPU time (wait4)
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,12 @@ class BenchEmulator:
                 return None
             raise
 
+    def cpu_s(self) -> float:
+        """CPU time (user + system) the emulator process has used so far: with `cpu_s` of a client
+        run, where the time went on a machine whose load varies (wall times are noisy there)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def rss_mb(self) -> float:
         return rss_mb(self.process.pid)
 
@@ -142,7 +149,8 @@ def run_timed(argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd:
     )
     stdout, stderr, usage = _drain_then_wait(process)
     wall = time.perf_counter() - started
-    return Timed(tuple(argv), process.returncode, wall, usage.ru_maxrss / 1024.0, stdout, stderr)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Timed(tuple(argv), process.returncode, wall, usage.ru_maxrss / 1024.0, stdout, stderr, cpu)
 
 
 def _drain_then_wait(process: subprocess.Popen[str]) -> tuple[str, str, resource.struct_rusage]:

@@ -75,6 +75,8 @@ def build_source(settings: TargetSettings) -> DirectorySource:
         Path(directory),
         inputs=dict(settings.sync.inputs),
         min_refresh=settings.grafana.min_refresh_interval,
+        max_file_bytes=settings.sync.max_file_bytes,
+        max_folder_depth=settings.sync.max_folder_depth,
     )
 
 

@@ -7,6 +7,7 @@ It must not talk to Grafana or touch the source directory. Secrets are `SecretSt
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
@@ -66,16 +67,24 @@ class GrafanaSettings(_Frozen):
     @field_validator("url")
     @classmethod
     def _http_url(cls, url: str) -> str:
-        """A typo in the URL is a configuration error at start, not a traceback or "cannot reach"
-        Grafana" on the first request."""
+        """A typo in the URL is a configuration error at start, not a traceback or "cannot reach
+        Grafana" on the first request. Surrounding whitespace (a Secret written with `echo`) is dropped."""
+        url = url.strip()
         if url:
             _check_url(url)
         return url
 
+    @field_validator("token", mode="before")
+    @classmethod
+    def _strip_token(cls, token: object) -> object:
+        """As for `token_file`: a trailing newline (an env var from a Secret made with `echo`) is
+        never part of a token."""
+        return token.strip() if isinstance(token, str) else token
+
     def read_token(self) -> SecretStr | None:
         """The token, re-read from `token_file` on every call so rotated tokens take effect."""
         if self.token is not None:
-            return _header_safe(self.token, "--token / GRAFANA_TOKEN")
+            return _header_safe(self.token, "--token, GRAFANA_TOKEN or grafana.token")
         if self.token_file is not None:
             try:
                 text = self.token_file.read_text(encoding="utf-8").strip()
@@ -87,13 +96,16 @@ class GrafanaSettings(_Frozen):
 
 
 def _check_url(url: str) -> None:
+    shown = re.sub(r"//[^/@]*@", "//***@", url)  # why: user:password@ must not reach an error message
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a port that is not a number in range
     except ValueError as exc:
-        raise ValueError(f"{url!r} is not a valid URL: {exc}") from None
+        raise ValueError(f"{shown!r} is not a valid URL: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{url!r} is not an http:// or https:// URL with a host")
+        raise ValueError(f"{shown!r} is not an http:// or https:// URL with a host")
+    if not url.isprintable() or " " in url:
+        raise ValueError(f"{shown!r} contains spaces or control characters")
 
 
 def _header_safe(token: SecretStr, origin: str) -> SecretStr:
@@ -120,6 +132,17 @@ class SyncSettings(_Frozen):
     manager_id: str = "syncer"
     allow_ui_edits: bool = True  # k8s managerAllowsEdits; on the legacy API UI edits are always possible
     inputs: Mapping[str, str] = Field(default_factory=dict)  # DS_PROMETHEUS -> datasource uid
+    # Source limits (the loader's defaults): Grafana 11 nests folders 8 deep, 12+ only 4.
+    max_folder_depth: int = Field(default=4, ge=1, le=8)
+    max_file_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+
+    @field_validator("dir", mode="before")
+    @classmethod
+    def _not_empty(cls, value: object) -> object:
+        """`dir: ""` would be the current directory (Path("") is "."), not "no directory"."""
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("is an empty string; give the directory of dashboard files")
+        return value
 
     @field_validator("manager_id")
     @classmethod

@@ -45,6 +45,14 @@ SYNC_FLAGS = (
 )
 
 
+def directory(text: str) -> Path:
+    """argparse type of DIR / --dir: an empty value is refused. `Path("")` is the current directory,
+    so `syncer apply "$DASHBOARDS"` with the variable unset would sync whatever the job runs in."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the directory is an empty string (an unset variable?)")
+    return Path(text)
+
+
 def add_connection_options(parser: argparse.ArgumentParser, *, writes: bool = True) -> None:
     """--url, credentials, TLS, org, namespace, API flavour and --config (each also settable by
     env/file); with `writes` (commands that save dashboards) also --allow-ui-edits."""

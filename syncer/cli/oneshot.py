@@ -25,6 +25,7 @@ from syncer.adapters.files.loader import validate_directory
 from syncer.app import open_target, pull_directory
 from syncer.cli.common import (
     add_connection_options,
+    directory,
     install_cancel_handlers,
     require_url,
     select_target,
@@ -55,7 +56,7 @@ def _register_validate(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "validate", help="check a directory of dashboard files offline (exit 0 valid, 1 invalid)"
     )
-    p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("dir", type=directory, metavar="DIR")
     p.add_argument("--output", choices=("text", "json"), default="text")
     p.add_argument(
         "--config", type=Path, metavar="FILE", help="take sync.inputs and min_refresh_interval from it"
@@ -67,10 +68,15 @@ def _register_validate(sub: Any) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     inputs: dict[str, str] = {}
     min_refresh = "5s"
+    limits: dict[str, int] = {}
     if args.config is not None:
         target = select_target(load_settings(args.config, environ={}), args.target)
         inputs, min_refresh = dict(target.sync.inputs), target.grafana.min_refresh_interval
-    state = validate_directory(args.dir, inputs=inputs, min_refresh=min_refresh)
+        limits = {
+            "max_file_bytes": target.sync.max_file_bytes,
+            "max_folder_depth": target.sync.max_folder_depth,
+        }
+    state = validate_directory(args.dir, inputs=inputs, min_refresh=min_refresh, **limits)
     valid = not state.errors
     if args.output == "json":
         doc = {
@@ -106,7 +112,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _add_sync_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("dir", type=Path, metavar="DIR", nargs="?", help="directory of dashboard files")
+    p.add_argument("dir", type=directory, metavar="DIR", nargs="?", help="directory of dashboard files")
     p.add_argument("--output", choices=("text", "json"), default="text", help="report format on stdout")
     p.add_argument(
         "--prune", action="store_true", default=None, help="delete managed dashboards absent from DIR"
@@ -258,7 +264,7 @@ def _register_pull(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "pull", help="export Grafana's dashboards into DIR (the layout apply reads back)"
     )
-    p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("dir", type=directory, metavar="DIR")
     p.add_argument("--folder", metavar="UID", help="export only this folder's subtree (default: everything)")
     p.add_argument("--force", action="store_true", help="write into a non-empty DIR (files are overwritten)")
     add_connection_options(p, writes=False)

@@ -21,7 +21,7 @@ import structlog
 
 from syncer.adapters.files.watcher import DirectoryWatcher
 from syncer.app import open_target
-from syncer.cli.common import add_connection_options, given, require_url, settings_from_args
+from syncer.cli.common import add_connection_options, directory, given, require_url, settings_from_args
 from syncer.engine.daemon import Daemon
 from syncer.engine.daemon_config import DaemonConfig, TargetSpec
 from syncer.engine.funnel import Trigger
@@ -62,7 +62,7 @@ def register(sub: Any) -> None:
 
 def _add_sync_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("what to sync (apply to every target)")
-    g.add_argument("--dir", type=Path, metavar="DIR", help="directory of dashboard files")
+    g.add_argument("--dir", type=directory, metavar="DIR", help="directory of dashboard files")
     g.add_argument(
         "--prune", action="store_true", default=None, help="delete managed dashboards whose file is gone"
     )

@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from syncer.model import jsontext
@@ -207,11 +208,12 @@ class DesiredState:
     problems: tuple[SourceProblem, ...] = ()
     files_seen: int = 0
 
-    @property
+    # why cached: a daemon asks several times per pass, and 10,000 files may carry 10,000 warnings
+    @cached_property
     def errors(self) -> tuple[SourceProblem, ...]:
         return tuple(p for p in self.problems if p.severity is Severity.ERROR)
 
-    @property
+    @cached_property
     def warnings(self) -> tuple[SourceProblem, ...]:
         return tuple(p for p in self.problems if p.severity is Severity.WARNING)
 

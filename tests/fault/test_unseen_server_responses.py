@@ -1,12 +1,13 @@
 """Grafana (or whatever answers at its URL) misbehaving in ways a real estate meets (issue 7, unseen
-cases): a gateway answering 200 with its own JSON, a login page answering 200 with HTML, writes
-forbidden to the token, a file-provisioned dashboard Grafana refuses to save.
+cases): a gateway answering 200 with its own JSON, a login page answering 200 with HTML, a URL with
+`/api` appended, writes forbidden to the token, a file-provisioned dashboard Grafana refuses to save.
 
 Syncer must never take such an answer for data: a listing that is not a list used to read as "no
 dashboards" (an incomplete live state planned against), a save answered without a save result was
-reported as applied, and on the resources API an object without metadata read as "absent" (so
-syncer created what existed and looped on 409s). Now each is a failure that names the route, and
-nothing is written or deleted on the strength of it.
+reported as applied ("ok create -> version 0", on both APIs), a folder create answered that way
+crashed the run with a KeyError, and on the resources API an object without metadata read as
+"absent" (so syncer created what existed and looped on 409s). Now each is a failure that names the
+route, and nothing is written or deleted on the strength of it.
 
 Real `syncer` subprocesses against the emulator, faults through its control API; the server state
 is checked afterwards.
@@ -72,25 +73,36 @@ def test_a_listing_that_is_not_a_list_stops_the_pass_before_any_write(
     hand_made.assert_untouched(emulator)
 
 
-def test_a_save_answered_without_a_save_result_is_a_failure(emulator: Emulator, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("api", "message"),
+    [
+        ("legacy", "HTTP 200 but the body is not a save result (no version)"),
+        ("resources", "HTTP 200 but the body is not the saved k8s object"),
+    ],
+)
+def test_a_save_answered_without_a_save_result_is_a_failure(
+    emulator: Emulator, tmp_path: Path, api: str, message: str
+) -> None:
     """A gateway answering the POST itself (200 with its own JSON) saved nothing: each dashboard is
-    reported failed, and a run after the gateway is fixed applies them and then converges."""
+    reported failed (it used to read "ok create -> version 0"), and a run after the gateway is
+    fixed applies them and then converges."""
     source = tmp_path / "src"
-    written = write_tree(source, 3)
-    emulator.fault(route="POST /api/dashboards/db", status=200, message="accepted for review")
+    write_json(source / "top.json", dashboard("save-top", "At the root"))
+    written = {"save-top": dashboard("save-top", "At the root"), **write_tree(source, 2)}
+    emulator.fault(route="POST *", status=200, message="accepted for review")
 
-    blocked = apply(emulator, source)
+    blocked = apply(emulator, source, "--api", api)
 
     output = blocked.stdout + blocked.stderr
     assert blocked.returncode == 1, output
-    assert output.count("HTTP 200 but the body is not a save result (no version)") == len(written)
-    assert "ok       create  " not in output, "a dashboard was reported created that Grafana never saved"
+    assert message in output, output
+    assert "ok       create" not in output, "something was reported created that Grafana never saved"
+    emulator.clear_faults()
     assert all(get_dashboard(emulator, uid) is None for uid in written)
 
-    emulator.clear_faults()
-    fixed = apply(emulator, source)
+    fixed = apply(emulator, source, "--api", api)
     writes = emulator.writes()
-    again = apply(emulator, source)
+    again = apply(emulator, source, "--api", api)
 
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert again.returncode == 0 and emulator.writes() == writes, "no convergence after the fix"
@@ -236,3 +248,18 @@ def test_file_provisioned_dashboard_fails_alone(emulator: Emulator, tmp_path: Pa
     found = get_dashboard(emulator, "node-exporter")
     assert found is not None and found["dashboard"]["title"] == "Node exporter (provisioned)"
     assert found["meta"]["provisioned"] is True
+
+
+def test_url_with_api_appended_names_the_likely_mistake(emulator: Emulator, tmp_path: Path) -> None:
+    """`--url https://grafana.example.com/api` (or a missing sub-path) reaches a server that answers
+    404 to every Grafana route; "GET /api/search: HTTP 404: Not found" alone used to leave people
+    guessing which of their settings was wrong."""
+    source = tmp_path / "src"
+    write_tree(source, 1)
+
+    done = run_syncer("plan", str(source), "--url", emulator.url + "/api", "--token", emulator.token)
+
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "HTTP 404" in output and "is the URL Grafana's base URL" in output, output
+    assert "Traceback" not in output and emulator.token not in output

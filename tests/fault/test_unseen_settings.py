@@ -6,7 +6,8 @@ and no secret. Several of these used to get through: `--timeout 0` became "canno
 `--timeout nan` and `--url http://[::1` crashed with a traceback, `--org-id 0` became a 401, a
 non-ASCII token crashed inside the HTTP client, an empty `--manager-id` or an unparsable
 `min_refresh_interval` made every run rewrite every dashboard (flapping), and two pruning targets on
-one Grafana organisation with one manager id deleted each other's dashboards on every pass.
+one Grafana organisation with one manager id deleted each other's dashboards on every pass. An
+empty DIR (`syncer apply "$DASHBOARDS"` with the variable unset) used to mean the current directory.
 
 Real `syncer` subprocesses, run a few at a time; the emulator's request counter proves that nothing
 reached Grafana.
@@ -39,6 +40,8 @@ class Case:
     config: str | None = None  # YAML; {url} and {token} are filled in
     must_say: tuple[str, ...] = ()
     command: str = "plan"
+    directory: str | None = None  # DIR instead of the prepared source tree
+    exit_code: int = 1
 
 
 CASES = [
@@ -84,13 +87,26 @@ CASES = [
     ),
     Case(
         "config-file",
-        config="grafana: {{url: 'http://grafana:99999', tokn: '{token}', min_refresh_interval: banana}}\n",
+        config=(
+            "grafana: {{url: 'http://admin:pw_{token}@grafana:99999', tokn: '{token}', "
+            "min_refresh_interval: banana}}\n"
+            "sync: {{dir: ''}}\n"
+        ),
         must_say=(
             "{config}: invalid configuration",
             "grafana.tokn: Extra inputs are not permitted",
             "min_refresh_interval: Value error, 'banana' is not a Grafana interval",
-            "url: Value error, 'http://grafana:99999' is not a valid URL: Port out of range",
+            "url: Value error, 'http://***@grafana:99999' is not a valid URL: Port out of range",
+            "sync.dir: Value error, is an empty string",
         ),
+    ),
+    Case(
+        "dir-unset-variable",  # `syncer apply "$DASHBOARDS"` with the variable unset: not the cwd
+        ("--url", "{url}", "--token", "{token}", "--prune"),
+        command="apply",
+        directory="",
+        exit_code=2,
+        must_say=("argument DIR: the directory is an empty string (an unset variable?)",),
     ),
     Case(
         "token-not-ascii",
@@ -128,9 +144,12 @@ def argv(case: Case, places: dict[str, str], source: Path) -> list[str]:
     if case.config is not None:
         Path(places["config"]).write_text(case.config.format(**places))
         args += ["--config", places["config"]]
+    where = str(source) if case.directory is None else case.directory
     if case.command == "run":
-        return ["run", "--dir", str(source), "--listen", "127.0.0.1:0", *args]
-    return [case.command, str(source), *args]
+        return ["run", "--dir", where, "--listen", "127.0.0.1:0", *args]
+    if case.config is not None and case.directory is None:
+        return [case.command, *args]  # DIR from the config file's sync.dir
+    return [case.command, where, *args]
 
 
 def test_bad_settings_are_all_named_before_any_request(emulator: Emulator, tmp_path: Path) -> None:
@@ -150,7 +169,7 @@ def test_bad_settings_are_all_named_before_any_request(emulator: Emulator, tmp_p
     for case in CASES:
         done = runs[case.name].result()
         output = done.stdout + done.stderr
-        assert done.returncode == 1, f"{case.name}: exit {done.returncode}\n{output}"
+        assert done.returncode == case.exit_code, f"{case.name}: exit {done.returncode}\n{output}"
         assert "Traceback" not in output, f"{case.name}:\n{output}"
         assert SECRET not in output and emulator.token not in output
         for fragment in case.must_say:
@@ -170,8 +189,9 @@ def _places(emulator: Emulator, scratch: Path, name: str) -> dict[str, str]:
 
 
 def test_good_neighbours_of_the_refused_values_still_work(emulator: Emulator, tmp_path: Path) -> None:
-    """The new checks refuse only what is broken: a sub-path URL with a trailing slash, a manager id
-    with dots and slashes, `min_refresh_interval: 1m`, upper-case log level and a one-second timeout."""
+    """The new checks refuse only what is broken: a URL with a trailing slash, a manager id with dots
+    and slashes, `min_refresh_interval: 1m`, an upper-case log level, a one-second timeout, and a URL
+    and token with a trailing newline."""
     source = tmp_path / "src"
     content = dashboard("neighbour-1", "Neighbour") | {"refresh": "10s"}
     write_json(source / "a.json", content)
@@ -185,6 +205,11 @@ def test_good_neighbours_of_the_refused_values_still_work(emulator: Emulator, tm
 
     assert first.returncode == 0, first.stdout + first.stderr
     assert again.returncode == 0 and "no changes" in again.stdout, again.stdout + again.stderr
+
+    # a Kubernetes Secret written with `echo` gives the environment a trailing newline
+    padded = {"GRAFANA_URL": emulator.url + "\n", "GRAFANA_TOKEN": emulator.token + "\n"}
+    from_secret = run_syncer("plan", str(source), "--manager-id", "team.a/prod", env=padded)
+    assert from_secret.returncode == 0, from_secret.stdout + from_secret.stderr
     found = get_dashboard(emulator, "neighbour-1")
     assert found is not None and found["dashboard"]["refresh"] == "1m"
     assert found["dashboard"]["__syncer"]["managerId"] == "team.a/prod"

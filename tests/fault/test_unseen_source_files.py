@@ -3,7 +3,10 @@
 PowerShell, file and directory names that are not UTF-8, a `.syncignore` with a broken pattern,
 JSON that is not an object, titles and uids Grafana refuses, FIFOs, sockets, symlink loops, folders
 too deep or named "General", broken `_folder.json`, a dashboard uid that is also a folder's uid,
-and (on Grafana 11.2) titles that collide in one folder.
+and (on Grafana 11.2) titles that collide in one folder or with a root folder. Odd but valid names
+(`dots..json`, a newline in a file name, a UTF-8 BOM) are applied like any other file, and the
+documented `sync.max_folder_depth` (refused as an unknown key before) lets Grafana 11 nest deeper.
+`syncer pull` into a checkout never writes through a symbolic link in it.
 
 Each bad file must be named with its problem, the valid files must still be applied, nothing may be
 deleted while the source has errors, and nothing unmanaged may be touched. Real `syncer`
@@ -26,6 +29,7 @@ from fault.kit import (
     Unmanaged,
     apply,
     assert_server_has,
+    connection,
     dashboard,
     get_dashboard,
     run_syncer,
@@ -144,8 +148,14 @@ def test_unseen_bad_files_are_named_and_block_prune(emulator: Emulator, tmp_path
     assert apply(emulator, source, "--prune").returncode == 0
     hand_made = Unmanaged.seed(emulator)
     (source / "team-0" / "service-0" / "d-0000.json").unlink()  # a healthy prune would delete it
-    with_bom = dashboard("bom-1", "Saved by Notepad with a BOM")
-    (source / "team-1" / "bom.json").write_bytes(b"\xef\xbb\xbf" + json.dumps(with_bom).encode())
+    valid = {  # odd but valid: applied like any other file
+        "bom-1": dashboard("bom-1", "Saved by Notepad with a BOM"),
+        "dots-1": dashboard("dots-1", "Two dots in the name"),
+        "newline-1": dashboard("newline-1", "A newline in the file name"),
+    }
+    (source / "team-1" / "bom.json").write_bytes(b"\xef\xbb\xbf" + json.dumps(valid["bom-1"]).encode())
+    write_json(source / "team-1" / "dots..json", valid["dots-1"])
+    write_json(source / "team-1" / "new\nline.json", valid["newline-1"])
     expected = (
         write_bad_files(source) + write_names_not_utf8(source) + write_syncignore_with_a_bad_pattern(source)
     )
@@ -157,7 +167,7 @@ def test_unseen_bad_files_are_named_and_block_prune(emulator: Emulator, tmp_path
     assert "Traceback" not in output
     for rel, message in expected:
         assert_named(output, rel, message)
-    assert_server_has(emulator, {**applied, "bom-1": with_bom})  # d-0000 kept: no prune on errors
+    assert_server_has(emulator, {**applied, **valid})  # d-0000 kept: no prune on errors
     hand_made.assert_untouched(emulator)
     for uid in ("ps-1", "be-1", "arr-1", "deep-5", "gen-dir", "bm-1", "tm-1", "latin1-dir-1", "draft-1"):
         assert get_dashboard(emulator, uid) is None, f"{uid} came from a bad file and must not be applied"
@@ -213,8 +223,13 @@ def test_titles_colliding_on_grafana_11_2_are_named_and_do_not_flap(
         write_json(source / folder / f"d{n}.json", rivals[f"rival-{n}"])
     for folder in ("x1", "x2"):
         write_json(source / folder / "_folder.json", {"uid": f"twin-{folder}", "title": "Twin"})
+    write_json(source / "like-a-folder.json", dashboard("like-folder", "Twin"))  # root: 400 name-match
+    deep = dashboard("deep-6", "Six folders deep")  # Grafana 11 nests folders 8 deep (12+: 4)
+    write_json(source / "l1" / "l2" / "l3" / "l4" / "l5" / "l6" / "deep.json", deep)
+    config = tmp_path / "syncer.yaml"
+    config.write_text("sync: {max_folder_depth: 8}\n")  # documented, and refused as unknown before
 
-    runs = [apply(emulator, source) for _ in range(2)]
+    runs = [apply(emulator, source, "--config", str(config)) for _ in range(2)]
 
     for done in runs:
         output = done.stdout + done.stderr
@@ -222,10 +237,43 @@ def test_titles_colliding_on_grafana_11_2_are_named_and_do_not_flap(
         assert "Traceback" not in output
         assert re.search(r"api/d[12]\.json \[rival-[12]\]: .*HTTP 412: .*same name", output), output
         assert re.search(r"x[12]/d[34]\.json \[rival-[34]\]: folder twin-x[12] failed: .*409", output), output
+        assert re.search(r"like-a-folder\.json \[like-folder\]: .*HTTP 400: .*same as folder", output), output
     placed = [uid for uid in rivals if get_dashboard(emulator, uid) is not None]
     assert len(placed) == 2, f"one dashboard of each rival pair must exist, found {placed}"
+    assert get_dashboard(emulator, "like-folder") is None
     assert placed[0] in ("rival-1", "rival-2") and placed[1] in ("rival-3", "rival-4")
-    assert_server_has(emulator, {uid: rivals[uid] for uid in placed})
-    for uid in placed:
+    assert_server_has(emulator, {"deep-6": deep} | {uid: rivals[uid] for uid in placed})
+    for uid in [*placed, "deep-6"]:
         found = get_dashboard(emulator, uid)
         assert found is not None and found["dashboard"]["version"] == 1, f"{uid} was rewritten by a rerun"
+
+
+def test_pull_never_writes_through_a_link_in_the_checkout(emulator: Emulator, tmp_path: Path) -> None:
+    """`syncer pull --force` into a checkout holding `team -> somewhere else` or `a.json -> a file
+    outside` used to write through the link: out of the directory, or over the linked file."""
+    folder = emulator.api("POST", "/api/folders", json={"uid": "team", "title": "team"}, auth="admin")
+    assert folder.status_code == 200, folder.text
+    body = {"dashboard": dashboard("payload", "payload"), "folderUid": "team"}
+    assert emulator.api("POST", "/api/dashboards/db", json=body, auth="admin").status_code == 200
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    precious = outside / "precious.txt"
+    precious.write_text("keep me\n")
+    checkouts = {"dir-link": tmp_path / "a", "file-link": tmp_path / "b"}
+    checkouts["dir-link"].mkdir()
+    (checkouts["dir-link"] / "team").symlink_to(outside, target_is_directory=True)
+    (checkouts["file-link"] / "team").mkdir(parents=True)
+    (checkouts["file-link"] / "team" / "payload.json").symlink_to(precious)
+
+    runs = {
+        name: run_syncer("pull", str(root), *connection(emulator), "--force")
+        for name, root in checkouts.items()
+    }
+
+    for name, done in runs.items():
+        output = done.stdout + done.stderr
+        assert done.returncode == 1, f"{name}: {output}"
+        assert "is a symbolic link; pull never writes through links" in output, output
+        assert "Traceback" not in output
+    assert sorted(p.name for p in outside.iterdir()) == ["precious.txt"], "pull wrote outside the checkout"
+    assert precious.read_text() == "keep me\n", "pull overwrote the file a link pointed to"

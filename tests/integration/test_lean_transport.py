@@ -294,3 +294,31 @@ def test_a_proxy_named_in_the_environment_is_used(monkeypatch: pytest.MonkeyPatc
 
     assert asyncio.run(go()) == []
     assert seen == [b"GET http://grafana.invalid:3000/api/search HTTP/1.1"]
+
+
+@synchronous
+async def test_the_read_timeout_applies_to_each_read_not_to_the_whole_body() -> None:
+    async def trickle(reader: Reader, writer: Writer, server: Server) -> None:
+        await server.read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\n")
+        for _ in range(8):  # 8 x 0.1 s: longer than the timeout in all, never silent for that long
+            await asyncio.sleep(0.1)
+            writer.write(b"x")
+            await writer.drain()
+        await reader.read()
+
+    async with running(trickle) as server, client(server, timeout=0.5) as http:
+        assert (await http.get("/")).content == b"x" * 8
+
+
+@synchronous
+async def test_a_body_that_stalls_gives_a_read_timeout() -> None:
+    async def stall(reader: Reader, writer: Writer, server: Server) -> None:
+        await server.read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nxx")
+        await writer.drain()
+        await asyncio.sleep(5)
+
+    async with running(stall) as server, client(server, timeout=0.3) as http:
+        with pytest.raises(httpx.ReadTimeout):
+            await http.get("/")

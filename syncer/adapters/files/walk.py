@@ -24,6 +24,9 @@ FOLDER_FILE_STEM = "_folder"
 class SourceFile:
     rel: str  # posix path relative to the root
     path: Path  # real path, inside the root
+    # (inode, size, mtime_ns) from the walk's own lstat of a regular file, so a reload can tell an
+    # unchanged file without a second stat (None for symlinks: their target is stat'ed when needed)
+    stat_key: tuple[int, int, int] | None = None
 
     @property
     def rel_dir(self) -> str:
@@ -66,9 +69,9 @@ def walk_source(root: Path) -> WalkResult:
             if not _utf8(rel):
                 problems.append(SourceProblem(_shown(rel), "file name is not valid UTF-8; file skipped"))
                 continue
-            resolved = _regular_file(here / name, real_root, rel, problems)
-            if resolved is not None:
-                files.append(SourceFile(rel, resolved))
+            found = _regular_file(here / name, real_root, rel, problems)
+            if found is not None:
+                files.append(SourceFile(rel, *found))
     return WalkResult(tuple(files), tuple(problems))
 
 
@@ -106,21 +109,25 @@ def _shown(rel: str) -> str:
     return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _regular_file(path: Path, root: Path, rel: str, problems: list[SourceProblem]) -> Path | None:
-    """`path` itself when it is a regular file (one lstat: the walk starts at the real root and does
-    not follow symlinked directories, so the path is already real); symlinks take the full check."""
+def _regular_file(
+    path: Path, root: Path, rel: str, problems: list[SourceProblem]
+) -> tuple[Path, tuple[int, int, int] | None] | None:
+    """`path` itself and its stat key when it is a regular file (one lstat: the walk starts at the
+    real root and does not follow symlinked directories, so the path is already real); symlinks take
+    the full check and get no stat key."""
     try:
-        mode = path.lstat().st_mode
+        info = path.lstat()
     except OSError:
         problems.append(SourceProblem(rel, "file vanished while reading the directory; skipped"))
         return None
-    if stat.S_ISLNK(mode):
-        return _inside_root(path, root, rel, problems)
-    if not stat.S_ISREG(mode):
+    if stat.S_ISLNK(info.st_mode):
+        real = _inside_root(path, root, rel, problems)
+        return None if real is None else (real, None)
+    if not stat.S_ISREG(info.st_mode):
         # why: reading a FIFO or a device named *.json would block or never end
         problems.append(SourceProblem(rel, "not a regular file; skipped"))
         return None
-    return path
+    return path, (info.st_ino, info.st_size, info.st_mtime_ns)
 
 
 def _inside_root(path: Path, root: Path, rel: str, problems: list[SourceProblem]) -> Path | None:

@@ -7,7 +7,8 @@ per dashboard: pretty-printed (indent 2, sorted keys, trailing newline) with ser
 A v2 (layout-schema) dashboard is written as its k8s resource (`apiVersion`, `kind`, `metadata`,
 `spec`), the only form the loader accepts for v2.
 
-Who calls it: `syncer.engine.pull`. It must not talk to Grafana; it only writes files under `root`.
+Who calls it: `syncer.engine.pull`. It must not talk to Grafana; it only writes files under `root`,
+and never through a symbolic link below it (a checkout may hold `team -> /etc` or `a.json -> ~/.bashrc`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from syncer.model.errors import SourceError
 from syncer.model.state import JSON, LiveDashboard, LiveFolder
 
 FOLDER_FILE = "_folder.json"
@@ -81,6 +83,7 @@ def write_tree(
     root.mkdir(parents=True, exist_ok=True)
     directories = _folder_directories(root, folders)
     for uid, directory in directories.items():
+        _no_link_below(root, directory / FOLDER_FILE)
         directory.mkdir(parents=True, exist_ok=True)
         meta = {"uid": uid, "title": folders[uid].title}
         (directory / FOLDER_FILE).write_text(dump_json(meta), encoding="utf-8")
@@ -93,9 +96,20 @@ def write_tree(
         content = exported_content(
             dashboard, folder_written=dashboard.folder_uid is None or dashboard.folder_uid in directories
         )
+        _no_link_below(root, path)
         path.write_text(dump_json(content), encoding="utf-8")
         files[dashboard.uid] = path
     return WrittenTree(folders=directories, dashboards=files)
+
+
+def _no_link_below(root: Path, path: Path) -> None:
+    """Refuse to write `path` when it, or a directory between `root` and it, is a symbolic link:
+    writing through it would leave the root or overwrite the file the link points to."""
+    current = root
+    for part in path.relative_to(root).parts:
+        current = current / part
+        if current.is_symlink():
+            raise SourceError(f"{current} is a symbolic link; pull never writes through links (remove it)")
 
 
 def _folder_directories(root: Path, folders: Mapping[str, LiveFolder]) -> dict[str, Path]:

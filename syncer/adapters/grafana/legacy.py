@@ -183,7 +183,20 @@ class LegacyGrafana:
             page += 1
 
     async def _get_list(self, route: str, params: dict[str, str | int | list[str]]) -> list[Any]:
-        return _listing(await self._http.get_json(route, route=route, params=params), route)
+        try:
+            body = await self._http.get_json(route, route=route, params=params)
+        except NotFound as exc:
+            if "parentUid" in params:
+                raise  # that parent folder may have been deleted meanwhile
+            # why: every Grafana serves these listings; a 404 means the URL is not Grafana's base
+            raise NotFound(
+                f"{exc}; Grafana always serves {route}: is the URL Grafana's base URL "
+                "(with its sub-path if it has one, without /api)?",
+                status=exc.status,
+                method=exc.method,
+                route=exc.route,
+            ) from None
+        return _listing(body, route)
 
     async def _gather(self, fn: Callable[[T], Awaitable[R]], items: Iterable[T]) -> list[R]:
         async def bounded(item: T) -> R:
@@ -271,13 +284,14 @@ class LegacyGrafana:
             if existing is None or existing.title != folder.title or existing.parent_uid != folder.parent_uid:
                 raise
             return existing
-        return _live_folder(created, folder.parent_uid)
+        return _live_folder(_folder_body(created, "POST", "/api/folders"), folder.parent_uid)
 
     async def get_folder(self, uid: str) -> LiveFolder | None:
         try:
             item = await self._http.get_json(f"/api/folders/{uid}", route="/api/folders/:uid")
         except NotFound:
             return None
+        item = _folder_body(item, "GET", "/api/folders/:uid")
         return _live_folder(item, item.get("parentUid") or None)
 
     async def update_folder(
@@ -363,6 +377,18 @@ def _listing(body: Any, route: str) -> list[Any]:
             f"GET {route}: HTTP 200 but the body is {kind}, not a list; is the URL Grafana's API?",
             status=200,
             method="GET",
+            route=route,
+        )
+    return body
+
+
+def _folder_body(body: Any, method: str, route: str) -> Mapping[str, Any]:
+    """A folder DTO, or a failure that says it is not one (a gateway's 200 page used to crash the run)."""
+    if not isinstance(body, dict) or not isinstance(body.get("uid"), str):
+        raise ServerError(
+            f"{method} {route}: HTTP 200 but the body is not a folder (no uid)",
+            status=200,
+            method=method,
             route=route,
         )
     return body

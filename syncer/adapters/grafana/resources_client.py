@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from syncer.adapters.grafana import resources_codec as codec
 from syncer.adapters.grafana.discovery import (
@@ -104,7 +104,7 @@ class ResourceClient:
             obj = await self.get(path)
         except NotFound:
             return None
-        if not isinstance(obj, Mapping) or not isinstance(obj.get("metadata"), Mapping):
+        if not _is_object(obj):
             # why: read as "absent", a gateway's JSON page would make syncer create what exists
             raise ServerError(
                 f"GET {self.route(path)}: HTTP 200 but the body is not a k8s object (no metadata)",
@@ -115,11 +115,24 @@ class ResourceClient:
         return obj
 
     async def send(self, method: str, path: str, body: JSON, *, creating: bool = False) -> Any:
+        route = self.route(path)
         try:
-            response = await self.http.request(method, path, route=self.route(path), json=body)
+            response = await self.http.request(method, path, route=route, json=body)
         except GrafanaError as error:
             raise refine(error, creating=creating) from None
-        return response.json() if response.content else {}
+        try:
+            answer = response.json() if response.content else {}
+        except ValueError:
+            answer = None
+        if method != "DELETE" and not _is_object(answer):
+            # why: a gateway answering 200 with its own page saved nothing; never report it as written
+            raise ServerError(
+                f"{method} {route}: HTTP {response.status_code} but the body is not the saved k8s object",
+                status=response.status_code,
+                method=method,
+                route=route,
+            )
+        return answer if answer is not None else {}
 
     async def create(self, path: str, body: Mapping[str, Any], *, at_root: bool) -> Any:
         """POST a new object. At the root, ask Grafana for the default permissions (Editors edit,
@@ -220,6 +233,11 @@ class ResourceClient:
         if raw is None or resource_version is None or codec.resource_version(raw) != resource_version:
             return {}
         return raw
+
+
+def _is_object(answer: object) -> TypeGuard[Obj]:
+    """A k8s object (what a create or update answers), not some other JSON."""
+    return isinstance(answer, Mapping) and isinstance(answer.get("metadata"), Mapping)
 
 
 def _not_json(route: str, error: ValueError) -> ServerError:

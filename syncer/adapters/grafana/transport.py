@@ -26,7 +26,7 @@ import httpx
 
 MAX_HEADER_BYTES = 1024 * 1024  # a status line plus headers; far above anything Grafana sends
 _NO_BODY_STATUSES = frozenset({204, 304})
-_ReadStep = Callable[[asyncio.StreamReader], Awaitable[bytes]]
+_ReadStep = Callable[["_TimedReader"], Awaitable[bytes]]
 
 
 @dataclass
@@ -197,7 +197,7 @@ async def _read_head(connection: _Connection, request: httpx.Request, timeout: f
             return head  # 1xx informational answers precede the real one
 
 
-async def _until_blank_line(reader: asyncio.StreamReader) -> bytes:
+async def _until_blank_line(reader: _TimedReader) -> bytes:
     return await reader.readuntil(b"\r\n\r\n")
 
 
@@ -232,14 +232,13 @@ async def _read_body(
         raise httpx.RemoteProtocolError(f"bad Content-Length {sorted(lengths)!r}", request=request)
     if lengths:
         size = int(next(iter(lengths)))
-        return await _read(
-            connection, request, timeout, lambda reader: reader.readexactly(size)
-        ), head.keep_alive
+        content = await _read(connection, request, timeout, lambda reader: reader.readexactly(size))
+        return content, head.keep_alive
     # a body delimited by the end of the connection, which then cannot be reused
-    return await _read(connection, request, timeout, lambda reader: reader.read()), False
+    return await _read(connection, request, timeout, lambda reader: reader.read_to_end()), False
 
 
-async def _chunked(reader: asyncio.StreamReader) -> bytes:
+async def _chunked(reader: _TimedReader) -> bytes:
     parts: list[bytes] = []
     while True:
         size_line = await reader.readuntil(b"\r\n")
@@ -253,6 +252,42 @@ async def _chunked(reader: asyncio.StreamReader) -> bytes:
             raise ValueError("chunk not followed by CRLF")
 
 
+class _TimedReader:
+    """The connection's reader with httpx's read timeout on every single read, not on the whole body:
+    a large list page that keeps arriving is not cut off, a server that stops sending is."""
+
+    _CHUNK = 1024 * 1024
+
+    def __init__(self, reader: asyncio.StreamReader, timeout: float | None) -> None:
+        self._reader = reader
+        self._timeout = timeout
+
+    async def readuntil(self, separator: bytes) -> bytes:
+        async with asyncio.timeout(self._timeout):
+            return await self._reader.readuntil(separator)
+
+    async def readexactly(self, size: int) -> bytes:
+        parts: list[bytes] = []
+        left = size
+        while left > 0:
+            async with asyncio.timeout(self._timeout):
+                chunk = await self._reader.read(min(left, self._CHUNK))
+            if not chunk:
+                raise asyncio.IncompleteReadError(b"".join(parts), size)
+            parts.append(chunk)
+            left -= len(chunk)
+        return b"".join(parts)
+
+    async def read_to_end(self) -> bytes:
+        parts: list[bytes] = []
+        while True:
+            async with asyncio.timeout(self._timeout):
+                chunk = await self._reader.read(self._CHUNK)
+            if not chunk:
+                return b"".join(parts)
+            parts.append(chunk)
+
+
 async def _read(
     connection: _Connection,
     request: httpx.Request,
@@ -263,8 +298,7 @@ async def _read(
 ) -> bytes:
     """Run one read `step`, turning what can go wrong into httpx's exceptions."""
     try:
-        async with asyncio.timeout(timeout):
-            return await step(connection.reader)
+        return await step(_TimedReader(connection.reader, timeout))
     except TimeoutError:
         raise httpx.ReadTimeout("reading the response timed out", request=request) from None
     except asyncio.IncompleteReadError as exc:
