@@ -322,3 +322,17 @@ async def test_a_body_that_stalls_gives_a_read_timeout() -> None:
     async with running(stall) as server, client(server, timeout=0.3) as http:
         with pytest.raises(httpx.ReadTimeout):
             await http.get("/")
+
+
+@synchronous
+async def test_an_answer_sent_before_a_large_body_was_read_is_returned() -> None:
+    async def refuse_early(reader: Reader, writer: Writer, server: Server) -> None:
+        await reader.readuntil(b"\r\n\r\n")  # the head only: the body is never read
+        writer.write(reply(b'{"message":"too large"}', b"Connection: close", status=b"413 Payload Too Large"))
+        await writer.drain()
+        writer.transport.abort()  # a reset, as a server closing with unread data sends
+
+    async with running(refuse_early) as server, client(server) as http:
+        response = await http.post("/", content=b"x" * 32_000_000)
+    assert response.status_code == 413
+    assert response.json() == {"message": "too large"}

@@ -108,9 +108,7 @@ class LeanTransport(httpx.AsyncBaseTransport):
         tls = self._tls_context() if scheme == "https" else None
         try:
             async with asyncio.timeout(timeouts.get("connect")):
-                reader, writer = await asyncio.open_connection(
-                    host, port, ssl=tls, server_hostname=host if tls else None, limit=MAX_HEADER_BYTES
-                )
+                reader, writer = await _open(host, port, tls)
         except TimeoutError:
             raise httpx.ConnectTimeout(f"connecting to {host}:{port} timed out", request=request) from None
         except (OSError, ssl.SSLError) as exc:
@@ -132,14 +130,13 @@ class LeanTransport(httpx.AsyncBaseTransport):
     ) -> httpx.Response:
         done = False
         try:
-            await _write(connection, wire, request, timeouts.get("write"))
-            head = await _read_head(connection, request, timeouts.get("read"))
+            head, sent = await _write_then_read_head(connection, request, wire, timeouts)
             content, keep_alive = await _read_body(connection, request, head, timeouts.get("read"))
             done = True
         finally:
             if not done:
                 connection.close()
-        if keep_alive and not self._closed:
+        if keep_alive and sent and not self._closed:
             connection.reused = False
             self._idle.setdefault(key, []).append(connection)
         else:
@@ -151,6 +148,34 @@ class LeanTransport(httpx.AsyncBaseTransport):
             request=request,
             extensions={"http_version": b"HTTP/1.1", "reason_phrase": head.reason},
         )
+
+
+async def _open(
+    host: str, port: int, tls: ssl.SSLContext | None
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """`asyncio.open_connection`, with a reader that keeps a reset connection's last bytes readable."""
+    loop = asyncio.get_running_loop()
+    reader = _ResetTolerantReader(limit=MAX_HEADER_BYTES, loop=loop)
+    protocol = asyncio.StreamReaderProtocol(reader, loop=loop)
+    transport, _ = await loop.create_connection(
+        lambda: protocol, host, port, ssl=tls, server_hostname=host if tls else None
+    )
+    return reader, asyncio.StreamWriter(transport, protocol, reader, loop)
+
+
+class _ResetTolerantReader(asyncio.StreamReader):
+    """A connection reset ends the stream like a close: what arrived before it stays readable.
+
+    Why: asyncio's reader raises the reset before its buffered bytes, and those bytes are often the
+    server's answer: a server refusing a large body (401, 413) answers, then closes with the body
+    unread, which the kernel turns into a reset. The answer says more than "connection reset".
+    """
+
+    def set_exception(self, exc: Exception) -> None:
+        if isinstance(exc, ConnectionError):
+            self.feed_eof()
+        else:
+            super().set_exception(exc)
 
 
 class _StaleConnection(Exception):
@@ -174,6 +199,22 @@ def _request_head(request: httpx.Request) -> bytes:
     lines = [request.method.encode("ascii") + b" " + request.url.raw_path + b" HTTP/1.1"]
     lines += [name + b": " + value for name, value in request.headers.raw]
     return b"\r\n".join(lines) + b"\r\n\r\n"
+
+
+async def _write_then_read_head(
+    connection: _Connection, request: httpx.Request, wire: bytes, timeouts: dict[str, float | None]
+) -> tuple[_Head, bool]:
+    """The response head, and whether the whole request went out. A server may answer before it has
+    read a large body (401, 413) and close; Grafana's Go server does beyond 256 kB: the write then
+    fails, but the answer it already sent says more than "cannot send", so it is read if it came."""
+    try:
+        await _write(connection, wire, request, timeouts.get("write"))
+    except httpx.WriteError as failed:
+        try:
+            return await _read_head(connection, request, timeouts.get("read")), False
+        except httpx.HTTPError:
+            raise failed from None
+    return await _read_head(connection, request, timeouts.get("read")), True
 
 
 async def _write(connection: _Connection, wire: bytes, request: httpx.Request, timeout: float | None) -> None:
