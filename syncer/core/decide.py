@@ -75,7 +75,9 @@ def _three_way(
 def _saved_again(live: LiveDashboard) -> int | None:
     """The version syncer's last save made, when Grafana has saved the dashboard since; else None."""
     written = live.marker.version if live.marker is not None else None
-    return written if written is not None and live.version != written else None
+    # why only newer: a save makes exactly one new version, so an older or equal live version is no
+    # evidence of a later save; a wrong guess must never turn every later git change into a conflict
+    return written if written is not None and live.version > written else None
 
 
 def _unmanaged(

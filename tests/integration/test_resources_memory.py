@@ -101,8 +101,8 @@ def test_a_full_listing_never_holds_more_than_about_a_page(emulator: Emulator) -
     assert sorted(live.dashboards) == sorted(f"mem-{n}" for n in range(COUNT))
     sample = live.dashboards["mem-42"]
     assert dict(sample.content) == {**big_spec(42), "uid": "mem-42"}  # complete, not a reduced form
-    # discovery is given below by nobody: 1 GET /apis + folder page + dashboard pages (+1 empty last page
-    # at most, when the count is a multiple of the page size)
+    # no versions given, so 1 GET /apis (discovery) + 1 folder page + the dashboard pages (+1 empty last
+    # page at most, when the count is a multiple of the page size): streaming costs no extra request
     assert requests <= 1 + 1 + math.ceil(COUNT / PAGE) + 1
     # holding every decoded object cost 7x the text (29 MB here); one page of text and one item plus the
     # compact live states kept for the pass cost 0.4x (1.6 MB)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import pytest
-from core_factories import content, desired, have, live, want, wfolder
+from core_factories import ME, content, desired, have, live, want, wfolder
 
+from syncer.core.essence import checksum
 from syncer.core.planner import plan
 from syncer.model.plan import ActionKind, ConflictPolicy, DriftPolicy, Policy
-from syncer.model.state import DesiredDashboard, LiveDashboard
+from syncer.model.state import DesiredDashboard, LiveDashboard, OwnershipMarker
 
 A, B, C = content("A"), content("B"), content("C")
 DEFAULT_POLICY = Policy()
@@ -193,3 +195,21 @@ def test_scope_limits_dashboards_and_never_prunes() -> None:
     result = plan(state, current, Policy(prune=True), scope={"a"})
     assert [(a.uid, a.kind) for a in result.dashboard_actions] == [("a", ActionKind.UPDATE)]
     assert result.refusals == ()
+
+
+@pytest.mark.parametrize(
+    ("live_version", "kind"),
+    [(3, ActionKind.UPDATE), (4, ActionKind.UPDATE), (5, ActionKind.CONFLICT)],
+    ids=["older-than-marker", "as-marker-says", "re-saved-since"],
+)
+def test_only_a_newer_version_than_syncer_saved_counts_as_a_grafana_change(
+    live_version: int, kind: ActionKind
+) -> None:
+    """The marker's version (4 here) is what syncer's save made. A restore in the UI re-saves an
+    old syncer version (same content, newer version): a conflict with a git change. A live version
+    that is not newer is no evidence of a later save, so a git change is a plain update."""
+    marker = OwnershipMarker(ME, "d.json", checksum(A, None), version=4)
+    current = dataclasses.replace(have("d", A, version=live_version), marker=marker)
+    result = plan(desired([want("d", B)]), live([current]), Policy(on_conflict=ConflictPolicy.FAIL))
+    (action,) = result.dashboard_actions
+    assert action.kind is kind, action.reason

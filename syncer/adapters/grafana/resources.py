@@ -13,9 +13,10 @@ Same semantics as the legacy adapter, so the planner, executor, CLI and daemon w
   (migrated server-side; see `_record_stored_checksum`); `dashboard.grafana.app/v2*` files go to
   that version's endpoint, or fail clearly when the server does not offer it.
 
-Folders live in `resources_folders`, transport in `resources_client`, object conversion in
-`resources_codec`. It must not plan or retry conflicts (the executor does) and keeps no state that
-correctness depends on (see `ResourceClient.raw_if_current` for the one cache and its limits).
+Dashboard reads live in `resources_reads`, folders in `resources_folders`, transport in
+`resources_client`, object conversion in `resources_codec`. It must not plan or retry conflicts (the
+executor does) and keeps no state that correctness depends on (see `ResourceClient.raw_if_current`
+for the one cache and its limits).
 """
 
 from __future__ import annotations
