@@ -147,6 +147,7 @@ def daemon_config(settings: DaemonSettings) -> DaemonConfig:
         backoff_max_s=settings.backoff_max_s,
         shutdown_timeout_s=settings.shutdown_timeout_s,
         probe_interval_s=settings.probe_interval_s,
+        freeze_heap_after_full_pass=True,
     )
 
 

@@ -32,6 +32,8 @@ class DaemonConfig:
     probe_interval_s: float = 15.0  # between passes, check Grafana this often so /readyz stays truthful
     heartbeat_s: float = 1.0
     stale_heartbeat_s: float = 15.0  # /healthz fails when the loop has not beaten for this long
+    # process-wide (engine/heap.py): only the `syncer run` process sets it, never a test's process
+    freeze_heap_after_full_pass: bool = False
 
 
 @dataclass(frozen=True)

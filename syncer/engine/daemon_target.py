@@ -33,6 +33,7 @@ from syncer.engine.daemon_config import DaemonConfig, DaemonMetrics, TargetSpec
 from syncer.engine.daemon_report import count_drift, record_report
 from syncer.engine.daemon_status import TargetStatus
 from syncer.engine.funnel import Batch, Funnel, Trigger
+from syncer.engine.heap import settle_heap
 from syncer.engine.reconcile import Target, reconcile_once
 from syncer.engine.source_commit import git_commit
 from syncer.model.errors import GrafanaError, SourceError, SyncerError
@@ -253,6 +254,8 @@ class TargetRunner:
         }
         if full:
             gauges["drifted_dashboards"] = float(count_drift(report.plan))
+            if self._config.freeze_heap_after_full_pass:
+                settle_heap()
         self._metrics.gauges(self.name, gauges)
 
     def _grafana_failed(self, exc: GrafanaError) -> Result:
