@@ -44,9 +44,9 @@ def essence(content: Mapping[str, JSON], *, numbers_normal: bool = False) -> dic
     return result
 
 
-def checksum(content: Mapping[str, JSON], folder_uid: str | None, *, numbers_normal: bool = False) -> str:
+def checksum(content: Mapping[str, JSON], folder_uid: str | None) -> str:
     """`sha256:<hex>` of the canonical essence together with the folder, so a move is a change."""
-    return checksums_by_folder(content, numbers_normal=numbers_normal)(folder_uid)
+    return checksums_by_folder(content)(folder_uid)
 
 
 def checksums_by_folder(

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from syncer.core.essence import checksum
 from syncer.core.jsonvalues import map_leaves
+from syncer.model import jsontext
 from syncer.model.inputs import DataSourceRef
 from syncer.model.state import JSON, CompactJSON, DesiredDashboard, DesiredState, Severity, SourceProblem
 
@@ -32,19 +33,17 @@ def needs_datasources(state: DesiredState) -> bool:
     return any(_pending_datasource_inputs(d.content) for d in state.dashboards.values() if d.may_have_inputs)
 
 
-def may_have_inputs(content: Mapping[str, JSON], text: str | bytes | None = None) -> bool:
+def may_have_inputs(content: Mapping[str, JSON], text: bytes | None = None) -> bool:
     """False when `content` certainly needs no input resolution: no `__inputs` and no `${DS_...`.
 
-    `text`: the content already serialised as JSON (any escapes, any separators), when the caller
-    has it. The loader records the answer per file (`DesiredDashboard.may_have_inputs`), so
-    that resolution skips most dashboards without parsing their lazily kept content."""
+    `text`: the content already serialised as JSON (`jsontext.dumps`), when the caller has it. The
+    loader records the answer per file (`DesiredDashboard.may_have_inputs`), so that resolution
+    skips most dashboards without parsing their lazily kept content."""
     if INPUTS_KEY in content:
         return True
     # a text search decides at C speed; placeholders are plain ASCII, which JSON never escapes
-    if isinstance(text, bytes):
-        return b"${" + _UNDECLARED_INPUT_PREFIX.encode("ascii") in text.lower()
-    serialised = json.dumps(dict(content)) if text is None else text
-    return "${" + _UNDECLARED_INPUT_PREFIX in serialised.lower()
+    serialised = jsontext.dumps(content) if text is None else text
+    return b"${" + _UNDECLARED_INPUT_PREFIX.encode("ascii") in serialised.lower()
 
 
 def resolve_inputs(

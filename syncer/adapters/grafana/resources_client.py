@@ -25,6 +25,7 @@ from syncer.adapters.grafana.http import GrafanaHttp, Params
 from syncer.adapters.grafana.resources_errors import refine
 from syncer.adapters.grafana.resources_meta import foreign_annotations
 from syncer.adapters.grafana.resources_pages import ListPage, MalformedPage
+from syncer.model import jsontext
 from syncer.model.errors import ConfigError, GrafanaError, NotFound, ServerError
 from syncer.model.state import JSON
 
@@ -121,7 +122,7 @@ class ResourceClient:
         except GrafanaError as error:
             raise refine(error, creating=creating) from None
         try:
-            answer = response.json() if response.content else {}
+            answer = jsontext.loads(response.content) if response.content else {}
         except ValueError:
             answer = None
         if method != "DELETE" and not _is_object(answer):
