@@ -19,6 +19,7 @@ from syncer.adapters.grafana.legacy import LegacyGrafana
 from syncer.engine.pull import PullSummary, pull
 from syncer.engine.reconcile import Target
 from syncer.engine.source_commit import git_commit
+from syncer.engine.source_identity import LEGACY_DEFAULT_MANAGER_ID, default_manager_id
 from syncer.model.errors import ConfigError
 from syncer.model.plan import Policy
 from syncer.ports import GrafanaPort, MetricsPort, NullMetrics
@@ -58,8 +59,13 @@ def _resources_factory() -> Callable[..., GrafanaPort] | None:
 
 
 def build_policy(sync: SyncSettings) -> Policy:
+    """The policy of one target. Without an explicit manager id the id is the source's own
+    (`default_manager_id`), and dashboards stamped with the pre-upgrade default stay claimable."""
+    explicit = sync.manager_id
     return Policy(
-        manager_id=sync.manager_id,
+        manager_id=explicit or default_manager_id(Path(sync.dir or ".")),
+        claimable_ids=frozenset() if explicit else frozenset({LEGACY_DEFAULT_MANAGER_ID}),
+        adopt=sync.adopt,
         on_conflict=sync.on_conflict,
         on_drift=sync.on_drift,
         prune=sync.prune,

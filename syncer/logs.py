@@ -9,6 +9,7 @@ may use it) and must never let a token or password reach the output.
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 import sys
@@ -18,6 +19,8 @@ import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
 
 REDACTED = "[REDACTED]"
+# Very short strings would mask ordinary words; real tokens and passwords are longer.
+_MIN_SECRET = 6
 
 # Keys whose values are secrets whatever they hold.
 _SECRET_KEY = re.compile(r"(token|password|passwd|secret|authorization|api[_-]?key|cookie)", re.IGNORECASE)
@@ -25,10 +28,39 @@ _SECRET_KEY = re.compile(r"(token|password|passwd|secret|authorization|api[_-]?k
 # tokens, basic-auth userinfo in URLs.
 _SECRET_TEXT = (
     (re.compile(r"(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"), r"\1 " + REDACTED),
+    (
+        re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?)(?!bearer\b|basic\b)[^\s\"',;]+"),
+        r"\1" + REDACTED,
+    ),
     (re.compile(r"\bglsa_[A-Za-z0-9_]+"), REDACTED),
     (re.compile(r"\bglc_[A-Za-z0-9_=+/-]+"), REDACTED),
     (re.compile(r"(https?://)[^/\s:@]+:[^/\s@]+@"), r"\1" + REDACTED + "@"),
 )
+
+
+def credential_forms(token: str | None, user: str | None, password: str | None) -> list[str]:
+    """Every spelling in which a credential can come back in a server's answer or an exception:
+    the token, the password, `user:password` and its base64 (standard and URL-safe, with and
+    without padding) as a Basic `Authorization` header carries it. Longest first, so a replacement
+    never leaves a tail of a longer form behind."""
+    forms = {token or "", password or ""}
+    if user and password:
+        pair = f"{user}:{password}".encode()
+        forms.add(pair.decode())
+        for encoded in (base64.b64encode(pair), base64.urlsafe_b64encode(pair)):
+            text = encoded.decode("ascii")
+            forms.update({text, text.rstrip("=")})
+    return sorted((f for f in forms if len(f) >= _MIN_SECRET), key=len, reverse=True)
+
+
+def scrub_text(text: str, secrets: list[str]) -> str:
+    """`text` with each of `secrets` and every secret-looking pattern masked."""
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    for pattern, replacement in _SECRET_TEXT:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 class SecretRedactor:
@@ -42,17 +74,15 @@ class SecretRedactor:
         self._known: set[str] = set()
 
     def register(self, secret: str | None) -> None:
-        # Very short strings would mask ordinary words; real tokens and passwords are longer.
-        if secret and len(secret) >= 6:
+        if secret and len(secret) >= _MIN_SECRET:
             self._known.add(secret)
 
+    def register_credentials(self, token: str | None, user: str | None, password: str | None) -> None:
+        for form in credential_forms(token, user, password):
+            self.register(form)
+
     def scrub(self, text: str) -> str:
-        for secret in self._known:
-            if secret in text:
-                text = text.replace(secret, REDACTED)
-        for pattern, replacement in _SECRET_TEXT:
-            text = pattern.sub(replacement, text)
-        return text
+        return scrub_text(text, sorted(self._known, key=len, reverse=True))
 
     def _value(self, value: Any) -> Any:
         if isinstance(value, str):

@@ -129,7 +129,9 @@ class SyncSettings(_Frozen):
     on_conflict: ConflictPolicy = ConflictPolicy.OVERWRITE
     on_drift: DriftPolicy = DriftPolicy.REVERT
     concurrency: int = Field(default=8, ge=1, le=64)
-    manager_id: str = "syncer"
+    # None: derived from the source (engine.source_identity), so two sources never own each other's
+    manager_id: str | None = None
+    adopt: bool = False  # take over unowned dashboards whose uid a file uses (else: exit 3)
     allow_ui_edits: bool = True  # k8s managerAllowsEdits; on the legacy API UI edits are always possible
     inputs: Mapping[str, str] = Field(default_factory=dict)  # DS_PROMETHEUS -> datasource uid
     # Source limits (the loader's defaults): Grafana 11 nests folders 8 deep, 12+ only 4.
@@ -146,9 +148,11 @@ class SyncSettings(_Frozen):
 
     @field_validator("manager_id")
     @classmethod
-    def _readable_manager_id(cls, manager_id: str) -> str:
+    def _readable_manager_id(cls, manager_id: str | None) -> str | None:
         """The id must read back from every marker: an empty one reads as "no marker" (so every run
         re-adopts, and writes, every dashboard) and whitespace breaks the folder marker line."""
+        if manager_id is None:
+            return None
         if not manager_id or any(c.isspace() for c in manager_id) or not manager_id.isprintable():
             raise ValueError(f"must be non-empty, without spaces or control characters, got {manager_id!r}")
         return manager_id
@@ -206,14 +210,22 @@ def _no_shared_ownership(targets: tuple[TargetSettings, ...]) -> None:
     seen: dict[tuple[str, int, str | None, str], TargetSettings] = {}
     for target in targets:
         grafana = target.grafana
-        key = (grafana.url.rstrip("/").lower(), grafana.org_id, grafana.namespace, target.sync.manager_id)
+        # a default id is derived from the directory: the same directory gives the same id
+        owner = target.sync.manager_id or f"derived from {target.sync.dir}"
+        key = (grafana.url.rstrip("/").lower(), grafana.org_id, grafana.namespace, owner)
         other = seen.setdefault(key, target)
         if other is not target and (other.sync.prune or target.sync.prune):
             raise ValueError(
                 f"targets {other.name!r} and {target.name!r} prune the same Grafana organisation with the "
-                f"same manager_id {target.sync.manager_id!r}: each would delete the other's dashboards; "
+                f"same manager_id {_owner_shown(target.sync)}: each would delete the other's dashboards; "
                 "give each target its own sync.manager_id"
             )
+
+
+def _owner_shown(sync: SyncSettings) -> str:
+    if sync.manager_id is not None:
+        return repr(sync.manager_id)
+    return f"(the default, derived from the same directory {sync.dir})"
 
 
 def _one_of(value: str, allowed: tuple[str, ...]) -> str:

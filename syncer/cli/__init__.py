@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from syncer import __version__
-from syncer.model.errors import ConfigError, SourceError
+from syncer.model.errors import ConfigError, GrafanaError, SourceError
 
 COMMAND_MODULES = ("syncer.cli.oneshot", "syncer.cli.run", "syncer.cli.emulator")
 MODULE_OF_COMMAND = {
@@ -50,7 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(arguments)
     try:
         code: int = args.handler(args)
-    except (ConfigError, SourceError) as exc:
+    except (ConfigError, SourceError, GrafanaError) as exc:
+        # why GrafanaError: `plan`/`apply` report it in their RunReport; `pull` and discovery raise it.
+        # Its text went through the HTTP adapter's credential scrubbing.
         print(f"syncer: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

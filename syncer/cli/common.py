@@ -41,6 +41,7 @@ SYNC_FLAGS = (
     "on_drift",
     "concurrency",
     "manager_id",
+    "adopt",
     "allow_ui_edits",
 )
 

@@ -123,7 +123,18 @@ def _add_sync_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--on-drift", choices=("revert", "skip"), help="only Grafana changed (edited in the UI)")
     p.add_argument("--concurrency", type=int, metavar="N", help="parallel requests (default 8)")
-    p.add_argument("--manager-id", metavar="ID", help="this syncer instance's ownership id (default syncer)")
+    p.add_argument(
+        "--manager-id",
+        metavar="ID",
+        help="this syncer instance's ownership id (default: derived from the source: git remote + path, "
+        "else the directory's absolute path)",
+    )
+    p.add_argument(
+        "--adopt",
+        action="store_true",
+        default=None,
+        help="take over dashboards that exist in Grafana without a syncer marker (default: refuse, exit 3)",
+    )
     p.add_argument(
         "--verbose",
         "-v",

@@ -72,7 +72,18 @@ def _add_sync_options(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--on-drift", choices=("revert", "skip"), help="only Grafana changed (edited in the UI)")
     g.add_argument("--concurrency", type=int, metavar="N", help="parallel requests per target (default 8)")
-    g.add_argument("--manager-id", metavar="ID", help="this syncer instance's ownership id (default syncer)")
+    g.add_argument(
+        "--manager-id",
+        metavar="ID",
+        help="this syncer instance's ownership id (default: derived from the source: git remote + path, "
+        "else the directory's absolute path)",
+    )
+    g.add_argument(
+        "--adopt",
+        action="store_true",
+        default=None,
+        help="take over dashboards that exist in Grafana without a syncer marker (default: refuse, exit 3)",
+    )
 
 
 def _add_daemon_options(p: argparse.ArgumentParser) -> None:
@@ -109,8 +120,12 @@ def run_command(args: argparse.Namespace) -> int:
     targets = _selected_targets(settings, args.target)
     configure_logging(args.log_level or settings.log_level, settings.daemon.log_format)
     for target in targets:
-        redactor.register(target.grafana.token.get_secret_value() if target.grafana.token else None)
-        redactor.register(target.grafana.password.get_secret_value() if target.grafana.password else None)
+        grafana = target.grafana
+        redactor.register_credentials(
+            grafana.token.get_secret_value() if grafana.token else None,
+            grafana.user,
+            grafana.password.get_secret_value() if grafana.password else None,
+        )
     host, port = parse_listen(settings.daemon.listen)
     return asyncio.run(_serve(settings.daemon, targets, host, port))
 

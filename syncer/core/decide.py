@@ -18,6 +18,8 @@ from syncer.model.state import DesiredDashboard, DesiredState, LiveDashboard, Li
 
 # The reason given for every action a paused dashboard does not get (plan output, reports).
 SUSPENDED = "suspended in Grafana (grafana.app/managerSuspended=true)"
+# The reason's start for a dashboard that exists unowned and is not adopted (exit 3).
+ADOPT_REFUSED = "exists in Grafana without syncer's ownership marker"
 
 
 def decide(
@@ -30,21 +32,34 @@ def decide(
         where = folder_name(desired.folder_uid, *states)
         return _action(ActionKind.CREATE, desired, None, f"new dashboard in {where}")
     if live.marker is None:
-        return _unmanaged(desired, live, policy, states)
-    if live.marker.manager_id != policy.manager_id:
+        return _unmanaged(desired, live, policy)
+    if not owns(policy, live.marker.manager_id):
         return _action(
             ActionKind.CONFLICT,
             desired,
             live,
             f"owned by another syncer instance ({live.marker.manager_id!r}, from "
-            f"{live.marker.source_path}); never taken over",
+            f"{live.marker.source_path}); never taken over (this instance is {policy.manager_id!r}; "
+            "pass --manager-id with the other's id only if this source replaces it)",
         )
     action = _three_way(desired, live, live.marker.checksum, policy, states)
+    if action.kind is ActionKind.NOOP and live.marker.manager_id != policy.manager_id:
+        # why: a claimed pre-upgrade marker is restamped once, so that ownership is exact from now on
+        # and other sources' prunes stop listing this dashboard as of unknown origin
+        old_id = live.marker.manager_id
+        reason = f"restamp ownership: the marker carries the pre-upgrade default id {old_id!r}"
+        action = _action(ActionKind.UPDATE, desired, live, reason)
     if live.marker.suspended and action.kind is not ActionKind.NOOP:
         # why: a person paused syncer on this dashboard (e.g. to fix it by hand during an incident)
         reason = f"{SUSPENDED}; not written (otherwise {action.kind.value}: {action.reason})"
         return _action(ActionKind.SKIP, desired, live, reason)
     return action
+
+
+def owns(policy: Policy, manager_id: str) -> bool:
+    """May this instance write an object stamped `manager_id`? Its own id, or a pre-upgrade default
+    id it may claim. Prune asks the stricter `policy.manager_id ==` (a claim never deletes)."""
+    return manager_id == policy.manager_id or manager_id in policy.claimable_ids
 
 
 def _three_way(
@@ -80,12 +95,28 @@ def _saved_again(live: LiveDashboard) -> int | None:
     return written if written is not None and live.version > written else None
 
 
-def _unmanaged(
-    desired: DesiredDashboard, live: LiveDashboard, policy: Policy, states: tuple[DesiredState, LiveState]
-) -> DashboardAction:
+def _unmanaged(desired: DesiredDashboard, live: LiveDashboard, policy: Policy) -> DashboardAction:
+    """A dashboard someone made by hand (or another tool) under a uid a file uses. Taking it over
+    would let a later prune delete it: only on an explicit `--adopt` (Terraform's import)."""
+    if not policy.adopt:
+        return _action(
+            ActionKind.CONFLICT,
+            desired,
+            live,
+            f"{ADOPT_REFUSED} ({live_edit(live)}); not overwritten: pass --adopt (or sync.adopt: true) "
+            "to take it over, or give the file another uid",
+        )
     if desired.checksum == live.checksum:
-        return _action(ActionKind.UPDATE, desired, live, "adopt unmanaged dashboard (stamp ownership)")
-    return _conflict(desired, live, policy, "exists in Grafana without syncer's marker and differs", states)
+        return _action(ActionKind.UPDATE, desired, live, "adopt: same content, ownership marker stamped")
+    return DashboardAction(
+        ActionKind.UPDATE,
+        desired.uid,
+        "adopt: exists in Grafana without syncer's marker and differs; git's content replaces it "
+        f"(the replaced dashboard stays in the history as {live_edit(live)})",
+        desired,
+        live,
+        overwrites_version=live.version,
+    )
 
 
 def _git_change(

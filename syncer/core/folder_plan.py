@@ -8,7 +8,7 @@ Pure; no I/O.
 
 from __future__ import annotations
 
-from syncer.core.decide import SUSPENDED
+from syncer.core.decide import SUSPENDED, owns
 from syncer.core.describe import folder_name
 from syncer.model.plan import ActionKind, FolderAction, Policy
 from syncer.model.state import DesiredFolder, DesiredState, LiveFolder, LiveState
@@ -49,7 +49,7 @@ def _folder_action(
         changes.append(f"moved from {old} to {new}")
     if not changes:
         return FolderAction(ActionKind.NOOP, folder.uid, "in sync", folder, live)
-    if live.marker is not None and live.marker.manager_id != policy.manager_id:
+    if live.marker is not None and not owns(policy, live.marker.manager_id):
         reason = f"owned by another syncer instance ({live.marker.manager_id!r}); not " + " and ".join(
             changes
         )

@@ -47,7 +47,7 @@ def plan_prune(
         DashboardAction(ActionKind.SKIP, d.uid, f"{SUSPENDED}; not deleted ({_delete_reason(d)})", None, d)
         for d in gone
         if _suspended(d.marker)
-    )
+    ) + _claimable_not_pruned(desired, live, policy)
     placement = _Placement(kept, folder_changes)
     folders, folder_refusals = _folder_deletes(desired, live, policy, {d.uid for d in doomed}, placement)
     return PruneDecision(deletes, folders, folder_refusals, spared)
@@ -69,6 +69,29 @@ def _refusals(desired: DesiredState, live: LiveState, policy: Policy, managed: i
     if doomed > policy.max_deletes:
         return [f"{prefix}{doomed} deletes exceed --max-deletes {policy.max_deletes}"]
     return []
+
+
+def _claimable_not_pruned(
+    desired: DesiredState, live: LiveState, policy: Policy
+) -> tuple[DashboardAction, ...]:
+    """Dashboards stamped with a pre-upgrade default id and absent from this source: any source
+    with default settings may have written them, so none may delete them (a SKIP says why)."""
+    return tuple(
+        DashboardAction(
+            ActionKind.SKIP,
+            d.uid,
+            f"not pruned: its marker carries the pre-upgrade default owner {d.marker.manager_id!r} and it "
+            f"is not in this source (was {d.marker.source_path}); if this source wrote it, delete it in "
+            "Grafana (--manager-id syncer would also prune every other default source's dashboards)",
+            None,
+            d,
+        )
+        for d in sorted(live.dashboards.values(), key=lambda d: d.uid)
+        if d.marker is not None
+        and d.marker.manager_id in policy.claimable_ids
+        and d.marker.manager_id != policy.manager_id
+        and d.uid not in desired.dashboards
+    )
 
 
 def _delete_reason(live: LiveDashboard) -> str:

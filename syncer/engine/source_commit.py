@@ -12,14 +12,15 @@ from pathlib import Path
 
 def git_commit(directory: Path) -> str | None:
     """HEAD's full sha, with a `-dirty` suffix when tracked files under `directory` differ from it."""
-    head = _git(directory, "rev-parse", "--verify", "HEAD")
+    head = git_output(directory, "rev-parse", "--verify", "HEAD")
     if not head:
         return None
-    dirty = _git(directory, "status", "--porcelain", "--untracked-files=no", "--", ".")
+    dirty = git_output(directory, "status", "--porcelain", "--untracked-files=no", "--", ".")
     return f"{head}-dirty" if dirty else head
 
 
-def _git(directory: Path, *args: str) -> str | None:
+def git_output(directory: Path, *args: str) -> str | None:
+    """`git -C directory ARGS` stdout, stripped; None when git is missing, slow or refuses."""
     try:
         done = subprocess.run(
             ["git", "-C", str(directory), *args],

@@ -22,6 +22,10 @@ class DriftPolicy(StrEnum):
 @dataclass(frozen=True)
 class Policy:
     manager_id: str = "syncer"
+    # Pre-upgrade default ids this instance may update (and restamp) where its source has the
+    # dashboard, but never prune: which source wrote them is unknown (engine.source_identity).
+    claimable_ids: frozenset[str] = frozenset()
+    adopt: bool = False  # take over dashboards that exist in Grafana without any syncer marker
     on_conflict: ConflictPolicy = ConflictPolicy.OVERWRITE
     on_drift: DriftPolicy = DriftPolicy.REVERT
     prune: bool = False

@@ -117,13 +117,14 @@ CASES = [
         "two-targets-one-org",
         config=(
             "targets:\n"
-            "  - {{name: team-a, grafana: {{url: '{url}'}}, sync: {{dir: a, prune: true}}}}\n"
-            "  - {{name: team-b, grafana: {{url: '{url}/'}}, sync: {{dir: b}}}}\n"
+            "  - {{name: team-a, grafana: {{url: '{url}'}},\n"
+            "      sync: {{dir: a, prune: true, manager_id: ops}}}}\n"
+            "  - {{name: team-b, grafana: {{url: '{url}/'}}, sync: {{dir: b, manager_id: ops}}}}\n"
         ),
         command="run",
         must_say=(
             "targets 'team-a' and 'team-b' prune the same Grafana organisation with the same manager_id "
-            "'syncer': each would delete the other's dashboards",
+            "'ops': each would delete the other's dashboards",
         ),
     ),
     Case(

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from engine_helpers import dashboard, edit_in_grafana, execute_stale_plan, live_dashboard, run, write
 from support.emulator import Emulator
 
 from syncer.engine.reconcile import exit_code_for_apply
+from syncer.engine.source_identity import default_manager_id
 from syncer.model.plan import ActionKind
 from syncer.model.results import Outcome
 
@@ -97,12 +99,39 @@ def test_unmanaged_dashboard_with_same_content_is_adopted_without_content_change
     body = dashboard("Adopt me", "adopt")
     assert emulator.api("POST", "/api/dashboards/db", json={"dashboard": body}).status_code == 200
 
-    report = run(emulator, src)
+    report = run(emulator, src, adopt=True)
 
     assert [(r.kind, r.outcome) for r in report.results] == [(ActionKind.UPDATE, Outcome.OK)]
     stored = live_dashboard(emulator, "adopt")["dashboard"]
-    assert stored["__syncer"]["managerId"] == "syncer"
+    assert stored["__syncer"]["managerId"] == default_manager_id(src)
     assert {k: v for k, v in stored.items() if k not in ("__syncer", "id", "version")} == body
+
+
+@pytest.mark.parametrize("same_content", [True, False], ids=["same-content", "different-content"])
+def test_unmanaged_dashboard_is_never_taken_over_without_adopt(
+    emulator: Emulator, tmp_path: Path, same_content: bool
+) -> None:
+    """A hand-made dashboard whose uid a file reuses: no write, a conflict (exit 3) naming --adopt;
+    and after the file goes, prune does not delete it (it was never ours)."""
+    src = tmp_path / "src"
+    write(src, "mine.json", dashboard("Mine", "handmade"))
+    write(src, "other.json", dashboard("Other", "other"))
+    body = dashboard("Mine" if same_content else "Someone's work", "handmade")
+    assert emulator.api("POST", "/api/dashboards/db", json={"dashboard": body}).status_code == 200
+    emulator.reset(counters_only=True)
+
+    report = run(emulator, src)
+
+    conflicts = [r for r in report.results if r.outcome is Outcome.CONFLICT]
+    assert [r.uid for r in conflicts] == ["handmade"]
+    assert "pass --adopt" in conflicts[0].detail
+    stored = live_dashboard(emulator, "handmade")
+    assert stored["meta"]["version"] == 1 and "__syncer" not in stored["dashboard"]
+
+    (src / "mine.json").unlink()
+    run(emulator, src, prune=True)
+    stored = live_dashboard(emulator, "handmade")
+    assert stored["dashboard"]["title"] == body["title"] and stored["meta"]["version"] == 1
 
 
 def test_foreign_managed_dashboard_is_never_taken_over(emulator: Emulator, tmp_path: Path) -> None:

@@ -86,13 +86,24 @@ def test_broken_file_blocks_every_delete(emulator: Emulator, seeded: Path) -> No
     assert {"keep", "gone", "alone"} <= uids(emulator)
 
 
-def test_empty_source_refuses_to_prune(emulator: Emulator, seeded: Path, tmp_path: Path) -> None:
+def test_empty_source_refuses_to_prune(emulator: Emulator, seeded: Path) -> None:
+    for path in sorted(seeded.rglob("*.json")):
+        path.unlink()
+
+    report = run(emulator, seeded, prune=True)
+
+    assert report.plan.refusals
+    assert {"keep", "gone", "alone"} <= uids(emulator)
+
+
+def test_another_empty_directory_owns_nothing(emulator: Emulator, seeded: Path, tmp_path: Path) -> None:
+    """Another directory is another source with default settings: it may prune none of seeded's."""
     empty = tmp_path / "empty"
     empty.mkdir()
 
     report = run(emulator, empty, prune=True)
 
-    assert report.plan.refusals
+    assert not [a for a in report.plan.dashboard_actions if a.kind is ActionKind.DELETE]
     assert {"keep", "gone", "alone"} <= uids(emulator)
 
 

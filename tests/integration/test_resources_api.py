@@ -27,6 +27,7 @@ from syncer.app import build_grafana, open_target
 from syncer.core.planner import plan as make_plan
 from syncer.engine.execute import ExecuteContext, execute
 from syncer.engine.reconcile import Target, reconcile_once
+from syncer.engine.source_identity import default_manager_id
 from syncer.model.errors import Invalid, VersionConflict
 from syncer.model.plan import ActionKind, Policy
 from syncer.model.results import Outcome, RunReport
@@ -414,9 +415,10 @@ def test_conflict_during_execute_is_reread_and_replanned(emulator: Emulator, tmp
     assert obj["metadata"]["annotations"]["example.com/touched"] == "yes"
 
 
-def test_create_race_already_exists_is_replanned(emulator: Emulator, tmp_path: Path) -> None:
+@pytest.mark.parametrize("adopt", [False, True], ids=["refused", "adopted"])
+def test_create_race_already_exists_is_replanned(emulator: Emulator, tmp_path: Path, adopt: bool) -> None:
     write(tmp_path, "a.json", dashboard("res-born", "Born twice"))
-    settings = target_settings(emulator, tmp_path)
+    settings = target_settings(emulator, tmp_path, adopt=adopt)
 
     async def run() -> Any:
         async with open_target(settings) as target:
@@ -436,10 +438,15 @@ def test_create_race_already_exists_is_replanned(emulator: Emulator, tmp_path: P
             return await execute(plan, ctx)
 
     (result,) = asyncio.run(run())
-    # re-read: an unmanaged dashboard with different content -> a conflict, resolved by the default
-    # policy (overwrite) with the version that held the other content named
+    # re-read: an unmanaged dashboard with different content -> never taken over unless adopted
+    # (then git's content replaces it, with the version that held the other content named)
     assert result.retries == 1
+    if not adopt:
+        assert result.outcome is Outcome.CONFLICT and "pass --adopt" in result.detail, result.detail
+        assert k8s_dashboard(emulator, "res-born")["spec"]["title"] == "Someone else's"
+        return
     assert result.outcome is Outcome.OK, result.detail
+    assert result.overwrote_version is not None
     assert k8s_dashboard(emulator, "res-born")["spec"]["title"] == "Born twice"
 
 
@@ -523,7 +530,7 @@ def test_dashboards_written_through_the_legacy_api_are_adopted_not_duplicated(
     legacy = apply(target_settings(emulator, tmp_path, api="legacy"))
     assert len(written(legacy)) == 7
     spec = k8s_dashboard(emulator, "res-cpu")["spec"]
-    assert spec["__syncer"]["managerId"] == "syncer"  # the in-JSON marker of the legacy API
+    assert spec["__syncer"]["managerId"] == default_manager_id(tmp_path)  # the legacy API's in-JSON marker
 
     emulator.reset(counters_only=True)
     settings = target_settings(emulator, tmp_path)
@@ -537,7 +544,7 @@ def test_dashboards_written_through_the_legacy_api_are_adopted_not_duplicated(
     assert written(apply(settings)) == {"res-cpu": "update"}
     cpu = k8s_dashboard(emulator, "res-cpu")
     assert "__syncer" not in cpu["spec"]
-    assert cpu["metadata"]["annotations"]["grafana.app/managerId"] == "syncer"
+    assert cpu["metadata"]["annotations"]["grafana.app/managerId"] == default_manager_id(tmp_path)
 
     # and prune still knows the legacy-written ones are ours
     (tmp_path / "ops/db/pg.json").unlink()
@@ -721,11 +728,11 @@ def test_unmanaged_dashboard_with_same_content_is_adopted_by_stamping_annotation
         == 201
     )
 
-    report = apply(target_settings(emulator, tmp_path))
+    report = apply(target_settings(emulator, tmp_path, adopt=True))
     assert written(report) == {"res-adopt": "update"}
     obj = k8s_dashboard(emulator, "res-adopt")
     assert obj["metadata"]["generation"] == 1  # content unchanged: only ownership was stamped
-    assert obj["metadata"]["annotations"]["grafana.app/managerId"] == "syncer"
+    assert obj["metadata"]["annotations"]["grafana.app/managerId"] == default_manager_id(tmp_path)
     assert obj["metadata"]["annotations"]["grafana.app/sourcePath"] == "adopt.json"
 
 

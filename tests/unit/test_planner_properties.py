@@ -106,6 +106,7 @@ policies = st.builds(
     on_drift=st.just(DriftPolicy.REVERT),
     prune=st.booleans(),
     max_deletes=st.integers(0, 6),
+    adopt=st.booleans(),
 )
 
 
@@ -118,9 +119,10 @@ def test_apply_converges_in_one_pass(state: DesiredState, current: LiveState, po
     assert second.writes == 0, [
         (a.uid, a.kind, a.reason) for a in (*second.folder_actions, *second.dashboard_actions)
     ]
-    # what is left is only what syncer must not touch: other instances' objects
+    # what is left is only what syncer must not touch: other instances' objects, and unowned ones
+    # that were not adopted
     for action in second.dashboard_actions:
-        assert action.kind is ActionKind.NOOP or _foreign(action.live), action
+        assert action.kind is ActionKind.NOOP or _not_ours(action.live, policy), action
 
 
 @settings(max_examples=250, deadline=None)
@@ -174,6 +176,10 @@ def test_skip_policies_write_nothing_to_edited_dashboards(state: DesiredState, c
         if action.live is not None and action.live.marker is not None and action.kind is ActionKind.UPDATE:
             base = action.live.marker.checksum
             assert action.live.checksum == base, "an edited dashboard was overwritten despite skip"
+
+
+def _not_ours(live: Any, policy: Policy) -> bool:
+    return _foreign(live) or (live is not None and live.marker is None and not policy.adopt)
 
 
 def _foreign(live: Any) -> bool:

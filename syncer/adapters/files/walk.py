@@ -2,22 +2,31 @@
 
 Called by the loader. Hidden files and directories (a name starting with `.`) and whatever
 `.syncignore` at the root excludes are skipped. It never yields a file whose real path lies outside
-the root: a symlink leading out is reported as an error naming it. Symlinked directories are not
-followed (a warning), which also avoids loops. It reads no file content except `.syncignore`.
+the root. It reads no file content except `.syncignore`.
+
+Every entry that cannot be read as what it claims to be is an *error*, whatever its name: a dangling
+link (a directory that became a dead link looks exactly like one), a link leading out of the root,
+a link loop, a directory that cannot be listed, a file that vanished mid-walk. Errors make the
+planner refuse prune, so a half-swapped checkout or ConfigMap never deletes the dashboards that lived
+under the entry. Links to directories inside the root are followed (Kubernetes projects a ConfigMap
+item `team/a.json` as `team -> ..data/team`) under the link's own path; a directory reached twice
+is not walked again (an error: its dashboards would be duplicates).
 """
 
 from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from syncer.adapters.files.ignore import IGNORE_FILE, IgnoreRules
-from syncer.model.state import Severity, SourceProblem
+from syncer.model.state import SourceProblem
 
 SUFFIXES = (".json", ".yaml", ".yml")
 FOLDER_FILE_STEM = "_folder"
+# The code of every problem that means "an entry of the tree could not be read": prune is refused.
+UNREADABLE = "unreadable-entry"
 
 
 @dataclass(frozen=True)
@@ -46,52 +55,124 @@ class WalkResult:
 def walk_source(root: Path) -> WalkResult:
     real_root = Path(os.path.realpath(root))
     rules, problems = _read_ignore_rules(real_root)
-    files: list[SourceFile] = []
+    walk = _Walk(real_root, rules, problems)
+    walk.directory(real_root, "", ())
+    return WalkResult(tuple(walk.files), tuple(walk.problems))
 
-    def unreadable(error: OSError) -> None:
-        where = Path(error.filename or real_root)
-        rel = where.relative_to(real_root).as_posix() if where != real_root else "."
-        problems.append(SourceProblem(rel, f"cannot read directory: {error.strerror or error}"))
 
-    for current, dirnames, filenames in os.walk(real_root, onerror=unreadable, followlinks=False):
-        here = Path(current)
-        rel_here = here.relative_to(real_root).as_posix()
-        prefix = "" if rel_here == "." else rel_here + "/"
-        dirnames[:] = sorted(
-            name for name in dirnames if _keep_dir(here / name, prefix + name, real_root, rules, problems)
+@dataclass
+class _Walk:
+    root: Path
+    rules: IgnoreRules
+    problems: list[SourceProblem]
+    files: list[SourceFile] = field(default_factory=list)
+    visited: dict[Path, str] = field(default_factory=dict)  # real directory -> the path it was walked as
+
+    def directory(self, real: Path, prefix: str, chain: tuple[Path, ...]) -> None:
+        """Walk `real` (a real directory inside the root) as the root-relative `prefix`."""
+        self.visited[real] = prefix
+        try:
+            with os.scandir(real) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
+        except OSError as exc:
+            self._unreadable(prefix.rstrip("/") or ".", f"cannot read directory: {exc.strerror or exc}")
+            return
+        for entry in entries:
+            if not entry.name.startswith("."):
+                self._entry(entry, prefix + entry.name, (*chain, real))
+
+    def _entry(self, entry: os.DirEntry[str], rel: str, chain: tuple[Path, ...]) -> None:
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            self._unreadable(rel, "file vanished while reading the directory; skipped")
+            return
+        if stat.S_ISLNK(info.st_mode):
+            self._link(Path(entry.path), rel, chain)
+        elif stat.S_ISDIR(info.st_mode):
+            if not self.rules.ignored(rel, is_dir=True) and self._utf8_dir(rel):
+                self.directory(Path(entry.path), rel + "/", chain)
+        elif self._wanted_file(rel):
+            if stat.S_ISREG(info.st_mode):
+                key = (info.st_ino, info.st_size, info.st_mtime_ns)
+                self.files.append(SourceFile(rel, Path(entry.path), key))
+            else:
+                # why: reading a FIFO or a device named *.json would block or never end
+                self._unreadable(rel, "not a regular file; skipped")
+
+    def _link(self, path: Path, rel: str, chain: tuple[Path, ...]) -> None:
+        """A symlink of any name: its target decides what it claims to be."""
+        real = Path(os.path.realpath(path))
+        try:
+            info = real.stat()
+        except OSError:
+            self._broken_link(rel)
+            return
+        is_dir = stat.S_ISDIR(info.st_mode)
+        if is_dir and (self.rules.ignored(rel, is_dir=True) or not self._utf8_dir(rel)):
+            return
+        if not is_dir and not self._wanted_file(rel):
+            return
+        if real != self.root and self.root not in real.parents:
+            self._unreadable(rel, "symlink points outside the source directory; file skipped")
+        elif is_dir:
+            self._linked_directory(real, rel, chain)
+        elif stat.S_ISREG(info.st_mode):
+            self.files.append(SourceFile(rel, real))
+        else:
+            self._unreadable(rel, "not a regular file; skipped")
+
+    def _broken_link(self, rel: str) -> None:
+        """A dead link may have been a file or a directory (a `team/` swapped for a dangling link):
+        any name that is not ignored counts, so the dashboards that lived under it are never pruned."""
+        if self.rules.ignored(rel, is_dir=False) or self.rules.ignored(rel, is_dir=True):
+            return
+        if self._wanted_file(rel):
+            self._unreadable(rel, "broken symlink; file skipped")
+        elif _utf8(rel):
+            self._unreadable(
+                rel, "broken symlink (a directory or file that is gone); prune is refused until it is fixed"
+            )
+        else:
+            self._unreadable(_shown(rel), "broken symlink; prune is refused until it is fixed")
+
+    def _linked_directory(self, real: Path, rel: str, chain: tuple[Path, ...]) -> None:
+        if real in chain:
+            self._unreadable(rel, "symlink loop (links to a directory that contains it); not followed")
+        elif real in self.visited or self._walked_later(real):
+            shown = self.visited.get(real)
+            also = f" (also walked as {shown or '.'})" if shown is not None else ""
+            self._unreadable(rel, f"links to a directory that is walked directly{also}; not followed")
+        else:
+            self.directory(real, rel + "/", chain)
+
+    def _walked_later(self, real: Path) -> bool:
+        """True when the walk reaches `real` by its own path too (not only through hidden or ignored
+        directories): its files would load twice, under two names."""
+        parts = real.relative_to(self.root).parts
+        return not any(
+            part.startswith(".") or self.rules.ignored("/".join(parts[: depth + 1]), is_dir=True)
+            for depth, part in enumerate(parts)
         )
-        for name in sorted(filenames):
-            rel = prefix + name
-            if name.startswith(".") or not name.lower().endswith(SUFFIXES):
-                continue
-            if rules.ignored(rel, is_dir=False):
-                continue
-            if not _utf8(rel):
-                problems.append(SourceProblem(_shown(rel), "file name is not valid UTF-8; file skipped"))
-                continue
-            found = _regular_file(here / name, real_root, rel, problems)
-            if found is not None:
-                files.append(SourceFile(rel, *found))
-    return WalkResult(tuple(files), tuple(problems))
 
+    def _wanted_file(self, rel: str) -> bool:
+        if not rel.lower().endswith(SUFFIXES) or self.rules.ignored(rel, is_dir=False):
+            return False
+        if not _utf8(rel):
+            self.problems.append(SourceProblem(_shown(rel), "file name is not valid UTF-8; file skipped"))
+            return False
+        return True
 
-def _keep_dir(path: Path, rel: str, root: Path, rules: IgnoreRules, problems: list[SourceProblem]) -> bool:
-    if path.name.startswith(".") or rules.ignored(rel, is_dir=True):
-        return False
-    if not _utf8(rel):
-        problems.append(
+    def _utf8_dir(self, rel: str) -> bool:
+        if _utf8(rel):
+            return True
+        self.problems.append(
             SourceProblem(_shown(rel) + "/", "directory name is not valid UTF-8; its files are skipped")
         )
         return False
-    if path.is_symlink():
-        if _inside_root(path, root, rel, problems) is not None:
-            problems.append(
-                SourceProblem(
-                    rel, "symlinked directory is not followed; its files are not loaded", Severity.WARNING
-                )
-            )
-        return False
-    return True
+
+    def _unreadable(self, rel: str, message: str) -> None:
+        self.problems.append(SourceProblem(rel, message, code=UNREADABLE))
 
 
 def _utf8(rel: str) -> bool:
@@ -107,42 +188,6 @@ def _utf8(rel: str) -> bool:
 def _shown(rel: str) -> str:
     """The name with its undecodable bytes written as `\\xNN`, safe to print and to log."""
     return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-def _regular_file(
-    path: Path, root: Path, rel: str, problems: list[SourceProblem]
-) -> tuple[Path, tuple[int, int, int] | None] | None:
-    """`path` itself and its stat key when it is a regular file (one lstat: the walk starts at the
-    real root and does not follow symlinked directories, so the path is already real); symlinks take
-    the full check and get no stat key."""
-    try:
-        info = path.lstat()
-    except OSError:
-        problems.append(SourceProblem(rel, "file vanished while reading the directory; skipped"))
-        return None
-    if stat.S_ISLNK(info.st_mode):
-        real = _inside_root(path, root, rel, problems)
-        return None if real is None else (real, None)
-    if not stat.S_ISREG(info.st_mode):
-        # why: reading a FIFO or a device named *.json would block or never end
-        problems.append(SourceProblem(rel, "not a regular file; skipped"))
-        return None
-    return path, (info.st_ino, info.st_size, info.st_mtime_ns)
-
-
-def _inside_root(path: Path, root: Path, rel: str, problems: list[SourceProblem]) -> Path | None:
-    real = Path(os.path.realpath(path))
-    if not real.exists():
-        problems.append(SourceProblem(rel, "broken symlink; file skipped"))
-        return None
-    if real != root and root not in real.parents:
-        problems.append(SourceProblem(rel, "symlink points outside the source directory; file skipped"))
-        return None
-    if not (real.is_file() or real.is_dir()):
-        # why: reading a FIFO or a device named *.json would block or never end
-        problems.append(SourceProblem(rel, "not a regular file; skipped"))
-        return None
-    return real
 
 
 def _read_ignore_rules(root: Path) -> tuple[IgnoreRules, list[SourceProblem]]:

@@ -29,6 +29,7 @@ from syncer import __version__
 from syncer.adapters.grafana.errors import error_for_response, error_for_transport, parse_retry_after
 from syncer.adapters.grafana.retry import RetryPolicy
 from syncer.adapters.grafana.transport import LeanTransport
+from syncer.logs import credential_forms, scrub_text
 from syncer.model import jsontext
 from syncer.model.errors import ConfigError, GrafanaError, ServerError
 from syncer.ports import MetricsPort
@@ -169,14 +170,14 @@ class GrafanaHttp:
         return headers
 
     def _scrub(self, error: GrafanaError) -> GrafanaError:
-        """Belt and braces: a server could echo a credential back in its message; never pass it on."""
-        secrets = [s for s in (self._secret_token(), self._secret_password()) if s]
+        """Belt and braces: a server could echo a credential back in its message (a proxy echoing
+        the request headers, say), in any encoding: never pass it on."""
         text = str(error)
-        if not any(s in text for s in secrets):
-            return error
-        for secret in secrets:
-            text = text.replace(secret, "***")
-        error.args = (text,)
+        scrubbed = scrub_text(
+            text, credential_forms(self._secret_token(), self._settings.user, self._secret_password())
+        )
+        if scrubbed != text:
+            error.args = (scrubbed,)
         return error
 
     def _secret_token(self) -> str:
