@@ -20,6 +20,7 @@ MODULE_OF_COMMAND = {
     "plan": "syncer.cli.oneshot",
     "apply": "syncer.cli.oneshot",
     "pull": "syncer.cli.oneshot",
+    "manager-id": "syncer.cli.oneshot",
     "run": "syncer.cli.run",
     "emulator": "syncer.cli.emulator",
 }

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from syncer.adapters.files.loader import validate_directory
-from syncer.app import open_target, pull_directory
+from syncer.app import build_policy, open_target, pull_directory
 from syncer.cli.common import (
     add_connection_options,
     directory,
@@ -47,6 +47,7 @@ def register(sub: Any) -> None:
     _register_plan(sub)
     _register_apply(sub)
     _register_pull(sub)
+    _register_manager_id(sub)
 
 
 # ---- validate ------------------------------------------------------------------------------------
@@ -288,6 +289,30 @@ def cmd_pull(args: argparse.Namespace) -> int:
     summary = asyncio.run(pull_directory(target, args.dir, folder_uid=args.folder, force=args.force))
     print(summary.text())
     return EXIT_OK if summary.ok else EXIT_ERROR
+
+
+# ---- manager-id ------------------------------------------------------------------------------------
+
+
+def _register_manager_id(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "manager-id",
+        help="print the ownership id plan/apply use for DIR (derived from the source unless configured)",
+    )
+    p.add_argument("dir", type=directory, metavar="DIR", nargs="?", help="directory of dashboard files")
+    p.add_argument("--manager-id", metavar="ID", help="an explicit id (printed back as given)")
+    add_connection_options(p, writes=False)
+    p.set_defaults(handler=cmd_manager_id)
+
+
+def cmd_manager_id(args: argparse.Namespace) -> int:
+    """For hooks that plan from an exported copy of the tree (`git archive` into a temporary
+    directory): they ask the repository's checkout for its id and pass it with --manager-id."""
+    target = target_from_args(args)
+    if target.sync.dir is None:
+        raise ConfigError("no source directory given (DIR argument or sync.dir in --config)")
+    print(build_policy(target.sync).manager_id)
+    return EXIT_OK
 
 
 __all__ = ["register"]

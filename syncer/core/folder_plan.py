@@ -54,6 +54,14 @@ def _folder_action(
             changes
         )
         return FolderAction(ActionKind.SKIP, folder.uid, reason, folder, live)
+    if live.marker is None and state.folder_markers_readable and not policy.adopt:
+        # why: a folder someone made by hand is theirs: renaming or moving it needs an explicit adopt
+        reason = (
+            f"folder {live.title!r} exists in Grafana without syncer's ownership marker; not "
+            + " and ".join(changes)
+            + ": pass --adopt (or sync.adopt: true) to take it over"
+        )
+        return FolderAction(ActionKind.CONFLICT, folder.uid, reason, folder, live)
     if live.marker is not None and live.marker.suspended:
         reason = f"{SUSPENDED}; not " + " and ".join(changes)
         return FolderAction(ActionKind.SKIP, folder.uid, reason, folder, live)

@@ -120,7 +120,8 @@ def _folder_deletes(
     undesired = [f for uid, f in live.folders.items() if uid not in desired.folders]
     rule = _FolderRule(
         marked=frozenset(f.uid for f in undesired if _ours(f.marker, policy) and not _suspended(f.marker)),
-        unmarked=frozenset(f.uid for f in undesired if f.marker is None),
+        # a missing marker is only "unreadable" where the API cannot return it; else: not ours
+        unmarked=frozenset(f.uid for f in undesired if f.marker is None and not live.folder_markers_readable),
         occupied=frozenset(_occupied_folders(live, deleted, placement.kept)),
         emptied=frozenset(live.dashboards[uid].folder_uid or "" for uid in deleted if uid in live.dashboards),
         children=_planned_children(live, placement.folder_changes),

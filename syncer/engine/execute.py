@@ -49,6 +49,9 @@ class ExecuteContext:
 
 async def execute(plan: Plan, ctx: ExecuteContext) -> tuple[ActionResult, ...]:
     run = _Run(ctx)
+    for action in plan.folder_actions:
+        if action.kind is ActionKind.CONFLICT:  # e.g. an unowned folder a directory would rename
+            run.record(ActionResult(action.kind, action.uid, Outcome.CONFLICT, detail=action.reason))
     await run.folders([a for a in plan.folder_actions if a.kind in FOLDER_WRITES])
     await run.dashboards([a for a in plan.dashboard_actions if a.kind is not ActionKind.DELETE])
     await run.dashboards([a for a in plan.dashboard_actions if a.kind is ActionKind.DELETE])

@@ -99,7 +99,8 @@ class Plan:
 
     @property
     def in_sync(self) -> bool:
-        return self.writes == 0 and not self.conflicts
+        folder_conflicts = any(f.kind is ActionKind.CONFLICT for f in self.folder_actions)
+        return self.writes == 0 and not self.conflicts and not folder_conflicts
 
     @property
     def conflicts(self) -> tuple[DashboardAction, ...]:

@@ -251,3 +251,6 @@ class LiveState:
     dashboards: Mapping[str, LiveDashboard]
     complete: bool = True
     other_dashboard_uids: frozenset[str] = field(default_factory=frozenset)
+    # True when a folder without a marker really has none (the resources API returns annotations);
+    # False where the API does not return the marker (legacy folder DTOs omit the description)
+    folder_markers_readable: bool = False

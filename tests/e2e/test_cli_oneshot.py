@@ -213,7 +213,7 @@ def test_token_never_appears_in_any_output(emulator: Emulator, tmp_path: Path) -
 
 def test_pull_then_apply_via_cli(emulator: Emulator, tmp_path: Path) -> None:
     src = source(tmp_path)
-    syncer("apply", str(src), *conn(emulator))
+    syncer("apply", str(src), "--manager-id", "round-trip", *conn(emulator))
     out = tmp_path / "out"
 
     pulled = syncer("pull", str(out), *conn(emulator))
@@ -221,7 +221,8 @@ def test_pull_then_apply_via_cli(emulator: Emulator, tmp_path: Path) -> None:
     assert (out / "Team" / "_folder.json").exists()
 
     emulator.reset(counters_only=True)
-    check = syncer("plan", str(out), "--exit-code", *conn(emulator))
+    # another directory is another source: it continues src's instance only when told so
+    check = syncer("plan", str(out), "--exit-code", "--manager-id", "round-trip", *conn(emulator))
     assert check.returncode == 0, check.stdout
     assert emulator.writes() == 0
 

@@ -18,6 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support.emulator import Emulator
+
 from fault.kit import (
     Unmanaged,
     apply,
@@ -29,7 +31,6 @@ from fault.kit import (
     write_json,
     write_tree,
 )
-from support.emulator import Emulator
 
 pytestmark = pytest.mark.fault
 
@@ -263,3 +264,34 @@ def test_adopt_in_the_configuration_file(emulator: Emulator, tmp_path: Path) -> 
     assert done.returncode == 0, done.stdout + done.stderr
     found = get_dashboard(emulator, uid)
     assert found is not None and "__syncer" in found["dashboard"]
+
+
+def _resources(emulator: Emulator) -> tuple[str, ...]:
+    return ("--url", emulator.url, "--token", emulator.token, "--api", "resources")
+
+
+def test_a_hand_made_folder_is_not_renamed_or_pruned_without_adopt(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """On the resources API a folder's missing marker is known to be missing: the folder is someone
+    else's. A directory naming its uid does not rename it, and prune does not delete it."""
+    made = emulator.api("POST", "/api/folders", json={"uid": "ops-hand", "title": "Ops (by hand)"})
+    assert made.status_code == 200, made.text
+    root = tmp_path / "src"
+    write_json(root / "ops" / "_folder.json", {"uid": "ops-hand", "title": "Ops"})
+    write_json(root / "ops" / "latency.json", dashboard("latency", "Latency"))
+
+    done = run_syncer("apply", str(root), *_resources(emulator))
+    assert done.returncode == EXIT_CONFLICT, done.stdout + done.stderr
+    assert "ops-hand" in done.stdout and "--adopt" in done.stdout
+    assert emulator.api("GET", "/api/folders/ops-hand").json()["title"] == "Ops (by hand)"
+
+    shutil.rmtree(root / "ops")
+    write_json(root / "other.json", dashboard("other", "Other"))
+    run_syncer("apply", str(root), "--prune", *_resources(emulator))
+    assert emulator.api("GET", "/api/folders/ops-hand").status_code == 200
+
+    write_json(root / "ops" / "_folder.json", {"uid": "ops-hand", "title": "Ops"})
+    adopted = run_syncer("apply", str(root), "--adopt", *_resources(emulator))
+    assert adopted.returncode == 0, adopted.stdout + adopted.stderr
+    assert emulator.api("GET", "/api/folders/ops-hand").json()["title"] == "Ops"

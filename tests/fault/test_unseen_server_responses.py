@@ -236,7 +236,11 @@ def test_file_provisioned_dashboard_fails_alone(emulator: Emulator, tmp_path: Pa
     others = write_tree(source, 2)
     write_json(source / "node-exporter.json", dashboard("node-exporter", "Node exporter from git"))
 
-    done = run_syncer("apply", str(source), *connection(emulator))
+    untaken = run_syncer("apply", str(source), *connection(emulator))
+    assert untaken.returncode == 3, untaken.stdout + untaken.stderr  # not syncer's: never taken over
+    assert "node-exporter" in untaken.stdout and "--adopt" in untaken.stdout
+
+    done = run_syncer("apply", str(source), *connection(emulator), "--adopt")
 
     output = done.stdout + done.stderr
     assert done.returncode == 1, output

@@ -66,9 +66,12 @@ def test_apply_converges_is_idempotent_and_prune_spares_unowned(
         two.mkdir()
         materialise(one, first)
         materialise(two, second)
-        assert exit_code_for_apply(run(emulator, one, prune=True)) == 0
+        # one source whose tree changes from `first` to `second` (one id), taking hand-made
+        # dashboards over on purpose
+        owner = {"manager_id": "prop", "adopt": True}
+        assert exit_code_for_apply(run(emulator, one, prune=True, **owner)) == 0
 
-        report = run(emulator, two, prune=True)
+        report = run(emulator, two, prune=True, **owner)
 
         assert report.fatal is None and not report.failures, report.results
         refused = not second and bool(first)
@@ -82,7 +85,7 @@ def test_apply_converges_is_idempotent_and_prune_spares_unowned(
         assert hand_made - set(first) - set(second) <= remaining  # never pruned: not ours
         assert remaining == expected_uids(first, second, hand_made)
         emulator.reset(counters_only=True)
-        again = run(emulator, two, prune=True)
+        again = run(emulator, two, prune=True, **owner)
         assert emulator.writes() == 0 and again.plan.in_sync
     finally:
         shutil.rmtree(workdir)

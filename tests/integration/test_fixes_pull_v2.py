@@ -71,7 +71,7 @@ def test_pulled_v2_dashboards_validate_and_apply_back_unchanged(emulator: Emulat
     assert resource["spec"]["elements"] == before["v2-ops"]["elements"]
     validated = syncer(None, "validate", str(out))
     assert validated.returncode == 0, validated.stdout + validated.stderr
-    applied = syncer(emulator, "apply", str(out))
+    applied = syncer(emulator, "apply", str(out), "--adopt")  # made by hand: adopted on purpose
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert {uid: stored_spec(emulator, uid) for uid in before} == before  # adopted: content unchanged
     assert (

@@ -63,7 +63,7 @@ def test_pull_then_apply_changes_no_content(emulator: Emulator, tmp_path: Path) 
     assert "id" not in pulled and "version" not in pulled and pulled["uid"] == "pg-main"
     assert (dest / "Ops-On-call" / "_folder.json").exists()
 
-    report = run(emulator, dest)
+    report = run(emulator, dest, adopt=True)  # bootstrapping a repository: Terraform's import
 
     assert not report.failures and not report.source_errors
     # unmanaged dashboards get syncer's marker stamped (adoption) but no content change, no move
@@ -79,12 +79,13 @@ def test_pull_of_syncer_managed_tree_round_trips_with_zero_writes(emulator: Emul
     write(src, "a/_folder.json", {"uid": "fa", "title": "Folder A"})
     write(src, "a/b/c/deep.json", dashboard("Deep", "deep"))
     write(src, "top.json", dashboard("Top", "top"))
-    run(emulator, src)
+    run(emulator, src, manager_id="round-trip")
     dest = tmp_path / "pulled"
     do_pull(emulator, dest)
     emulator.reset(counters_only=True)
 
-    report = run(emulator, dest)
+    # another directory is another source: it continues src's instance only when told so
+    report = run(emulator, dest, manager_id="round-trip")
 
     assert report.plan.in_sync and emulator.writes() == 0
 

@@ -29,10 +29,11 @@ def test_auto_says_which_api_it_chose_and_keeps_stdout_clean(emulator: Emulator)
 
 
 def test_pull_through_apis_round_trips(emulator: Emulator, tmp_path: Path) -> None:
-    assert syncer(emulator, "apply", str(EXAMPLES), "--api", "resources").returncode == 0
+    owner = ("--manager-id", "round-trip")  # the pulled copy continues the examples' instance
+    assert syncer(emulator, "apply", str(EXAMPLES), "--api", "resources", *owner).returncode == 0
     pulled = syncer(emulator, "pull", str(tmp_path / "out"), "--api", "resources")
     assert pulled.returncode == 0, pulled.stderr
     assert list((tmp_path / "out").rglob("*.json"))
     emulator.reset(counters_only=True)
-    again = syncer(emulator, "plan", str(tmp_path / "out"), "--api", "resources", "--exit-code")
+    again = syncer(emulator, "plan", str(tmp_path / "out"), "--api", "resources", "--exit-code", *owner)
     assert again.returncode == 0, again.stdout + again.stderr

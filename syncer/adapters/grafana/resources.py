@@ -116,6 +116,7 @@ class ResourcesGrafana:
             dashboards=dashboards,
             complete=dashboard_uids is None,
             other_dashboard_uids=frozenset(others),
+            folder_markers_readable=True,
         )
 
     async def get_dashboard(self, uid: str) -> LiveDashboard | None:
