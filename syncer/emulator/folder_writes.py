@@ -119,11 +119,13 @@ def move_folder(
 
 
 def delete_folder_tree(store: Store, org: OrgStore, uid: str) -> FolderRecord:
-    """Remove the folder, its subfolders and every dashboard in them."""
+    """Remove the folder, its subfolders and every dashboard and library element in them."""
     record = org.folders[uid]
     doomed = {uid, *org.descendants(uid)}
     for dashboard in list(org.dashboards_in(doomed)):
         del org.dashboards[dashboard.uid]
+    for element in [e for e in org.library_elements.values() if e.folder_uid in doomed]:
+        del org.library_elements[element.uid]  # Grafana deletes a folder's library panels with it
     for folder_uid in doomed:
         del org.folders[folder_uid]
     store.bump_resource_version()

@@ -135,9 +135,11 @@ def descendant_counts(ctx: EmulatorContext, request: Request) -> Response:
         org = org_of(ctx, request)
         _lookup(org, request.params["uid"])
         below = org.descendants(request.params["uid"])
-        dashboards = sum(1 for _ in org.dashboards_in({request.params["uid"], *below}))
+        doomed = {request.params["uid"], *below}
+        dashboards = sum(1 for _ in org.dashboards_in(doomed))
+        panels = sum(1 for e in org.library_elements.values() if e.folder_uid in doomed)
     return json_response(
-        200, {"folder": len(below), "dashboard": dashboards, "librarypanel": 0, "alertrule": 0}
+        200, {"folder": len(below), "dashboard": dashboards, "librarypanel": panels, "alertrule": 0}
     )
 
 

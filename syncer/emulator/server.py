@@ -27,6 +27,7 @@ from syncer.emulator import (
     legacy_misc,
     legacy_search,
     legacy_versions,
+    library_elements,
 )
 from syncer.emulator.auth import Authenticator
 from syncer.emulator.config import EmulatorConfig, EmulatorContext
@@ -69,6 +70,7 @@ def build_router(ctx: EmulatorContext) -> Router:
         legacy_versions,
         legacy_dashboards,
         legacy_folders,
+        library_elements,
         k8s_routes,
     ):
         for route in module.routes(ctx):

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from syncer.emulator import content_codec, gojson, ids
+from syncer.emulator.library_records import LibraryElementRecord
 
 VERSIONS_TO_KEEP = 20
 
@@ -136,6 +137,7 @@ class OrgStore:
     org_id: int
     dashboards: dict[str, DashboardRecord] = field(default_factory=dict)
     folders: dict[str, FolderRecord] = field(default_factory=dict)
+    library_elements: dict[str, LibraryElementRecord] = field(default_factory=dict)
 
     def folder_chain(self, uid: str) -> list[FolderRecord]:
         """Ancestors of folder `uid` from the root down, the folder itself last."""

@@ -1,0 +1,89 @@
+"""Library elements as the emulator stores them, and their connections to dashboards.
+
+Role: `store.OrgStore.library_elements` holds one `LibraryElementRecord` per uid; the routes of
+`library_elements.py` read and change them under `Store.lock`. Connections are not stored: like
+Grafana 11+ (`GetDashboardsByLibraryPanelUID`), they are computed from the stored dashboards'
+`libraryPanel.uid` references, so a dashboard save or delete changes them with no bookkeeping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from syncer.emulator import gojson
+
+PANEL_KIND = 1
+VARIABLE_KIND = 2
+
+
+@dataclass
+class LibraryElementRecord:
+    uid: str
+    id: int
+    name: str
+    kind: int
+    folder_uid: str  # "" = the General root
+    model: dict[str, Any]  # keys sorted, as Go's json.Marshal of a map leaves them
+    version: int
+    created: str
+    updated: str
+    created_by: tuple[int, str]  # (user id, login)
+    updated_by: tuple[int, str]
+
+    @property
+    def type(self) -> str:
+        value = self.model.get("type")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def description(self) -> str:
+        value = self.model.get("description")
+        return value if isinstance(value, str) else ""
+
+
+def sync_model(model: dict[str, Any], *, type_: str = "", description: str = "") -> dict[str, Any]:
+    """Grafana's `syncFieldsWithModel`: `type` and `description` always present in the stored model
+    (missing ones take the element's current values), keys sorted at every level (map marshalling)."""
+    synced = dict(model)
+    if synced.get("type") is None:
+        synced["type"] = type_
+    if synced.get("description") is None:
+        synced["description"] = description
+    sorted_model: dict[str, Any] = _sorted(synced)
+    return sorted_model
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(item) for item in value]
+    return value
+
+
+def referenced_uids(document: Any) -> Iterator[str]:
+    """Every `libraryPanel.uid` in a dashboard (classic panels, rows' panels, v2 `LibraryPanel` elements)."""
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            ref = value.get("libraryPanel")
+            if isinstance(ref, dict) and isinstance(ref.get("uid"), str):
+                yield ref["uid"]
+            stack.extend(v for v in value.values() if isinstance(v, dict | list))
+        elif isinstance(value, list):
+            stack.extend(v for v in value if isinstance(v, dict | list))
+
+
+def connected_dashboards(dashboards: dict[str, Any], element_uid: str) -> list[Any]:
+    """The stored dashboard records (`store.DashboardRecord`) that use `element_uid`.
+    A cheap byte search first: most dashboards do not mention the uid at all."""
+    needle = element_uid.encode("utf-8")
+    found = []
+    for record in dashboards.values():
+        data: bytes = record.data
+        if needle in data and element_uid in set(referenced_uids(gojson.loads(data, float64=False))):
+            found.append(record)
+    return found
