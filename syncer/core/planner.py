@@ -3,7 +3,8 @@
 Called by the engine's reconcile (whole source, or a `scope` of dashboard uids for incremental
 daemon passes and for re-planning one dashboard after a version conflict). It returns folder
 actions (creates/updates parent-first, then deletes children-first) and dashboard actions (one per
-desired dashboard in scope, sorted by path, then deletes), each with a human reason.
+desired dashboard in scope, sorted by path, then deletes) and library panel actions
+(`core.library_plan`), each with a human reason.
 It does no I/O and reads no clock; it never deletes outside `core.prune`'s rules.
 """
 
@@ -13,6 +14,7 @@ from collections.abc import Collection
 
 from syncer.core.decide import decide
 from syncer.core.folder_plan import plan_folder_changes
+from syncer.core.library_plan import plan_library
 from syncer.core.prune import PruneDecision, plan_prune
 from syncer.model.plan import DashboardAction, Plan, Policy
 from syncer.model.state import DesiredState, LiveState
@@ -31,13 +33,15 @@ def plan(
         for d in sorted(wanted, key=lambda d: (d.path, d.uid))
     }
     folder_changes = plan_folder_changes(desired, live, policy)
+    library = plan_library(desired, live, policy, scope=scope)
     prune = PruneDecision()
     if policy.prune and scope is None:
-        prune = plan_prune(desired, live, policy, kept, folder_changes)
+        remaining = library.remaining_folders(live, desired)
+        prune = plan_prune(desired, live, policy, kept, folder_changes, library_folders=remaining)
     folder_actions = (*folder_changes, *prune.folder_deletes)
     dashboard_actions: tuple[DashboardAction, ...] = (
         *kept.values(),
         *prune.dashboard_skips,
         *prune.dashboard_deletes,
     )
-    return Plan(folder_actions, dashboard_actions, prune.refusals)
+    return Plan(folder_actions, dashboard_actions, (*prune.refusals, *library.refusals), library.actions)

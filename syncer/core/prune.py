@@ -33,9 +33,12 @@ def plan_prune(
     policy: Policy,
     kept: Mapping[str, DashboardAction],
     folder_changes: Sequence[FolderAction],
+    *,
+    library_folders: frozenset[str] = frozenset(),
 ) -> PruneDecision:
     """`kept`: the planned actions of desired dashboards; `folder_changes`: the planned folder
-    creates/updates (where each dashboard and folder will be decides which folders end up empty)."""
+    creates/updates (where each dashboard and folder will be decides which folders end up empty);
+    `library_folders`: folders that still hold a library panel afterwards (never emptied)."""
     managed = [d for d in live.dashboards.values() if _ours(d.marker, policy)]
     gone = sorted((d for d in managed if d.uid not in desired.dashboards), key=lambda d: d.uid)
     doomed = [d for d in gone if not _suspended(d.marker)]
@@ -48,7 +51,7 @@ def plan_prune(
         for d in gone
         if _suspended(d.marker)
     ) + _claimable_not_pruned(desired, live, policy)
-    placement = _Placement(kept, folder_changes)
+    placement = _Placement(kept, folder_changes, library_folders)
     folders, folder_refusals = _folder_deletes(desired, live, policy, {d.uid for d in doomed}, placement)
     return PruneDecision(deletes, folders, folder_refusals, spared)
 
@@ -103,6 +106,7 @@ def _delete_reason(live: LiveDashboard) -> str:
 class _Placement:
     kept: Mapping[str, DashboardAction]
     folder_changes: Sequence[FolderAction]
+    library_folders: frozenset[str] = frozenset()
 
 
 def _folder_deletes(
@@ -122,7 +126,7 @@ def _folder_deletes(
         marked=frozenset(f.uid for f in undesired if _ours(f.marker, policy) and not _suspended(f.marker)),
         # a missing marker is only "unreadable" where the API cannot return it; else: not ours
         unmarked=frozenset(f.uid for f in undesired if f.marker is None and not live.folder_markers_readable),
-        occupied=frozenset(_occupied_folders(live, deleted, placement.kept)),
+        occupied=frozenset(_occupied_folders(live, deleted, placement.kept)) | placement.library_folders,
         emptied=frozenset(live.dashboards[uid].folder_uid or "" for uid in deleted if uid in live.dashboards),
         children=_planned_children(live, placement.folder_changes),
     )

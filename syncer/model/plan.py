@@ -44,6 +44,9 @@ class ActionKind(StrEnum):
     NOOP = "noop"
     SKIP = "skip"
     CONFLICT = "conflict"  # left unresolved by policy (skip/fail); counts for exit code 3
+    CREATE_LIBRARY_PANEL = "create-library-panel"
+    UPDATE_LIBRARY_PANEL = "update-library-panel"  # model, name and/or folder
+    DELETE_LIBRARY_PANEL = "delete-library-panel"
 
 
 WRITE_KINDS = frozenset(
@@ -55,6 +58,9 @@ WRITE_KINDS = frozenset(
         ActionKind.UPDATE,
         ActionKind.MOVE,
         ActionKind.DELETE,
+        ActionKind.CREATE_LIBRARY_PANEL,
+        ActionKind.UPDATE_LIBRARY_PANEL,
+        ActionKind.DELETE_LIBRARY_PANEL,
     }
 )
 
@@ -91,11 +97,15 @@ class Plan:
     folder_actions: tuple[FolderAction, ...]
     dashboard_actions: tuple[DashboardAction, ...]
     refusals: tuple[str, ...] = ()  # e.g. prune refused: the reasons, shown to the user
+    # library panels: creates/updates run before the dashboards, deletes after (core.library_plan)
+    library_actions: tuple[DashboardAction, ...] = ()
 
     @property
     def writes(self) -> int:
         folder_writes = sum(1 for f in self.folder_actions if f.kind in WRITE_KINDS)
-        return folder_writes + sum(1 for d in self.dashboard_actions if d.kind in WRITE_KINDS)
+        library_writes = sum(1 for a in self.library_actions if a.kind in WRITE_KINDS)
+        dashboard_writes = sum(1 for d in self.dashboard_actions if d.kind in WRITE_KINDS)
+        return folder_writes + library_writes + dashboard_writes
 
     @property
     def in_sync(self) -> bool:
@@ -104,4 +114,5 @@ class Plan:
 
     @property
     def conflicts(self) -> tuple[DashboardAction, ...]:
-        return tuple(a for a in self.dashboard_actions if a.kind is ActionKind.CONFLICT)
+        actions = (*self.dashboard_actions, *self.library_actions)
+        return tuple(a for a in actions if a.kind is ActionKind.CONFLICT)

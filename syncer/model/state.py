@@ -199,6 +199,8 @@ class DesiredDashboard:
     # False only when the loader knows the content has no `__inputs` and no `${`, so input
     # resolution can skip it without parsing the (lazy) content
     may_have_inputs: bool = True
+    # the `libraryPanel.uid`s the content uses (each must exist in the source or in Grafana)
+    library_panel_uids: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,9 @@ class DesiredState:
     dashboards: Mapping[str, DesiredDashboard]
     problems: tuple[SourceProblem, ...] = ()
     files_seen: int = 0
+    # library panels (docs/source-format.md) in the dashboards' types: `title` is the element's name,
+    # `content` its model, `checksum` from `core.library.library_checksum`
+    library_panels: Mapping[str, DesiredDashboard] = field(default_factory=dict)
 
     # why cached: a daemon asks several times per pass, and 10,000 files may carry 10,000 warnings
     @cached_property
@@ -254,3 +259,7 @@ class LiveState:
     # True when a folder without a marker really has none (the resources API returns annotations);
     # False where the API does not return the marker (legacy folder DTOs omit the description)
     folder_markers_readable: bool = False
+    # library elements (`title` = name, `content` = model without the marker); `library_read` is
+    # False when they were not read at all (then nothing is planned for them)
+    library_panels: Mapping[str, LiveDashboard] = field(default_factory=dict)
+    library_read: bool = False

@@ -21,11 +21,18 @@ from pathlib import Path
 from types import MappingProxyType
 
 from syncer.adapters.files.folders import DEFAULT_MAX_FOLDER_DEPTH, FolderTree, build_folder_tree
+from syncer.adapters.files.library_files import (
+    LibraryParts,
+    library_element,
+    load_library_panel,
+    place_library_panels,
+)
 from syncer.adapters.files.parse import DEFAULT_MAX_FILE_BYTES, read_document
 from syncer.adapters.files.shapes import Unwrapped, unwrap
 from syncer.adapters.files.walk import SourceFile, walk_source
 from syncer.core.essence import checksums_by_folder
 from syncer.core.inputs import may_have_inputs, resolve_inputs
+from syncer.core.library import OFFLINE, panel_references, without_missing_references
 from syncer.core.normalise import normalise_for_grafana
 from syncer.core.rules import dashboard_problems, uid_problems
 from syncer.core.uids import dashboard_uid_for_path
@@ -80,7 +87,9 @@ class DirectorySource:
         dashboard_files = [f for f in walked.files if not f.is_folder_file]
         loaded = self._load_files(dashboard_files)
         placed_by_dir = [
-            item.file.rel_dir for item in loaded if item.dashboard and not item.dashboard.folder_given
+            item.file.rel_dir
+            for item in loaded
+            if (item.dashboard and not item.dashboard.folder_given) or item.library
         ]
         tree = build_folder_tree(
             (f for f in walked.files if f.is_folder_file),
@@ -93,7 +102,11 @@ class DirectorySource:
         problems += _cross_checks(tree.folders, dashboards)
         # why: that clash is an error, and an error keeps the file's dashboard out of the run
         dashboards = {uid: d for uid, d in dashboards.items() if uid not in tree.folders}
-        state = DesiredState(tree.folders, dashboards, tuple(problems), files_seen=len(dashboard_files))
+        panels = [(item.file, item.library) for item in loaded if item.library is not None]
+        library = place_library_panels(panels, tree, problems)
+        state = DesiredState(
+            tree.folders, dashboards, tuple(problems), files_seen=len(dashboard_files), library_panels=library
+        )
         state = resolve_inputs(state, self._inputs, None)
         return dataclasses.replace(state, problems=tuple(sorted(state.problems, key=_problem_order)))
 
@@ -120,6 +133,10 @@ class DirectorySource:
         parsed = read_document(file.path, file.rel, max_bytes=self._max_file_bytes)
         if parsed.problem is not None:
             return _Loaded(file, problems=[parsed.problem])
+        element = library_element(parsed.value)
+        if element is not None:
+            library, problems = load_library_panel(element, file.rel)
+            return _Loaded(file, problems=problems, library=library)
         unwrapped = unwrap(parsed.value, file.rel)
         body = unwrapped.dashboard
         if body is None:
@@ -164,6 +181,7 @@ def _dashboard_parts(uid: str, unwrapped: Unwrapped, sent: dict[str, JSON]) -> _
         compressed=CompactJSON.from_json_bytes(text).compressed,
         may_have_inputs=may_have_inputs(sent, text),
         checksum_for=checksums_by_folder(sent, numbers_normal=True),  # normalise_for_grafana did it
+        library_panel_uids=panel_references(sent),
     )
 
 
@@ -184,7 +202,8 @@ def validate_directory(
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     max_folder_depth: int = DEFAULT_MAX_FOLDER_DEPTH,
 ) -> DesiredState:
-    """Offline load for `syncer validate`: the same checks as every reconcile pass."""
+    """Offline load for `syncer validate`: the same checks as every reconcile pass, and every
+    library panel a dashboard uses must be in the source (the pass also accepts Grafana's)."""
     source = DirectorySource(
         root,
         inputs=inputs,
@@ -192,7 +211,8 @@ def validate_directory(
         max_file_bytes=max_file_bytes,
         max_folder_depth=max_folder_depth,
     )
-    return source.load()
+    state = source.load()
+    return without_missing_references(state, frozenset(state.library_panels), OFFLINE)
 
 
 _FileIdentity = tuple[str, int, int, int]
@@ -222,6 +242,7 @@ class _Parts:
     compressed: bytes  # the content sent, as `CompactJSON` keeps it
     may_have_inputs: bool
     checksum_for: Callable[[str | None], str]
+    library_panel_uids: frozenset[str] = frozenset()
     _checksums: dict[str | None, str] = field(default_factory=dict)
 
     def checksum_in(self, folder_uid: str | None) -> str:
@@ -242,6 +263,7 @@ class _Parts:
             checksum=self.checksum_in(folder_uid),
             api_version=self.api_version,
             may_have_inputs=self.may_have_inputs,
+            library_panel_uids=self.library_panel_uids,
         )
 
 
@@ -250,6 +272,7 @@ class _Loaded:
     file: SourceFile
     problems: list[SourceProblem] = field(default_factory=list)
     dashboard: _Parts | None = None  # None when the file contributes no dashboard
+    library: LibraryParts | None = None  # a library panel file (library_files)
 
 
 def _uid(
