@@ -16,6 +16,7 @@ from syncer.adapters.files.loader import DirectorySource
 from syncer.adapters.files.writer import write_tree
 from syncer.adapters.grafana.http import GrafanaHttp
 from syncer.adapters.grafana.legacy import LegacyGrafana
+from syncer.adapters.grafana.library_elements import LibraryElements
 from syncer.engine.pull import PullSummary, pull
 from syncer.engine.reconcile import Target
 from syncer.engine.source_commit import git_commit
@@ -29,11 +30,17 @@ RESOURCES_MODULE = "syncer.adapters.grafana.resources"  # the k8s-style adapter 
 
 
 def build_grafana(
-    settings: GrafanaSettings, metrics: MetricsPort, *, concurrency: int = 8, allow_ui_edits: bool = True
+    settings: GrafanaSettings,
+    metrics: MetricsPort,
+    *,
+    concurrency: int = 8,
+    allow_ui_edits: bool = True,
+    http: GrafanaHttp | None = None,
 ) -> GrafanaPort:
     """A Grafana adapter for `settings.api`. `auto` uses the resources adapter when it is installed
-    and the server offers it (decided by that adapter's discovery), else the legacy API."""
-    http = GrafanaHttp(settings, metrics=metrics, concurrency=concurrency)
+    and the server offers it (decided by that adapter's discovery), else the legacy API.
+    `http`: share one client with the library panel adapter (one pool, one request count)."""
+    http = http or GrafanaHttp(settings, metrics=metrics, concurrency=concurrency)
     if settings.api is ApiFlavour.LEGACY:
         return LegacyGrafana(http, concurrency=concurrency)
     factory = _resources_factory()
@@ -92,11 +99,15 @@ async def open_target(
 ) -> AsyncIterator[Target]:
     """A ready Target (one HTTP client for its lifetime, closed on exit)."""
     source = build_source(settings)
+    http = GrafanaHttp(
+        settings.grafana, metrics=metrics or NullMetrics(), concurrency=settings.sync.concurrency
+    )
     grafana = build_grafana(
         settings.grafana,
         metrics or NullMetrics(),
         concurrency=settings.sync.concurrency,
         allow_ui_edits=settings.sync.allow_ui_edits,
+        http=http,
     )
     try:
         yield Target(
@@ -107,6 +118,7 @@ async def open_target(
             concurrency=settings.sync.concurrency,
             inputs=dict(settings.sync.inputs),
             commit=git_commit(Path(settings.sync.dir or ".")),
+            library=LibraryElements(http),  # /api/library-elements on either API (see that module)
         )
     finally:
         await grafana.aclose()

@@ -95,6 +95,25 @@ class GrafanaPort(Protocol):
         ...
 
 
+class LibraryPort(Protocol):
+    """Grafana's library elements (`/api/library-elements`, the way in on every Grafana version),
+    in the dashboards' types: `title` is the element's name, `content` its model."""
+
+    async def fetch_library_panels(self) -> dict[str, LiveDashboard]:
+        """Every library panel of the organisation, keyed by uid."""
+        ...
+
+    async def get_library_panel(self, uid: str) -> LiveDashboard | None: ...
+
+    async def save_library_panel(
+        self, desired: DesiredDashboard, live: LiveDashboard | None, marker: OwnershipMarker
+    ) -> SaveResult:
+        """Create (live is None) or update with live's version; raises VersionConflict on a 412."""
+        ...
+
+    async def delete_library_panel(self, live: LiveDashboard) -> None: ...
+
+
 class SourcePort(Protocol):
     """The directory of dashboard files."""
 
@@ -136,6 +155,7 @@ __all__ = [
     "JSON",
     "DataSource",
     "GrafanaPort",
+    "LibraryPort",
     "MetricsPort",
     "NullMetrics",
     "SaveResult",

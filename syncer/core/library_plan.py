@@ -58,6 +58,12 @@ def plan_library(
 def _as_library(action: DashboardAction) -> DashboardAction:
     kind = _KINDS.get(action.kind, action.kind)
     reason = action.reason.replace("new dashboard", "new library panel", 1)
+    # why: Grafana keeps no version history of library elements; an overwritten edit cannot be restored
+    for kept in (
+        "the overwritten Grafana edit stays in the history as",
+        "the replaced dashboard stays in the history as",
+    ):
+        reason = reason.replace(kept, "Grafana keeps no history of library panels, so this is lost:")
     return replace(action, kind=kind, reason=reason)
 
 

@@ -1,4 +1,5 @@
-"""Carry out a Plan against Grafana: folders parent-first, then dashboards, deletes last.
+"""Carry out a Plan against Grafana: folders parent-first, library panels, then dashboards, deletes
+last (dashboards, then library panels, then folders; `library_execute` runs the library panels).
 
 Who calls it: `syncer.engine.reconcile.reconcile_once` (one-shot CLI and daemon alike).
 Every action yields exactly one `ActionResult`; one failure never stops the others. Writes are
@@ -18,11 +19,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from syncer.core.planner import plan as make_plan
+from syncer.engine.library_execute import LibraryRun
 from syncer.model.errors import GrafanaError, VersionConflict
 from syncer.model.plan import ActionKind, DashboardAction, FolderAction, Plan, Policy
 from syncer.model.results import ActionResult, Outcome
 from syncer.model.state import DesiredFolder, DesiredState, LiveFolder, LiveState, OwnershipMarker
-from syncer.ports import GrafanaPort, MetricsPort, NullMetrics
+from syncer.ports import GrafanaPort, LibraryPort, MetricsPort, NullMetrics
 
 MAX_CONFLICT_RETRIES = 3
 CANCELLED = "cancelled: shutting down before it started"
@@ -45,6 +47,7 @@ class ExecuteContext:
     cancel: asyncio.Event | None = None
     on_result: ProgressHook | None = None
     clock: Callable[[], float] = time.time
+    library: LibraryPort | None = None  # None: library panels are not synced (nothing planned either)
 
 
 async def execute(plan: Plan, ctx: ExecuteContext) -> tuple[ActionResult, ...]:
@@ -53,8 +56,13 @@ async def execute(plan: Plan, ctx: ExecuteContext) -> tuple[ActionResult, ...]:
         if action.kind is ActionKind.CONFLICT:  # e.g. an unowned folder a directory would rename
             run.record(ActionResult(action.kind, action.uid, Outcome.CONFLICT, detail=action.reason))
     await run.folders([a for a in plan.folder_actions if a.kind in FOLDER_WRITES])
+    library = run.library_run()
+    if library is not None:
+        await library.writes(plan.library_actions)  # before the dashboards that use them
     await run.dashboards([a for a in plan.dashboard_actions if a.kind is not ActionKind.DELETE])
     await run.dashboards([a for a in plan.dashboard_actions if a.kind is ActionKind.DELETE])
+    if library is not None:
+        await library.deletes(plan.library_actions)  # Grafana refuses while a dashboard uses one
     await run.folder_deletes([a for a in plan.folder_actions if a.kind is ActionKind.DELETE_FOLDER])
     return tuple(run.results)
 
@@ -78,6 +86,25 @@ class _Run:
         self.results: list[ActionResult] = []
         self.failed_folders: dict[str, str] = {}
         self.sem = asyncio.Semaphore(ctx.concurrency)
+        self.failed_library: Mapping[str, str] = {}
+
+    def library_run(self) -> LibraryRun | None:
+        if self.ctx.library is None:
+            return None
+        run = LibraryRun(
+            port=self.ctx.library,
+            policy=self.ctx.policy,
+            desired=self.ctx.desired,
+            live=self.ctx.live,
+            record=self.record,
+            marker=self.marker,
+            cancelled=self.cancelled,
+            slots=self.sem,
+            failed_folders=self.failed_folders,
+            cancel_text=CANCELLED,
+        )
+        self.failed_library = run.failed
+        return run
 
     # ---- bookkeeping ----------------------------------------------------------------------------
 
@@ -182,6 +209,13 @@ class _Run:
         if folder is not None and folder in self.failed_folders:
             self.record(
                 _result(action, Outcome.FAILED, f"folder {folder} failed: {self.failed_folders[folder]}")
+            )
+            return
+        used = action.desired.library_panel_uids if action.desired else frozenset()
+        for uid in sorted(used & self.failed_library.keys()):
+            # why: saved without its library panel, the dashboard would show an empty panel
+            self.record(
+                _result(action, Outcome.FAILED, f"library panel {uid} failed: {self.failed_library[uid]}")
             )
             return
         async with self.sem:

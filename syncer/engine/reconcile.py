@@ -15,14 +15,15 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 
 from syncer.core.inputs import needs_datasources, resolve_inputs
+from syncer.core.library import ONLINE, without_missing_references
 from syncer.core.planner import plan as make_plan
 from syncer.engine.execute import CANCELLED, ExecuteContext, execute
 from syncer.model.errors import GrafanaError, SourceError
 from syncer.model.inputs import DataSourceRef
 from syncer.model.plan import Plan, Policy
 from syncer.model.results import ActionResult, RunReport
-from syncer.model.state import DesiredState
-from syncer.ports import GrafanaPort, MetricsPort, NullMetrics, SourcePort
+from syncer.model.state import DesiredState, LiveState
+from syncer.ports import GrafanaPort, LibraryPort, MetricsPort, NullMetrics, SourcePort
 
 EMPTY_PLAN = Plan(folder_actions=(), dashboard_actions=())
 WARNINGS = "warnings"  # RunReport.extra key: the source's warnings, as text naming the file
@@ -37,6 +38,7 @@ class Target:
     concurrency: int
     inputs: Mapping[str, str]
     commit: str | None  # git commit of the source dir when inside a work tree (for version messages)
+    library: LibraryPort | None = None  # library panels (same HTTP client); None: not synced
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ async def _pass(
     try:
         desired = await _resolve(target, desired)
         live = await target.grafana.fetch_live(_uids_to_fetch(desired, target.policy, scope))
+        desired, live = await _with_library(target.library, desired, live)
     except GrafanaError as exc:
         return RunReport(plan=EMPTY_PLAN, source_errors=_errors(desired), fatal=str(exc))
     plan = make_plan(desired, live, target.policy, scope=scope)
@@ -112,11 +115,25 @@ async def _pass(
         metrics=metrics,
         cancel=hooks.cancel,
         on_result=hooks.on_progress,
+        library=target.library,
     )
     results = await execute(plan, ctx)
     not_started = sum(1 for r in results if r.detail == CANCELLED)
     fatal = f"interrupted: {not_started} action(s) were not started" if not_started else None
     return replace(report, results=results, fatal=fatal)
+
+
+async def _with_library(
+    library: LibraryPort | None, desired: DesiredState, live: LiveState
+) -> tuple[DesiredState, LiveState]:
+    """Read the library panels, and turn each dashboard that uses one existing neither in the
+    source nor in Grafana into an error (it is not written; prune stops)."""
+    if library is None:
+        return desired, live
+    panels = await library.fetch_library_panels()
+    known = frozenset(desired.library_panels) | frozenset(panels)
+    desired = without_missing_references(desired, known, ONLINE)
+    return desired, replace(live, library_panels=panels, library_read=True)
 
 
 async def _resolve(target: Target, desired: DesiredState) -> DesiredState:

@@ -45,6 +45,7 @@ def report_document(
         "summary": _summary(report),
         "folders": [_folder(a) for a in plan.folder_actions],
         "dashboards": [_dashboard(a) for a in plan.dashboard_actions],
+        "libraryPanels": [_dashboard(a, name="name") for a in plan.library_actions],
         "results": [_result(r) for r in report.results] if command == "apply" else [],
         "refusals": list(plan.refusals),
         "sourceErrors": list(report.source_errors),
@@ -58,6 +59,7 @@ def report_document(
 def _summary(report: RunReport) -> dict[str, int]:
     kinds = Counter(a.kind.value for a in report.plan.dashboard_actions)
     kinds.update(a.kind.value for a in report.plan.folder_actions)
+    kinds.update(a.kind.value for a in report.plan.library_actions if a.kind.value not in _SHARED)
     outcomes = Counter(r.outcome.value for r in report.results)
     summary = {kind.value: kinds.get(kind.value, 0) for kind in ActionKind}
     summary.update({f"outcome:{o.value}": outcomes.get(o.value, 0) for o in Outcome})
@@ -78,12 +80,16 @@ def _folder(action: FolderAction) -> dict[str, Any]:
     }
 
 
-def _dashboard(action: DashboardAction) -> dict[str, Any]:
+# kinds that library panels share with dashboards: the summary counts them for dashboards only
+_SHARED = frozenset({ActionKind.NOOP.value, ActionKind.SKIP.value, ActionKind.CONFLICT.value})
+
+
+def _dashboard(action: DashboardAction, *, name: str = "title") -> dict[str, Any]:
     desired, live = action.desired, action.live
     return {
         "action": action.kind.value,
         "uid": action.uid,
-        "title": desired.title if desired else (live.title if live else None),
+        name: desired.title if desired else (live.title if live else None),
         "path": action.path,
         "folderUid": desired.folder_uid if desired else None,
         "liveFolderUid": live.folder_uid if live else None,

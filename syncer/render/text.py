@@ -23,6 +23,9 @@ SYMBOL = {
     ActionKind.NOOP: "=",
     ActionKind.SKIP: "?",
     ActionKind.CONFLICT: "!",
+    ActionKind.CREATE_LIBRARY_PANEL: "+",
+    ActionKind.UPDATE_LIBRARY_PANEL: "~",
+    ActionKind.DELETE_LIBRARY_PANEL: "-",
 }
 
 OUTCOME_WORD = {
@@ -42,6 +45,9 @@ def plan_text(plan: Plan, *, verbose: bool = False) -> str:
     for folder in plan.folder_actions:
         if verbose or folder.kind is not ActionKind.NOOP:
             lines.append(_folder_line(folder))
+    for action in plan.library_actions:
+        if verbose or action.kind is not ActionKind.NOOP:
+            lines.append(_dashboard_line(action, what="library panel "))
     for action in plan.dashboard_actions:
         if verbose or action.kind is not ActionKind.NOOP:
             lines.append(_dashboard_line(action))
@@ -78,7 +84,24 @@ def plan_summary(plan: Plan) -> str:
     text = "Plan: dashboards " + ", ".join(parts)
     if folder_parts:
         text += "; folders " + ", ".join(folder_parts)
+    library = library_summary(plan)
+    if library:
+        text += "; library panels " + library
     return text + "."
+
+
+def library_summary(plan: Plan) -> str:
+    """`1 to create, 2 to update, ...` for the library panels; "" when there are none."""
+    kinds = Counter(a.kind for a in plan.library_actions)
+    words = (
+        (ActionKind.CREATE_LIBRARY_PANEL, "to create"),
+        (ActionKind.UPDATE_LIBRARY_PANEL, "to update"),
+        (ActionKind.DELETE_LIBRARY_PANEL, "to delete"),
+        (ActionKind.NOOP, "unchanged"),
+        (ActionKind.SKIP, "skipped"),
+        (ActionKind.CONFLICT, "in conflict"),
+    )
+    return ", ".join(f"{kinds[kind]} {word}" for kind, word in words if kinds[kind])
 
 
 def _folder_line(action: FolderAction) -> str:
@@ -87,21 +110,26 @@ def _folder_line(action: FolderAction) -> str:
     return _line(action.kind, f"folder {where or action.uid}", action.uid, title, action.reason)
 
 
-def _dashboard_line(action: DashboardAction) -> str:
+def _dashboard_line(action: DashboardAction, what: str = "") -> str:
     title = action.desired.title if action.desired else (action.live.title if action.live else "")
-    return _line(action.kind, action.path or "(not in the directory)", action.uid, title, action.reason)
+    where = what + (action.path or "(not in the directory)")
+    return _line(action.kind, where, action.uid, title, action.reason)
 
 
 def _line(kind: ActionKind, where: str, uid: str, title: str, reason: str) -> str:
     return f"  {SYMBOL.get(kind, ' ')} {kind.value:<13} {where} [{uid}] {title!r}: {reason}"
 
 
-# the order the executor works in: folder writes, dashboards, dashboard deletes, folder deletes
+# the order the executor works in: folder and library panel writes, dashboards, dashboard deletes,
+# library panel deletes, folder deletes
 RESULT_GROUP = {
     ActionKind.CREATE_FOLDER: 0,
     ActionKind.UPDATE_FOLDER: 0,
+    ActionKind.CREATE_LIBRARY_PANEL: 0,
+    ActionKind.UPDATE_LIBRARY_PANEL: 0,
     ActionKind.DELETE: 2,
-    ActionKind.DELETE_FOLDER: 3,
+    ActionKind.DELETE_LIBRARY_PANEL: 3,
+    ActionKind.DELETE_FOLDER: 4,
 }
 
 
@@ -151,6 +179,9 @@ def _done_words(ok: Counter[ActionKind]) -> Sequence[str]:
         (ActionKind.UPDATE, "updated"),
         (ActionKind.MOVE, "moved"),
         (ActionKind.DELETE, "deleted"),
+        (ActionKind.CREATE_LIBRARY_PANEL, "library panel(s) created"),
+        (ActionKind.UPDATE_LIBRARY_PANEL, "library panel(s) updated"),
+        (ActionKind.DELETE_LIBRARY_PANEL, "library panel(s) deleted"),
         (ActionKind.DELETE_FOLDER, "folder(s) deleted"),
     )
     return [f"{ok[kind]} {word}" for kind, word in names if ok[kind]]
