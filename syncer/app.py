@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from syncer.adapters.files.library_writer import write_library_panels
 from syncer.adapters.files.loader import DirectorySource
 from syncer.adapters.files.writer import write_tree
 from syncer.adapters.grafana.http import GrafanaHttp
@@ -128,13 +129,17 @@ async def pull_directory(
     settings: TargetSettings, directory: Path, *, folder_uid: str | None = None, force: bool = False
 ) -> PullSummary:
     """`syncer pull`: export Grafana (or one folder subtree) into `directory`."""
-    async with open_grafana(settings) as grafana:
-        return await pull(grafana, directory, writer=write_tree, folder_uid=folder_uid, force=force)
+    http = GrafanaHttp(settings.grafana, metrics=NullMetrics(), concurrency=settings.sync.concurrency)
+    async with open_grafana(settings, http=http) as grafana:
+        library = (LibraryElements(http), write_library_panels)
+        return await pull(
+            grafana, directory, writer=write_tree, folder_uid=folder_uid, force=force, library=library
+        )
 
 
 @asynccontextmanager
 async def open_grafana(
-    settings: TargetSettings, *, metrics: MetricsPort | None = None
+    settings: TargetSettings, *, metrics: MetricsPort | None = None, http: GrafanaHttp | None = None
 ) -> AsyncIterator[GrafanaPort]:
     """Just the Grafana adapter (for `pull`, which has no source directory to read)."""
     grafana = build_grafana(
@@ -142,6 +147,7 @@ async def open_grafana(
         metrics or NullMetrics(),
         concurrency=settings.sync.concurrency,
         allow_ui_edits=settings.sync.allow_ui_edits,
+        http=http,
     )
     try:
         yield grafana

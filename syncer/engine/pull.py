@@ -12,12 +12,22 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from syncer.model.state import LiveDashboard, LiveFolder, LiveState
-from syncer.ports import GrafanaPort
+from syncer.ports import GrafanaPort, LibraryPort
 
-TreeWriter = Callable[[Path, Mapping[str, LiveFolder], Sequence[LiveDashboard]], object]
+
+class WrittenFolders(Protocol):
+    @property
+    def folders(self) -> Mapping[str, Path]: ...
+
+
+TreeWriter = Callable[[Path, Mapping[str, LiveFolder], Sequence[LiveDashboard]], WrittenFolders]
 """Writes the chosen folders and dashboards under a directory (`syncer.adapters.files.writer.write_tree`)."""
+
+LibraryWriter = Callable[[Path, Mapping[str, Path], Sequence[LiveDashboard]], int]
+"""Writes library panels into their folders' directories (`adapters.files.library_writer`)."""
 
 
 @dataclass
@@ -25,6 +35,7 @@ class PullSummary:
     directory: Path
     dashboards: int = 0
     folders: int = 0
+    library_panels: int = 0
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -34,7 +45,9 @@ class PullSummary:
     def text(self) -> str:
         if self.errors:
             return "\n".join(f"error: {e}" for e in self.errors)
-        return f"Pulled {self.dashboards} dashboard(s) in {self.folders} folder(s) into {self.directory}."
+        panels = f", {self.library_panels} library panel(s)" if self.library_panels else ""
+        where = f"in {self.folders} folder(s) into {self.directory}"
+        return f"Pulled {self.dashboards} dashboard(s){panels} {where}."
 
 
 async def pull(
@@ -44,7 +57,9 @@ async def pull(
     writer: TreeWriter,
     folder_uid: str | None = None,
     force: bool = False,
+    library: tuple[LibraryPort, LibraryWriter] | None = None,
 ) -> PullSummary:
+    """`library`: also export the library panels (beside the dashboards, in their folders)."""
     summary = PullSummary(directory)
     if directory.exists() and any(directory.iterdir()) and not force:
         summary.errors.append(f"{directory} is not empty; pull into an empty directory or pass --force")
@@ -54,7 +69,13 @@ async def pull(
         summary.errors.append(f"folder {folder_uid} not found in Grafana")
         return summary
     folders, dashboards = select(live, folder_uid)
-    writer(directory, folders, dashboards)
+    panels = list((await library[0].fetch_library_panels()).values()) if library else []
+    if folder_uid is not None:
+        subtree = subtree_uids(live.folders, folder_uid)
+        panels = [p for p in panels if p.folder_uid in subtree]
+    written = writer(directory, folders, dashboards)
+    if library is not None:
+        summary.library_panels = library[1](directory, written.folders, panels)
     summary.dashboards, summary.folders = len(dashboards), len(folders)
     return summary
 
