@@ -9,7 +9,7 @@ It must not do I/O: loading is the caller's job.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from syncer.model.state import DesiredState
 
@@ -21,6 +21,7 @@ class Snapshot:
     dashboards: Mapping[str, tuple[str, str]]  # uid -> (checksum, path)
     folders: Mapping[str, tuple[str, str | None]]  # uid -> (title, parent uid)
     files_seen: int
+    library_panels: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # uid -> (checksum, path)
 
     @classmethod
     def of(cls, desired: DesiredState) -> Snapshot:
@@ -28,6 +29,7 @@ class Snapshot:
             dashboards={uid: (d.checksum, d.path) for uid, d in desired.dashboards.items()},
             folders={uid: (f.title, f.parent_uid) for uid, f in desired.folders.items()},
             files_seen=desired.files_seen,
+            library_panels={uid: (p.checksum, p.path) for uid, p in desired.library_panels.items()},
         )
 
 
@@ -35,8 +37,10 @@ class Snapshot:
 class ChangeSet:
     changed: frozenset[str]  # dashboards added, edited, moved or renamed (a new path)
     removed: frozenset[str]  # dashboards whose file disappeared
-    folders_changed: bool  # a folder appeared or its title/parent changed
-    folders_removed: bool
+    # a folder appeared or its title/parent changed, or a library panel appeared or changed (library
+    # panels are few and planned on every pass, so they ride on the folders' flags)
+    folders_changed: bool
+    folders_removed: bool  # a folder or a library panel left the source
 
     @property
     def empty(self) -> bool:
@@ -46,8 +50,12 @@ class ChangeSet:
 def diff(old: Snapshot, new: Snapshot) -> ChangeSet:
     changed = frozenset(uid for uid, entry in new.dashboards.items() if old.dashboards.get(uid) != entry)
     removed = frozenset(old.dashboards.keys() - new.dashboards.keys())
-    folders_changed = any(old.folders.get(uid) != entry for uid, entry in new.folders.items())
-    folders_removed = bool(old.folders.keys() - new.folders.keys())
+    folders_changed = any(old.folders.get(uid) != entry for uid, entry in new.folders.items()) or any(
+        old.library_panels.get(uid) != entry for uid, entry in new.library_panels.items()
+    )
+    folders_removed = bool(old.folders.keys() - new.folders.keys()) or bool(
+        old.library_panels.keys() - new.library_panels.keys()
+    )
     return ChangeSet(changed, removed, folders_changed, folders_removed)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from syncer.core.inputs import needs_datasources, resolve_inputs
 from syncer.core.library import ONLINE, without_missing_references
+from syncer.core.library_embedded import with_embedded_panels
 from syncer.core.planner import plan as make_plan
 from syncer.engine.execute import CANCELLED, ExecuteContext, execute
 from syncer.model.errors import GrafanaError, SourceError
@@ -130,6 +131,7 @@ async def _with_library(
     source nor in Grafana into an error (it is not written; prune stops)."""
     if library is None:
         return desired, live
+    desired = with_embedded_panels(desired)  # again: inputs resolved since the load may be in them
     panels = await library.fetch_library_panels()
     known = frozenset(desired.library_panels) | frozenset(panels)
     desired = without_missing_references(desired, known, ONLINE)

@@ -33,6 +33,7 @@ from syncer.adapters.files.walk import SourceFile, walk_source
 from syncer.core.essence import checksums_by_folder
 from syncer.core.inputs import may_have_inputs, resolve_inputs
 from syncer.core.library import OFFLINE, panel_references, without_missing_references
+from syncer.core.library_embedded import with_embedded_panels
 from syncer.core.normalise import normalise_for_grafana
 from syncer.core.rules import dashboard_problems, uid_problems
 from syncer.core.uids import dashboard_uid_for_path
@@ -107,7 +108,7 @@ class DirectorySource:
         state = DesiredState(
             tree.folders, dashboards, tuple(problems), files_seen=len(dashboard_files), library_panels=library
         )
-        state = resolve_inputs(state, self._inputs, None)
+        state = with_embedded_panels(resolve_inputs(state, self._inputs, None))
         return dataclasses.replace(state, problems=tuple(sorted(state.problems, key=_problem_order)))
 
     def _load_files(self, files: list[SourceFile]) -> list[_Loaded]:
