@@ -30,7 +30,7 @@ import structlog
 from syncer.engine.daemon_backoff import Backoff
 from syncer.engine.daemon_changes import Snapshot, diff, source_refusal
 from syncer.engine.daemon_config import DaemonConfig, DaemonMetrics, TargetSpec
-from syncer.engine.daemon_report import count_drift, record_report
+from syncer.engine.daemon_report import count_drift, is_drift, record_report
 from syncer.engine.daemon_status import TargetStatus
 from syncer.engine.funnel import Batch, Funnel, Trigger
 from syncer.engine.heap import settle_heap
@@ -251,9 +251,13 @@ class TargetRunner:
         gauges = {
             "last_success_timestamp_seconds": self.status.last_success_unix or 0.0,
             "managed_dashboards": float(len(desired.dashboards)),
+            "managed_library_panels": float(len(desired.library_panels)),
         }
         if full:
             gauges["drifted_dashboards"] = float(count_drift(report.plan))
+            gauges["drifted_library_panels"] = float(
+                sum(1 for a in report.plan.library_actions if is_drift(a))
+            )
             if self._config.freeze_heap_after_full_pass:
                 settle_heap()
         self._metrics.gauges(self.name, gauges)

@@ -44,6 +44,14 @@ GAUGES: Mapping[str, tuple[str, str]] = {
         "syncer_drifted_dashboards",
         "Dashboards edited in Grafana since syncer wrote them, seen by the last full resync",
     ),
+    "managed_library_panels": (
+        "syncer_managed_library_panels",
+        "Library panels in the source at the last reconcile",
+    ),
+    "drifted_library_panels": (
+        "syncer_drifted_library_panels",
+        "Library panels edited in Grafana since syncer wrote them, seen by the last full resync",
+    ),
     "source_problems": ("syncer_source_problems", "Files with errors at the last load of the source"),
 }
 
