@@ -84,6 +84,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             "schemaVersion": 1,
             "valid": valid,
             "dashboards": len(state.dashboards),
+            "libraryPanels": len(state.library_panels),
             "folders": len(state.folders),
             "filesSeen": state.files_seen,
             "problems": [
@@ -102,9 +103,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for problem in state.problems:
             print(problem, file=sys.stderr)
         verdict = "valid" if valid else f"INVALID ({len(state.errors)} error(s))"
+        panels = f", {len(state.library_panels)} library panel(s)" if state.library_panels else ""
         print(
-            f"{args.dir}: {verdict}: {len(state.dashboards)} dashboard(s) in {len(state.folders)} folder(s), "
-            f"{len(state.warnings)} warning(s)."
+            f"{args.dir}: {verdict}: {len(state.dashboards)} dashboard(s){panels} in {len(state.folders)} "
+            f"folder(s), {len(state.warnings)} warning(s)."
         )
     return EXIT_OK if valid else EXIT_ERROR
 

@@ -15,7 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 from syncer.core.decide import SUSPENDED, decide
-from syncer.core.library import panel_references
+from syncer.core.library import library_checksum, panel_references
 from syncer.model.plan import ActionKind, DashboardAction, Policy
 from syncer.model.state import DesiredState, LiveDashboard, LiveState
 
@@ -58,6 +58,13 @@ def plan_library(
 def _as_library(action: DashboardAction) -> DashboardAction:
     kind = _KINDS.get(action.kind, action.kind)
     reason = action.reason.replace("new dashboard", "new library panel", 1)
+    desired, live = action.desired, action.live
+    if desired is not None and live is not None and desired.folder_uid != live.folder_uid:
+        # why: `decide` tells a pure move by the dashboards' checksum; ask the library one instead
+        if library_checksum(desired.title, desired.content, live.folder_uid) == live.checksum:
+            reason = reason.replace("content changed in git and moved", "moved", 1)
+        if library_checksum(live.title, live.content, desired.folder_uid) == desired.checksum:
+            reason = reason.replace(" and edited (", " (", 1)
     # why: Grafana keeps no version history of library elements; an overwritten edit cannot be restored
     for kept in (
         "the overwritten Grafana edit stays in the history as",

@@ -287,3 +287,22 @@ def test_the_resources_api_syncs_library_panels_too(emulator: Emulator, tmp_path
     assert kinds(first)["lib-cpu"] == (ActionKind.CREATE_LIBRARY_PANEL, Outcome.OK) and not first.failures
     emulator.reset(counters_only=True)
     assert asyncio.run(go()).plan.writes == 0 and emulator.writes() == 0
+
+
+def test_moving_the_file_moves_the_element_and_a_ui_move_is_drift(emulator: Emulator, tmp_path: Path) -> None:
+    root = source(tmp_path)
+    write(root, "apps/_folder.json", {"uid": "apps", "title": "Apps"})
+    run(emulator, root)
+    (root / "infra/cpu.library-panel.json").rename(root / "apps/cpu.library-panel.json")
+    moved = run(emulator, root)
+    (action,) = [a for a in moved.plan.library_actions if a.uid == "lib-cpu"]
+    assert action.kind is ActionKind.UPDATE_LIBRARY_PANEL
+    assert action.reason == "moved from folder 'Infrastructure' to 'Apps'"
+    assert live_element(emulator, "lib-cpu")["folderUid"] == "apps"
+    assert rerun_writes(emulator, root) == 0
+    current = live_element(emulator, "lib-cpu")
+    body = {"kind": 1, "version": current["version"], "folderUid": "infra"}
+    assert emulator.api("PATCH", f"{BASE}/lib-cpu", json=body, auth="admin").status_code == 200
+    drift = run(emulator, root, dry_run=True)
+    (action,) = [a for a in drift.plan.library_actions if a.uid == "lib-cpu"]
+    assert action.reason.startswith("revert drift: moved in Grafana to 'Infrastructure' (version")
