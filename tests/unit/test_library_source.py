@@ -38,14 +38,24 @@ def test_element_files_are_recognised_in_every_shape_and_placed_by_directory(tmp
         {"result": {"uid": "b", "name": "B", "kind": 1, "model": MODEL, "version": 4}},
     )
     write(tmp_path, "c.json", {"uid": "c", "name": "C", "model": MODEL, "folderUid": "elsewhere"})
-    write(tmp_path, "team/dash.json", user("dash", "a", "b", "c"))
+    resource = {
+        "apiVersion": "dashboard.grafana.app/v0alpha1",
+        "kind": "LibraryPanel",
+        "metadata": {"name": "d", "annotations": {"grafana.app/folder": "general"}},
+        "spec": {"title": "D", "panelTitle": "Up", "type": "stat", "targets": MODEL["targets"]},
+    }
+    write(tmp_path, "team/d.yaml", resource)  # JSON is YAML
+    write(tmp_path, "team/dash.json", user("dash", "a", "b", "c", "d"))
     state = DirectorySource(tmp_path).load()
     assert not state.errors, state.errors
-    assert set(state.library_panels) == {"a", "b", "c"} and set(state.dashboards) == {"dash"}
+    assert set(state.library_panels) == {"a", "b", "c", "d"} and set(state.dashboards) == {"dash"}
+    assert state.library_panels["d"].title == "D" and state.library_panels["d"].checksum == library_checksum(
+        "D", MODEL, state.library_panels["a"].folder_uid
+    )
     team = state.library_panels["a"].folder_uid
     assert team is not None and state.folders[team].path == "team"
     assert state.library_panels["b"].folder_uid == team and state.library_panels["c"].folder_uid is None
-    assert state.dashboards["dash"].library_panel_uids == frozenset({"a", "b", "c"})
+    assert state.dashboards["dash"].library_panel_uids == frozenset({"a", "b", "c", "d"})
     (warning,) = state.warnings
     assert warning.path == "c.json" and "folderUid 'elsewhere' is ignored" in warning.message
     # Grafana stores `type` and `description` in every model: the checksum counts them the same way

@@ -3,8 +3,10 @@
 A file is a library panel when its top-level object has the shape of Grafana's library element
 (what `GET /api/library-elements/:uid` returns in `result`, and what `syncer pull` writes): an
 object `model`, a `name`, no `dashboard`/`panels`, and `kind` 1 or absent. The whole response
-`{"result": {...}}` is accepted too. Like a dashboard, its folder is its directory (a `folderUid` in
-the file is ignored with a warning when it disagrees), and a missing uid is derived from the path.
+`{"result": {...}}` is accepted too, and so is a `dashboard.grafana.app` resource of kind
+`LibraryPanel` (Grafana 12's k8s form: `metadata.name` = uid, `spec.title` = name). Like a
+dashboard, its folder is its directory (a `folderUid` or folder annotation in the file is ignored,
+with a warning when it disagrees), and a missing uid is derived from the path.
 Library variables (`kind` 2) are refused with an error. docs/source-format.md describes the format.
 
 Called by `loader` for every file. Pure apart from what the loader hands it.
@@ -23,11 +25,14 @@ from syncer.core.uids import dashboard_uid_for_path
 from syncer.model.state import JSON, CompactJSON, DesiredDashboard, Severity, SourceProblem
 
 PANEL_KIND = 1
+FOLDER_ANNOTATION = "grafana.app/folder"
 _NOT_ELEMENT_KEYS = frozenset({"dashboard", "panels", "apiVersion"})
 
 
 def library_element(document: JSON) -> dict[str, JSON] | None:
     """The library element a parsed file holds, or None when the file is something else."""
+    if isinstance(document, dict) and document.get("kind") == "LibraryPanel" and "apiVersion" in document:
+        return _from_resource(document)
     if isinstance(document, dict) and document.keys() == {"result"}:
         document = document["result"]
     if not isinstance(document, dict) or not isinstance(document.get("model"), dict):
@@ -35,6 +40,30 @@ def library_element(document: JSON) -> dict[str, JSON] | None:
     if document.keys() & _NOT_ELEMENT_KEYS or not ("name" in document or "kind" in document):
         return None
     return document
+
+
+def _from_resource(document: dict[str, JSON]) -> dict[str, JSON]:
+    """A `dashboard.grafana.app` `LibraryPanel` resource as a legacy element, converted back the way
+    Grafana's `LibraryPanelToLegacyModel` does: `spec.title` is the element's name, `spec.panelTitle`
+    the model's `title`, every other spec field a model field."""
+    spec = document.get("spec")
+    metadata = document.get("metadata")
+    spec = spec if isinstance(spec, dict) else {}
+    metadata = metadata if isinstance(metadata, dict) else {}
+    model = {k: v for k, v in spec.items() if k not in ("title", "panelTitle")}
+    if "panelTitle" in spec:
+        model["title"] = spec["panelTitle"]
+    annotations = metadata.get("annotations")
+    folder = annotations.get(FOLDER_ANNOTATION) if isinstance(annotations, dict) else None
+    element: dict[str, JSON] = {
+        "uid": metadata.get("name"),
+        "name": spec.get("title"),
+        "kind": 1,
+        "model": model,
+    }
+    if isinstance(folder, str):
+        element["folderUid"] = folder
+    return element
 
 
 @dataclass
