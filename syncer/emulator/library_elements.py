@@ -24,6 +24,7 @@ from syncer.emulator.library_records import (
     VARIABLE_KIND,
     LibraryElementRecord,
     connected_dashboards,
+    connection_counts,
     sync_model,
 )
 from syncer.emulator.routing import Route
@@ -45,9 +46,11 @@ def _fail(status: int, message: str) -> HttpError:
     return HttpError.message(status, message)
 
 
-def element_dto(org: OrgStore, record: LibraryElementRecord) -> dict[str, Any]:
+def element_dto(org: OrgStore, record: LibraryElementRecord, connected: int | None = None) -> dict[str, Any]:
+    """`connected`: the element's connection count when the caller counted them all at once."""
     folder = org.folders.get(record.folder_uid) if record.folder_uid else None
-    connected = len(connected_dashboards(org.dashboards, record.uid))
+    if connected is None:
+        connected = len(connected_dashboards(org.dashboards, record.uid))
     return {
         "id": record.id,
         "orgId": org.org_id,
@@ -262,9 +265,10 @@ def list_elements(ctx: EmulatorContext, request: Request) -> Response:
         matching = [r for r in org.library_elements.values() if _matches(r, request)]
         matching.sort(key=lambda r: r.name.lower(), reverse=request.arg("sortDirection") == "alpha-desc")
         window = matching[(page - 1) * per_page : page * per_page]
+        counts = connection_counts(org.dashboards) if window else None
         result = {
             "totalCount": len(matching),
-            "elements": [element_dto(org, r) for r in window],
+            "elements": [element_dto(org, r, counts[r.uid] if counts is not None else 0) for r in window],
             "page": page,
             "perPage": per_page,
         }

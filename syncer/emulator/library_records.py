@@ -8,6 +8,7 @@ Grafana 11+ (`GetDashboardsByLibraryPanelUID`), they are computed from the store
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -75,6 +76,17 @@ def referenced_uids(document: Any) -> Iterator[str]:
             stack.extend(v for v in value.values() if isinstance(v, dict | list))
         elif isinstance(value, list):
             stack.extend(v for v in value if isinstance(v, dict | list))
+
+
+def connection_counts(dashboards: dict[str, Any]) -> Counter[str]:
+    """Element uid -> how many stored dashboards use it, in one pass over the dashboards (a list
+    of many elements must not scan every dashboard once per element)."""
+    counts: Counter[str] = Counter()
+    for record in dashboards.values():
+        data: bytes = record.data
+        if b"libraryPanel" in data:
+            counts.update(set(referenced_uids(gojson.loads(data, float64=False))))
+    return counts
 
 
 def connected_dashboards(dashboards: dict[str, Any], element_uid: str) -> list[Any]:

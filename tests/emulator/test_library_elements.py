@@ -131,6 +131,8 @@ def test_connected_element_cannot_be_deleted(emulator: Emulator) -> None:
     connections = emulator.api("GET", f"{BASE}/cpu/connections/").json()["result"]
     assert [c["connectionUid"] for c in connections] == ["dash-a"]
     assert emulator.api("GET", f"{BASE}/cpu").json()["result"]["meta"]["connectedDashboards"] == 1
+    listed = emulator.api("GET", BASE).json()["result"]["elements"]
+    assert [(e["uid"], e["meta"]["connectedDashboards"]) for e in listed] == [("cpu", 1)]
     refused = emulator.api("DELETE", f"{BASE}/cpu")
     assert refused.status_code == 403
     assert refused.json() == {"message": "the library element has connections"}
