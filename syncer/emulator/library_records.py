@@ -44,6 +44,26 @@ class LibraryElementRecord:
         return value if isinstance(value, str) else ""
 
 
+def element_documents(elements: dict[str, LibraryElementRecord]) -> list[dict[str, Any]]:
+    """The `/__emulator/state` dump of an org's library elements."""
+    return [
+        {
+            "uid": e.uid,
+            "id": e.id,
+            "name": e.name,
+            "kind": e.kind,
+            "folderUid": e.folder_uid,
+            "version": e.version,
+            "created": e.created,
+            "updated": e.updated,
+            "createdBy": e.created_by[1],
+            "updatedBy": e.updated_by[1],
+            "model": e.model,
+        }
+        for e in elements.values()
+    ]
+
+
 def sync_model(model: dict[str, Any], *, type_: str = "", description: str = "") -> dict[str, Any]:
     """Grafana's `syncFieldsWithModel`: `type` and `description` always present in the stored model
     (missing ones take the element's current values), keys sorted at every level (map marshalling)."""

@@ -13,6 +13,7 @@ import base64
 from typing import Any
 
 from syncer.emulator import content_codec, gojson
+from syncer.emulator.library_records import element_documents
 from syncer.emulator.store import DashboardRecord, FolderRecord, K8sMeta, OrgStore, Store, VersionRecord
 
 FORMAT_VERSION = 1
@@ -92,6 +93,12 @@ def dump(store: Store, *, history: bool = False) -> dict[str, Any]:
             str(org.org_id): {
                 "dashboards": [_dashboard(d, history) for d in org.dashboards.values()],
                 "folders": [_folder(f) for f in org.folders.values()],
+                # only when there are some: the --state file format does not carry them (yet)
+                **(
+                    {"libraryElements": element_documents(org.library_elements)}
+                    if org.library_elements
+                    else {}
+                ),
             }
             for org in store.orgs.values()
         }

@@ -174,3 +174,10 @@ def test_folder_delete_takes_its_library_elements(emulator: Emulator) -> None:
     assert emulator.api("DELETE", "/api/folders/gone").status_code == 200
     assert emulator.api("GET", f"{BASE}/inside").status_code == 404
     assert emulator.api("GET", f"{BASE}/outside").status_code == 200
+
+
+def test_state_dump_lists_library_elements(emulator: Emulator) -> None:
+    assert "libraryElements" not in emulator.state()["orgs"]["1"]
+    create(emulator, "cpu", "CPU")
+    (dumped,) = emulator.state()["orgs"]["1"]["libraryElements"]
+    assert dumped["uid"] == "cpu" and dumped["version"] == 1 and dumped["model"]["type"] == "timeseries"
