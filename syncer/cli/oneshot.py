@@ -225,9 +225,9 @@ async def _reconcile(target: TargetSettings, *, dry_run: bool, progress: bool) -
 
 
 def _visible_actions(plan: Plan) -> int:
-    return sum(1 for a in plan.folder_actions if a.kind is not ActionKind.NOOP) + sum(
-        1 for a in plan.dashboard_actions if a.kind is not ActionKind.NOOP
-    )
+    kinds = [a.kind for a in plan.folder_actions]
+    kinds += [a.kind for a in (*plan.library_actions, *plan.dashboard_actions)]
+    return sum(1 for kind in kinds if kind is not ActionKind.NOOP)
 
 
 def _plan_exit_code(report: RunReport, exit_code_flag: bool) -> int:
