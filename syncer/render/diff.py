@@ -16,7 +16,16 @@ from syncer.model.plan import ActionKind, DashboardAction, Plan
 from syncer.model.state import JSON
 
 DIFF_KINDS = frozenset(
-    {ActionKind.CREATE, ActionKind.UPDATE, ActionKind.MOVE, ActionKind.DELETE, ActionKind.CONFLICT}
+    {
+        ActionKind.CREATE,
+        ActionKind.UPDATE,
+        ActionKind.MOVE,
+        ActionKind.DELETE,
+        ActionKind.CONFLICT,
+        ActionKind.CREATE_LIBRARY_PANEL,  # a library panel's diff is the diff of its model
+        ActionKind.UPDATE_LIBRARY_PANEL,
+        ActionKind.DELETE_LIBRARY_PANEL,
+    }
 )
 
 
@@ -47,6 +56,8 @@ def dashboard_diff(action: DashboardAction) -> str:
 
 
 def plan_diff(plan: Plan) -> str:
-    """Every changing dashboard's diff, separated by blank lines ("" when nothing changes)."""
-    chunks = [dashboard_diff(a) for a in plan.dashboard_actions if a.kind in DIFF_KINDS]
+    """Every changing library panel's and dashboard's diff, separated by blank lines ("" when
+    nothing changes)."""
+    actions = (*plan.library_actions, *plan.dashboard_actions)
+    chunks = [dashboard_diff(a) for a in actions if a.kind in DIFF_KINDS]
     return "\n".join(c for c in chunks if c)
