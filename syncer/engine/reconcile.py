@@ -95,7 +95,7 @@ async def _pass(
     try:
         desired = await _resolve(target, desired)
         live = await target.grafana.fetch_live(_uids_to_fetch(desired, target.policy, scope))
-        desired, live = await _with_library(target.library, desired, live)
+        desired, live = await _with_library(target.library, desired, live, prune=target.policy.prune)
     except GrafanaError as exc:
         return RunReport(plan=EMPTY_PLAN, source_errors=_errors(desired), fatal=str(exc))
     plan = make_plan(desired, live, target.policy, scope=scope)
@@ -125,13 +125,18 @@ async def _pass(
 
 
 async def _with_library(
-    library: LibraryPort | None, desired: DesiredState, live: LiveState
+    library: LibraryPort | None, desired: DesiredState, live: LiveState, *, prune: bool
 ) -> tuple[DesiredState, LiveState]:
     """Read the library panels, and turn each dashboard that uses one existing neither in the
-    source nor in Grafana into an error (it is not written; prune stops)."""
+    source nor in Grafana into an error (it is not written; prune stops). Not read at all when
+    nothing could come of it (no library panel in the source, none used, no prune): a source
+    without library panels costs no extra request."""
     if library is None:
         return desired, live
     desired = with_embedded_panels(desired)  # again: inputs resolved since the load may be in them
+    used = any(d.library_panel_uids for d in desired.dashboards.values())
+    if not (desired.library_panels or used or prune):
+        return desired, live
     panels = await library.fetch_library_panels()
     known = frozenset(desired.library_panels) | frozenset(panels)
     desired = without_missing_references(desired, known, ONLINE)
