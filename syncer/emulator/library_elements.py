@@ -179,15 +179,17 @@ def _new_uid(store: Store, org: OrgStore) -> str:
 def patch_element(ctx: EmulatorContext, request: Request) -> Response:
     forbid_viewer(request, "library.panels:write")
     body = request.json_object()
-    kind = _kind(body)
     version = body.get("version")
+    if isinstance(version, bool) or not isinstance(version, int | float) or not version:
+        raise _fail(400, "bad request data")  # `binding:"Required"` on the command's version
+    kind = _kind(body)
     with ctx.store.lock:
         org = org_of(ctx, request)
         folder_uid: str | None = None
         if body.get("folderUid") is not None:
             folder_uid = _folder(org, body, "")
         record = _lookup(org, request.params["uid"])
-        if isinstance(version, bool) or not isinstance(version, int | float) or version != record.version:
+        if version != record.version:
             raise _fail(412, MISMATCH)
         new_uid = body.get("uid") if isinstance(body.get("uid"), str) and body.get("uid") else record.uid
         if new_uid != record.uid:

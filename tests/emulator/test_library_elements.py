@@ -97,6 +97,8 @@ def test_patch_needs_the_version_it_read(emulator: Emulator) -> None:
     assert result["model"] == {"description": "", "title": "CPU now", "type": "stat"}
     again = emulator.api("PATCH", f"{BASE}/cpu", json={"kind": 1, "version": 1, "name": "Late"})
     assert again.status_code == 412
+    unversioned = emulator.api("PATCH", f"{BASE}/cpu", json={"kind": 1, "name": "Late"})
+    assert unversioned.status_code == 400 and unversioned.json() == {"message": "bad request data"}
 
 
 def test_patch_moves_between_folders_and_keeps_the_model(emulator: Emulator) -> None:
