@@ -23,6 +23,7 @@ from syncer.emulator.folder_writes import (
 )
 from syncer.emulator.http import HttpError, Request, Response, forbid_viewer, json_response, message_response
 from syncer.emulator.legacy_dashboards import org_of
+from syncer.emulator.library_elements import in_use_outside
 from syncer.emulator.routing import Route
 from syncer.emulator.store import FolderRecord, OrgStore
 
@@ -243,6 +244,10 @@ def delete_folder(ctx: EmulatorContext, request: Request) -> Response:
     with ctx.store.lock:
         org = org_of(ctx, request)
         _lookup(org, request.params["uid"])
+        if in_use_outside(org, {request.params["uid"], *org.descendants(request.params["uid"])}):
+            raise HttpError.message(
+                403, "Folder could not be deleted because it contains library elements in use"
+            )
         delete_folder_tree(ctx.store, org, request.params["uid"])
     return json_response(200, {"message": "Folder deleted"})
 

@@ -79,6 +79,17 @@ def _user(who: tuple[int, str]) -> dict[str, Any]:
     return {"id": who[0], "name": who[1], "avatarUrl": "/avatar/46d229b033af06a191ff2267bca9ae56"}
 
 
+def in_use_outside(org: OrgStore, folder_uids: set[str]) -> bool:
+    """Does a dashboard outside `folder_uids` use a library element inside them? (Then Grafana
+    refuses to delete those folders: the element would vanish from under that dashboard.)"""
+    inside = {e.uid for e in org.library_elements.values() if e.folder_uid in folder_uids}
+    if not inside:
+        return False
+    outside = {uid: d for uid, d in org.dashboards.items() if d.folder_uid not in folder_uids}
+    counts = connection_counts(outside)
+    return any(counts[uid] for uid in inside)
+
+
 def _lookup(org: OrgStore, uid: str) -> LibraryElementRecord:
     record = org.library_elements.get(uid)
     if record is None:

@@ -183,3 +183,16 @@ def test_state_dump_lists_library_elements(emulator: Emulator) -> None:
     create(emulator, "cpu", "CPU")
     (dumped,) = emulator.state()["orgs"]["1"]["libraryElements"]
     assert dumped["uid"] == "cpu" and dumped["version"] == 1 and dumped["model"]["type"] == "timeseries"
+
+
+def test_folder_holding_an_element_used_elsewhere_cannot_be_deleted(emulator: Emulator) -> None:
+    folder(emulator, "lib")
+    create(emulator, "shared", "Shared", folderUid="lib")
+    save(emulator, using("elsewhere", "shared"))  # a dashboard at the root uses it
+    refused = emulator.api("DELETE", "/api/folders/lib")
+    assert refused.status_code == 403
+    assert refused.json() == {
+        "message": "Folder could not be deleted because it contains library elements in use"
+    }
+    assert emulator.api("DELETE", "/api/dashboards/uid/elsewhere").status_code == 200
+    assert emulator.api("DELETE", "/api/folders/lib").status_code == 200
