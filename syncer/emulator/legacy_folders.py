@@ -23,7 +23,7 @@ from syncer.emulator.folder_writes import (
 )
 from syncer.emulator.http import HttpError, Request, Response, forbid_viewer, json_response, message_response
 from syncer.emulator.legacy_dashboards import org_of
-from syncer.emulator.library_elements import in_use_outside
+from syncer.emulator.library_records import in_use_outside
 from syncer.emulator.routing import Route
 from syncer.emulator.store import FolderRecord, OrgStore
 

@@ -25,7 +25,9 @@ from syncer.emulator.library_records import (
     LibraryElementRecord,
     connected_dashboards,
     connection_counts,
+    element_dto,
     sync_model,
+    user_dto,
 )
 from syncer.emulator.routing import Route
 from syncer.emulator.store import OrgStore, Store, now_rfc3339
@@ -44,50 +46,6 @@ BAD_KIND = "the element kind is not supported"
 
 def _fail(status: int, message: str) -> HttpError:
     return HttpError.message(status, message)
-
-
-def element_dto(org: OrgStore, record: LibraryElementRecord, connected: int | None = None) -> dict[str, Any]:
-    """`connected`: the element's connection count when the caller counted them all at once."""
-    folder = org.folders.get(record.folder_uid) if record.folder_uid else None
-    if connected is None:
-        connected = len(connected_dashboards(org.dashboards, record.uid))
-    return {
-        "id": record.id,
-        "orgId": org.org_id,
-        "folderId": folder.id if folder else 0,
-        "folderUid": record.folder_uid,
-        "uid": record.uid,
-        "name": record.name,
-        "kind": record.kind,
-        "type": record.type,
-        "description": record.description,
-        "model": record.model,
-        "version": record.version,
-        "meta": {
-            "folderName": folder.title if folder else "General",
-            "folderUid": record.folder_uid,
-            "connectedDashboards": connected,
-            "created": record.created,
-            "updated": record.updated,
-            "createdBy": _user(record.created_by),
-            "updatedBy": _user(record.updated_by),
-        },
-    }
-
-
-def _user(who: tuple[int, str]) -> dict[str, Any]:
-    return {"id": who[0], "name": who[1], "avatarUrl": "/avatar/46d229b033af06a191ff2267bca9ae56"}
-
-
-def in_use_outside(org: OrgStore, folder_uids: set[str]) -> bool:
-    """Does a dashboard outside `folder_uids` use a library element inside them? (Then Grafana
-    refuses to delete those folders: the element would vanish from under that dashboard.)"""
-    inside = {e.uid for e in org.library_elements.values() if e.folder_uid in folder_uids}
-    if not inside:
-        return False
-    outside = {uid: d for uid, d in org.dashboards.items() if d.folder_uid not in folder_uids}
-    counts = connection_counts(outside)
-    return any(counts[uid] for uid in inside)
 
 
 def _lookup(org: OrgStore, uid: str) -> LibraryElementRecord:
@@ -262,7 +220,7 @@ def get_connections(ctx: EmulatorContext, request: Request) -> Response:
                 "connectionId": dashboard.id,
                 "connectionUid": dashboard.uid,
                 "created": record.created,
-                "createdBy": _user(record.created_by),
+                "createdBy": user_dto(record.created_by),
             }
             for dashboard in connected_dashboards(org.dashboards, record.uid)
         ]

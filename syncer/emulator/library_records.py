@@ -1,4 +1,4 @@
-"""Library elements as the emulator stores them, and their connections to dashboards.
+"""Library elements as the emulator stores them, their DTO, and their connections to dashboards.
 
 Role: `store.OrgStore.library_elements` holds one `LibraryElementRecord` per uid; the routes of
 `library_elements.py` read and change them under `Store.lock`. Connections are not stored: like
@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from syncer.emulator import gojson
+
+if TYPE_CHECKING:
+    from syncer.emulator.store import OrgStore
 
 PANEL_KIND = 1
 VARIABLE_KIND = 2
@@ -119,3 +122,47 @@ def connected_dashboards(dashboards: dict[str, Any], element_uid: str) -> list[A
         if needle in data and element_uid in set(referenced_uids(gojson.loads(data, float64=False))):
             found.append(record)
     return found
+
+
+def element_dto(org: OrgStore, record: LibraryElementRecord, connected: int | None = None) -> dict[str, Any]:
+    """`connected`: the element's connection count when the caller counted them all at once."""
+    folder = org.folders.get(record.folder_uid) if record.folder_uid else None
+    if connected is None:
+        connected = len(connected_dashboards(org.dashboards, record.uid))
+    return {
+        "id": record.id,
+        "orgId": org.org_id,
+        "folderId": folder.id if folder else 0,
+        "folderUid": record.folder_uid,
+        "uid": record.uid,
+        "name": record.name,
+        "kind": record.kind,
+        "type": record.type,
+        "description": record.description,
+        "model": record.model,
+        "version": record.version,
+        "meta": {
+            "folderName": folder.title if folder else "General",
+            "folderUid": record.folder_uid,
+            "connectedDashboards": connected,
+            "created": record.created,
+            "updated": record.updated,
+            "createdBy": user_dto(record.created_by),
+            "updatedBy": user_dto(record.updated_by),
+        },
+    }
+
+
+def user_dto(who: tuple[int, str]) -> dict[str, Any]:
+    return {"id": who[0], "name": who[1], "avatarUrl": "/avatar/46d229b033af06a191ff2267bca9ae56"}
+
+
+def in_use_outside(org: OrgStore, folder_uids: set[str]) -> bool:
+    """Does a dashboard outside `folder_uids` use a library element inside them? (Then Grafana
+    refuses to delete those folders: the element would vanish from under that dashboard.)"""
+    inside = {e.uid for e in org.library_elements.values() if e.folder_uid in folder_uids}
+    if not inside:
+        return False
+    outside = {uid: d for uid, d in org.dashboards.items() if d.folder_uid not in folder_uids}
+    counts = connection_counts(outside)
+    return any(counts[uid] for uid in inside)
