@@ -59,7 +59,7 @@ def report_document(
 def _summary(report: RunReport) -> dict[str, int]:
     kinds = Counter(a.kind.value for a in report.plan.dashboard_actions)
     kinds.update(a.kind.value for a in report.plan.folder_actions)
-    kinds.update(a.kind.value for a in report.plan.library_actions if a.kind.value not in _SHARED)
+    kinds.update(a.kind.value for a in report.plan.library_actions)
     outcomes = Counter(r.outcome.value for r in report.results)
     summary = {kind.value: kinds.get(kind.value, 0) for kind in ActionKind}
     summary.update({f"outcome:{o.value}": outcomes.get(o.value, 0) for o in Outcome})
@@ -78,10 +78,6 @@ def _folder(action: FolderAction) -> dict[str, Any]:
         "liveParentUid": live.parent_uid if live else None,
         "reason": action.reason,
     }
-
-
-# kinds that library panels share with dashboards: the summary counts them for dashboards only
-_SHARED = frozenset({ActionKind.NOOP.value, ActionKind.SKIP.value, ActionKind.CONFLICT.value})
 
 
 def _dashboard(action: DashboardAction, *, name: str = "title") -> dict[str, Any]:
