@@ -15,15 +15,14 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 
 from syncer.core.inputs import needs_datasources, resolve_inputs
-from syncer.core.library import ONLINE, without_missing_references
-from syncer.core.library_embedded import with_embedded_panels
 from syncer.core.planner import plan as make_plan
 from syncer.engine.execute import CANCELLED, ExecuteContext, execute
+from syncer.engine.library_read import with_library
 from syncer.model.errors import GrafanaError, SourceError
 from syncer.model.inputs import DataSourceRef
 from syncer.model.plan import Plan, Policy
 from syncer.model.results import ActionResult, RunReport
-from syncer.model.state import DesiredState, LiveState
+from syncer.model.state import DesiredState
 from syncer.ports import GrafanaPort, LibraryPort, MetricsPort, NullMetrics, SourcePort
 
 EMPTY_PLAN = Plan(folder_actions=(), dashboard_actions=())
@@ -95,7 +94,7 @@ async def _pass(
     try:
         desired = await _resolve(target, desired)
         live = await target.grafana.fetch_live(_uids_to_fetch(desired, target.policy, scope))
-        desired, live = await _with_library(target.library, desired, live, prune=target.policy.prune)
+        desired, live = await with_library(target.library, desired, live, prune=target.policy.prune)
     except GrafanaError as exc:
         return RunReport(plan=EMPTY_PLAN, source_errors=_errors(desired), fatal=str(exc))
     plan = make_plan(desired, live, target.policy, scope=scope)
@@ -122,25 +121,6 @@ async def _pass(
     not_started = sum(1 for r in results if r.detail == CANCELLED)
     fatal = f"interrupted: {not_started} action(s) were not started" if not_started else None
     return replace(report, results=results, fatal=fatal)
-
-
-async def _with_library(
-    library: LibraryPort | None, desired: DesiredState, live: LiveState, *, prune: bool
-) -> tuple[DesiredState, LiveState]:
-    """Read the library panels, and turn each dashboard that uses one existing neither in the
-    source nor in Grafana into an error (it is not written; prune stops). Not read at all when
-    nothing could come of it (no library panel in the source, none used, no prune): a source
-    without library panels costs no extra request."""
-    if library is None:
-        return desired, live
-    desired = with_embedded_panels(desired)  # again: inputs resolved since the load may be in them
-    used = any(d.library_panel_uids for d in desired.dashboards.values())
-    if not (desired.library_panels or used or prune):
-        return desired, live
-    panels = await library.fetch_library_panels()
-    known = frozenset(desired.library_panels) | frozenset(panels)
-    desired = without_missing_references(desired, known, ONLINE)
-    return desired, replace(live, library_panels=panels, library_read=True)
 
 
 async def _resolve(target: Target, desired: DesiredState) -> DesiredState:

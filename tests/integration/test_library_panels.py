@@ -306,3 +306,16 @@ def test_moving_the_file_moves_the_element_and_a_ui_move_is_drift(emulator: Emul
     drift = run(emulator, root, dry_run=True)
     (action,) = [a for a in drift.plan.library_actions if a.uid == "lib-cpu"]
     assert action.reason.startswith("revert drift: moved in Grafana to 'Infrastructure' (version")
+
+
+def test_a_refused_library_listing_stops_only_what_depends_on_it(emulator: Emulator, tmp_path: Path) -> None:
+    root = source(tmp_path)
+    emulator.fault(route=f"GET {BASE}", status=403, message="no library.panels:read")
+    report = run(emulator, root, prune=True)
+    assert report.fatal is None
+    assert kinds(report)["plain"] == (ActionKind.CREATE, Outcome.OK)  # dashboards without library panels
+    assert "nodes" not in kinds(report)  # it uses library panels that could not be synced
+    errors = "\n".join(report.source_errors)
+    assert "infra/cpu.library-panel.json" in errors and "infra/nodes.json" in errors
+    assert exit_code_for_apply(report) == 1
+    assert emulator.api("GET", "/api/dashboards/uid/nodes").status_code == 404
