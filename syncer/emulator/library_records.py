@@ -48,7 +48,7 @@ class LibraryElementRecord:
 
 
 def element_documents(elements: dict[str, LibraryElementRecord]) -> list[dict[str, Any]]:
-    """The `/__emulator/state` dump of an org's library elements."""
+    """The `/__emulator/state` dump (and `--state` file part) of an org's library elements."""
     return [
         {
             "uid": e.uid,
@@ -60,11 +60,33 @@ def element_documents(elements: dict[str, LibraryElementRecord]) -> list[dict[st
             "created": e.created,
             "updated": e.updated,
             "createdBy": e.created_by[1],
+            "createdById": e.created_by[0],
             "updatedBy": e.updated_by[1],
+            "updatedById": e.updated_by[0],
             "model": e.model,
         }
         for e in elements.values()
     ]
+
+
+def load_elements(documents: list[dict[str, Any]]) -> dict[str, LibraryElementRecord]:
+    """The inverse of `element_documents` (a `--state` file's `libraryElements`)."""
+    return {
+        d["uid"]: LibraryElementRecord(
+            uid=d["uid"],
+            id=int(d["id"]),
+            name=d["name"],
+            kind=int(d["kind"]),
+            folder_uid=d.get("folderUid", ""),
+            model=dict(d["model"]),
+            version=int(d["version"]),
+            created=d["created"],
+            updated=d["updated"],
+            created_by=(int(d.get("createdById", 0)), d["createdBy"]),
+            updated_by=(int(d.get("updatedById", 0)), d["updatedBy"]),
+        )
+        for d in documents
+    }
 
 
 def sync_model(model: dict[str, Any], *, type_: str = "", description: str = "") -> dict[str, Any]:

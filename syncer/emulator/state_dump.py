@@ -13,7 +13,7 @@ import base64
 from typing import Any
 
 from syncer.emulator import content_codec, gojson
-from syncer.emulator.library_records import element_documents
+from syncer.emulator.library_records import element_documents, load_elements
 from syncer.emulator.store import DashboardRecord, FolderRecord, K8sMeta, OrgStore, Store, VersionRecord
 
 FORMAT_VERSION = 1
@@ -93,7 +93,7 @@ def dump(store: Store, *, history: bool = False) -> dict[str, Any]:
             str(org.org_id): {
                 "dashboards": [_dashboard(d, history) for d in org.dashboards.values()],
                 "folders": [_folder(f) for f in org.folders.values()],
-                # only when there are some: the --state file format does not carry them (yet)
+                # only when there are some (documents from before library elements have no such key)
                 **(
                     {"libraryElements": element_documents(org.library_elements)}
                     if org.library_elements
@@ -125,17 +125,21 @@ def encode_state_file(store: Store) -> bytes:
                 org.org_id,
                 [(_dashboard_meta(d), d.data, list(d.versions)) for d in org.dashboards.values()],
                 [_folder(f) for f in org.folders.values()],
+                element_documents(org.library_elements),
             )
             for org in store.orgs.values()
         ]
     parts = [gojson.dumps_ordered(header)[:-1], b',"orgs":{']
-    for n, (org_id, dashboards, folders) in enumerate(orgs):
+    for n, (org_id, dashboards, folders, elements) in enumerate(orgs):
         parts.append(b"," if n else b"")
         parts.append(b'"%d":{"dashboards":[' % org_id)
         for m, (meta, data, versions) in enumerate(dashboards):
             meta["versions"] = _versions(versions)
             parts += [b"," if m else b"", gojson.dumps_ordered(meta)[:-1], b',"dashboard":', data, b"}"]
-        parts += [b'],"folders":', gojson.dumps_ordered(folders), b"}"]
+        parts += [b'],"folders":', gojson.dumps_ordered(folders)]
+        if elements:  # only when there are some: older state files have no such key
+            parts += [b',"libraryElements":', gojson.dumps_ordered(elements)]
+        parts.append(b"}")
     parts.append(b"}}")
     return b"".join(parts)
 
@@ -213,6 +217,7 @@ def load(store: Store, document: dict[str, Any]) -> None:
             org = store.orgs.setdefault(int(org_key), OrgStore(int(org_key)))
             org.dashboards = {d["uid"]: _load_dashboard(d) for d in org_doc["dashboards"]}
             org.folders = {f["uid"]: _load_folder(f) for f in org_doc["folders"]}
+            org.library_elements = load_elements(org_doc.get("libraryElements", []))
         store.next_id = int(document["nextId"])
         store.next_version_id = int(document["nextVersionId"])
         store.resource_version = max(store.resource_version, int(document["resourceVersion"]))

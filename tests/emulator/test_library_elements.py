@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import json
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -196,3 +199,31 @@ def test_folder_holding_an_element_used_elsewhere_cannot_be_deleted(emulator: Em
     }
     assert emulator.api("DELETE", "/api/dashboards/uid/elsewhere").status_code == 200
     assert emulator.api("DELETE", "/api/folders/lib").status_code == 200
+
+
+def test_library_elements_survive_a_restart_with_a_state_file(tmp_path: Path) -> None:
+    state_file = tmp_path / "emulator.json"
+    first = Emulator.start(state_file=state_file)
+    try:
+        folder(first, "kept")
+        create(first, "cpu", "CPU", folderUid="kept")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:  # the background save lands within ~0.25 s
+            if state_file.exists() and "libraryElements" in state_file.read_text():
+                break
+            time.sleep(0.05)
+        expected = first.state()["orgs"]["1"]["libraryElements"]
+    finally:
+        assert first.stop() == 0
+    assert json.loads(state_file.read_text())["orgs"]["1"]["libraryElements"] == expected
+    second = Emulator.start(state_file=state_file)
+    try:
+        restored = second.api("GET", f"{BASE}/cpu").json()["result"]
+        assert restored["folderUid"] == "kept" and restored["version"] == 1
+        assert restored["model"] == {**MODEL, "description": ""}
+        assert (
+            second.api("PATCH", f"{BASE}/cpu", json={"kind": 1, "version": 1, "name": "CPU 2"}).status_code
+            == 200
+        )
+    finally:
+        second.stop()
