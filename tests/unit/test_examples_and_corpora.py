@@ -21,7 +21,10 @@ def test_examples_validate_without_errors() -> None:
     state = validate_directory(EXAMPLES)
     assert state.errors == (), [str(e) for e in state.errors]
     assert 6 <= len(state.dashboards) <= 10
-    assert state.files_seen == len(state.dashboards)  # the broken draft is excluded by .syncignore
+    # the broken draft is excluded by .syncignore; every other file is a dashboard or a library panel
+    assert state.files_seen == len(state.dashboards) + len(state.library_panels)
+    assert set(state.library_panels) == {"api-error-ratio"}
+    assert state.dashboards["api-slo"].library_panel_uids == {"api-error-ratio"}
     depths = [d.path.count("/") for d in state.dashboards.values()]
     assert max(depths) >= 3
     assert "platform" in state.folders and state.folders["platform"].title == "Platform"
