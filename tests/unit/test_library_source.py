@@ -87,6 +87,15 @@ def test_duplicate_uids_apply_neither(tmp_path: Path) -> None:
     assert sorted(p.path for p in state.errors) == ["one.json", "two.json"] and not state.library_panels
 
 
+def test_names_are_unique_per_folder(tmp_path: Path) -> None:
+    write(tmp_path, "a/one.json", {"uid": "one", "name": "Same", "kind": 1, "model": MODEL})
+    write(tmp_path, "a/two.json", {"uid": "two", "name": "Same", "kind": 1, "model": MODEL})
+    write(tmp_path, "b/three.json", {"uid": "three", "name": "Same", "kind": 1, "model": MODEL})
+    state = DirectorySource(tmp_path).load()
+    assert sorted(p.path for p in state.errors) == ["a/one.json", "a/two.json"]
+    assert set(state.library_panels) == {"three"}
+
+
 def test_validate_names_file_and_uid_of_a_reference_missing_from_the_source(tmp_path: Path) -> None:
     write(tmp_path, "ok.json", {"uid": "x", "name": "X", "kind": 1, "model": MODEL})
     write(tmp_path, "dash.json", user("dash", "x", "ghost"))

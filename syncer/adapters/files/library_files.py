@@ -153,4 +153,24 @@ def place_library_panels(
             others = ", ".join(p.path for p in group if p is not panel)
             message = f"duplicate library panel uid {uid!r}, also in {others}; neither is applied"
             problems.append(SourceProblem(panel.path, message))
-    return placed
+    return _unique_names(placed, problems)
+
+
+def _unique_names(
+    placed: dict[str, DesiredDashboard], problems: list[SourceProblem]
+) -> dict[str, DesiredDashboard]:
+    """Grafana keeps library panel names unique per folder (400 on the second): an error on each."""
+    by_name: dict[tuple[str | None, str], list[DesiredDashboard]] = {}
+    for panel in placed.values():
+        by_name.setdefault((panel.folder_uid, panel.title), []).append(panel)
+    clashing = set()
+    for (_, name), group in by_name.items():
+        if len(group) > 1:
+            for panel in group:
+                others = ", ".join(p.path for p in group if p is not panel)
+                message = (
+                    f"library panel name {name!r} is also used in this folder by {others}; neither is applied"
+                )
+                problems.append(SourceProblem(panel.path, message))
+                clashing.add(panel.uid)
+    return {uid: p for uid, p in placed.items() if uid not in clashing}
