@@ -2,7 +2,7 @@
 
 A file is a library panel when its top-level object has the shape of Grafana's library element
 (what `GET /api/library-elements/:uid` returns in `result`, and what `syncer pull` writes): an
-object `model`, a `name`, no `dashboard`/`panels`, and `kind` 1 or absent. The whole response
+object `model`, a `name`, no `dashboard`/`panels`/`title`, and `kind` 1 or absent. The whole response
 `{"result": {...}}` is accepted too, and so is a `dashboard.grafana.app` resource of kind
 `LibraryPanel` (Grafana 12's k8s form: `metadata.name` = uid, `spec.title` = name). Like a
 dashboard, its folder is its directory (a `folderUid` or folder annotation in the file is ignored,
@@ -26,7 +26,7 @@ from syncer.model.state import JSON, CompactJSON, DesiredDashboard, Severity, So
 
 PANEL_KIND = 1
 FOLDER_ANNOTATION = "grafana.app/folder"
-_NOT_ELEMENT_KEYS = frozenset({"dashboard", "panels", "apiVersion"})
+_NOT_ELEMENT_KEYS = frozenset({"dashboard", "panels", "title", "apiVersion"})  # dashboard keys
 
 
 def library_element(document: JSON) -> dict[str, JSON] | None:
