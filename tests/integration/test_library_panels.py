@@ -319,3 +319,13 @@ def test_a_refused_library_listing_stops_only_what_depends_on_it(emulator: Emula
     assert "infra/cpu.library-panel.json" in errors and "infra/nodes.json" in errors
     assert exit_code_for_apply(report) == 1
     assert emulator.api("GET", "/api/dashboards/uid/nodes").status_code == 404
+
+
+def test_a_save_in_grafana_without_a_change_is_no_edit(emulator: Emulator, tmp_path: Path) -> None:
+    root = source(tmp_path)
+    run(emulator, root)
+    ui_edit(emulator, "lib-cpu")  # saved again in the UI, same content: version 2
+    write(root, "infra/cpu.library-panel.json", element("lib-cpu", "CPU busy", {**CPU, "title": "CPU v3"}))
+    report = run(emulator, root, on_conflict="fail")  # a git change only: no conflict
+    assert kinds(report)["lib-cpu"] == (ActionKind.UPDATE_LIBRARY_PANEL, Outcome.OK)
+    assert next(r.detail for r in report.results if r.uid == "lib-cpu") == "content changed in git"

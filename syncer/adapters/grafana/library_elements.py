@@ -68,9 +68,9 @@ class LibraryElements:
     async def save_library_panel(
         self, desired: DesiredDashboard, live: LiveDashboard | None, marker: OwnershipMarker
     ) -> SaveResult:
-        # why the version: Grafana makes exactly live.version + 1 (or refuses), so a later read can
-        # tell a save made after ours (a restore, a UI edit) from our own
-        marker = replace(marker, version=live.version + 1 if live is not None else 1)
+        # why no version in the marker (unlike a dashboard's): library elements have no history to
+        # restore from, so a re-save with the same content in Grafana is no change at all
+        marker = replace(marker, version=None)
         model = {**dict(desired.content), LIBRARY_MARKER_KEY: encode_dashboard_marker(marker)}
         body: dict[str, Any] = {
             "name": desired.title,
