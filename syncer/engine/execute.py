@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from syncer.core.planner import plan as make_plan
-from syncer.engine.library_execute import LibraryRun
+from syncer.engine.library_execute import library_failure, start_library
 from syncer.model.errors import GrafanaError, VersionConflict
 from syncer.model.plan import ActionKind, DashboardAction, FolderAction, Plan, Policy
 from syncer.model.results import ActionResult, Outcome
@@ -56,7 +56,7 @@ async def execute(plan: Plan, ctx: ExecuteContext) -> tuple[ActionResult, ...]:
         if action.kind is ActionKind.CONFLICT:  # e.g. an unowned folder a directory would rename
             run.record(ActionResult(action.kind, action.uid, Outcome.CONFLICT, detail=action.reason))
     await run.folders([a for a in plan.folder_actions if a.kind in FOLDER_WRITES])
-    library = run.library_run()
+    library = start_library(run, ctx, plan.library_actions, cancel_text=CANCELLED)
     if library is not None:
         await library.writes(plan.library_actions)  # before the dashboards that use them
     await run.dashboards([a for a in plan.dashboard_actions if a.kind is not ActionKind.DELETE])
@@ -87,24 +87,6 @@ class _Run:
         self.failed_folders: dict[str, str] = {}
         self.sem = asyncio.Semaphore(ctx.concurrency)
         self.failed_library: Mapping[str, str] = {}
-
-    def library_run(self) -> LibraryRun | None:
-        if self.ctx.library is None:
-            return None
-        run = LibraryRun(
-            port=self.ctx.library,
-            policy=self.ctx.policy,
-            desired=self.ctx.desired,
-            live=self.ctx.live,
-            record=self.record,
-            marker=self.marker,
-            cancelled=self.cancelled,
-            slots=self.sem,
-            failed_folders=self.failed_folders,
-            cancel_text=CANCELLED,
-        )
-        self.failed_library = run.failed
-        return run
 
     # ---- bookkeeping ----------------------------------------------------------------------------
 
@@ -178,7 +160,7 @@ class _Run:
 
     async def folder_deletes(self, actions: list[FolderAction]) -> None:
         """Children before parents, so Grafana's cascading delete never removes anything we did not plan."""
-        depth = _live_depths(self.ctx.live.folders)
+        depth = _depths(self.ctx.live.folders)
         for action in sorted(actions, key=lambda a: -depth.get(a.uid, 0)):
             if action.live is None:
                 continue
@@ -211,12 +193,8 @@ class _Run:
                 _result(action, Outcome.FAILED, f"folder {folder} failed: {self.failed_folders[folder]}")
             )
             return
-        used = action.desired.library_panel_uids if action.desired else frozenset()
-        for uid in sorted(used & self.failed_library.keys()):
-            # why: saved without its library panel, the dashboard would show an empty panel
-            self.record(
-                _result(action, Outcome.FAILED, f"library panel {uid} failed: {self.failed_library[uid]}")
-            )
+        if (blocked := library_failure(action, self.failed_library)) is not None:
+            self.record(_result(action, Outcome.FAILED, blocked))  # it would show an empty panel
             return
         async with self.sem:
             # checked after waiting for a slot: the shutdown may have begun meanwhile
@@ -302,13 +280,7 @@ def _result(action: DashboardAction, outcome: Outcome, detail: str) -> ActionRes
     )
 
 
-def _depths(folders: Mapping[str, DesiredFolder]) -> dict[str, int]:
-    return {
-        uid: _chain_length(uid, lambda u: folders[u].parent_uid if u in folders else None) for uid in folders
-    }
-
-
-def _live_depths(folders: Mapping[str, LiveFolder]) -> dict[str, int]:
+def _depths(folders: Mapping[str, DesiredFolder | LiveFolder]) -> dict[str, int]:
     return {
         uid: _chain_length(uid, lambda u: folders[u].parent_uid if u in folders else None) for uid in folders
     }

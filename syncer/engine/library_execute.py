@@ -12,8 +12,9 @@ one `ActionResult`; the uids that failed are kept so the dashboards using them a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from syncer.core.library_plan import plan_library
 from syncer.model.errors import GrafanaError, VersionConflict
@@ -29,6 +30,70 @@ _OUTCOME = {
     ActionKind.SKIP: Outcome.SKIPPED,
     ActionKind.CONFLICT: Outcome.CONFLICT,
 }
+
+
+class _Dashboards(Protocol):
+    """What the dashboards' run (`execute._Run`) lends the library panels' run."""
+
+    results: list[ActionResult]
+    failed_folders: dict[str, str]
+    failed_library: Mapping[str, str]
+    sem: asyncio.Semaphore
+
+    def record(self, result: ActionResult) -> None: ...
+    def marker(self, path: str, checksum: str) -> OwnershipMarker: ...
+    def cancelled(self) -> bool: ...
+
+
+class _Context(Protocol):
+    @property
+    def library(self) -> LibraryPort | None: ...
+    @property
+    def policy(self) -> Policy: ...
+    @property
+    def desired(self) -> DesiredState: ...
+    @property
+    def live(self) -> LiveState: ...
+
+
+NO_PORT = "library panels cannot be written here: no library panel adapter was given"
+
+
+def start_library(
+    run: _Dashboards, ctx: _Context, actions: Sequence[DashboardAction], *, cancel_text: str
+) -> LibraryRun | None:
+    """The library panels' run, sharing the dashboards' bookkeeping and concurrency slots. Without
+    an adapter, each library panel action fails with a reason (never silently dropped)."""
+    if ctx.library is None:
+        refused = [a for a in actions if a.kind is not ActionKind.NOOP]
+        for action in refused:
+            run.record(
+                ActionResult(action.kind, action.uid, Outcome.FAILED, path=action.path, detail=NO_PORT)
+            )
+        run.failed_library = {a.uid: NO_PORT for a in refused}
+        return None
+    library = LibraryRun(
+        port=ctx.library,
+        policy=ctx.policy,
+        desired=ctx.desired,
+        live=ctx.live,
+        record=run.record,
+        marker=run.marker,
+        cancelled=run.cancelled,
+        slots=run.sem,
+        failed_folders=run.failed_folders,
+        cancel_text=cancel_text,
+    )
+    run.failed_library = library.failed
+    return library
+
+
+def library_failure(action: DashboardAction, failed: Mapping[str, str]) -> str | None:
+    """Why a dashboard must not be written: a library panel it uses failed (else None)."""
+    used = action.desired.library_panel_uids if action.desired else frozenset()
+    for uid in sorted(used & failed.keys()):
+        return f"library panel {uid} failed: {failed[uid]}"
+    return None
 
 
 @dataclass

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from engine_helpers import run, settings_for, write
+from engine_helpers import execute_stale_plan, run, settings_for, write
 from library_data import element, exported_dashboard, model, using
 from pydantic import SecretStr
 from support.emulator import Emulator
@@ -329,3 +329,11 @@ def test_a_save_in_grafana_without_a_change_is_no_edit(emulator: Emulator, tmp_p
     report = run(emulator, root, on_conflict="fail")  # a git change only: no conflict
     assert kinds(report)["lib-cpu"] == (ActionKind.UPDATE_LIBRARY_PANEL, Outcome.OK)
     assert next(r.detail for r in report.results if r.uid == "lib-cpu") == "content changed in git"
+
+
+def test_a_plan_executed_without_a_library_adapter_fails_loudly(emulator: Emulator, tmp_path: Path) -> None:
+    _, results = execute_stale_plan(emulator, source(tmp_path), lambda: None)
+    outcomes = {r.uid: (r.outcome, r.detail) for r in results}
+    assert outcomes["lib-cpu"][0] is Outcome.FAILED and "no library panel adapter" in outcomes["lib-cpu"][1]
+    assert outcomes["nodes"][0] is Outcome.FAILED and "library panel lib-" in outcomes["nodes"][1]
+    assert outcomes["plain"][0] is Outcome.OK
