@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
 from engine_helpers import execute_stale_plan, run, settings_for, write
 from library_data import element, exported_dashboard, model, using
 from pydantic import SecretStr
@@ -337,3 +338,21 @@ def test_a_plan_executed_without_a_library_adapter_fails_loudly(emulator: Emulat
     assert outcomes["lib-cpu"][0] is Outcome.FAILED and "no library panel adapter" in outcomes["lib-cpu"][1]
     assert outcomes["nodes"][0] is Outcome.FAILED and "library panel lib-" in outcomes["nodes"][1]
     assert outcomes["plain"][0] is Outcome.OK
+
+
+@pytest.mark.parametrize("profile", ["11.2", "13"])
+def test_the_cycle_on_other_grafana_versions(tmp_path: Path, profile: str) -> None:
+    emulator = Emulator.start(profile=profile)
+    try:
+        root = source(tmp_path)
+        first = run(emulator, root, prune=True)
+        assert not first.failures and kinds(first)["nodes"] == (ActionKind.CREATE, Outcome.OK), first
+        ui_edit(emulator, "lib-mem", title="edited")
+        drift = run(emulator, root, dry_run=True, prune=True)
+        assert {a.uid: a.kind for a in drift.plan.library_actions}[
+            "lib-mem"
+        ] is ActionKind.UPDATE_LIBRARY_PANEL
+        run(emulator, root, prune=True)
+        assert rerun_writes(emulator, root, prune=True) == 0
+    finally:
+        emulator.stop()
