@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from syncer.adapters.files.jsonnet_eval import JsonnetOptions
 from syncer.adapters.files.loader import DirectorySource
 from syncer.adapters.files.writer import write_tree
 from syncer.adapters.grafana.http import GrafanaHttp
@@ -23,7 +24,7 @@ from syncer.engine.source_identity import LEGACY_DEFAULT_MANAGER_ID, default_man
 from syncer.model.errors import ConfigError
 from syncer.model.plan import Policy
 from syncer.ports import GrafanaPort, MetricsPort, NullMetrics
-from syncer.settings import ApiFlavour, GrafanaSettings, SyncSettings, TargetSettings
+from syncer.settings import ApiFlavour, GrafanaSettings, JsonnetSettings, SyncSettings, TargetSettings
 
 RESOURCES_MODULE = "syncer.adapters.grafana.resources"  # the k8s-style adapter (issue 5)
 
@@ -83,6 +84,17 @@ def build_source(settings: TargetSettings) -> DirectorySource:
         min_refresh=settings.grafana.min_refresh_interval,
         max_file_bytes=settings.sync.max_file_bytes,
         max_folder_depth=settings.sync.max_folder_depth,
+        jsonnet=jsonnet_options(settings.sync.jsonnet),
+    )
+
+
+def jsonnet_options(settings: JsonnetSettings) -> JsonnetOptions:
+    return JsonnetOptions(
+        jpath=settings.jpath,
+        ext_vars=dict(settings.ext_vars),
+        ext_codes=dict(settings.ext_code),
+        tla_vars=dict(settings.tla_vars),
+        tla_codes=dict(settings.tla_code),
     )
 
 

@@ -120,6 +120,17 @@ def _header_safe(token: SecretStr, origin: str) -> SecretStr:
     return token
 
 
+class JsonnetSettings(_Frozen):
+    """How `.jsonnet` sources are evaluated (docs/jsonnet.md). `jpath` unset: `vendor/` beside the
+    file, then `vendor/` at the source root; relative entries are relative to the source root."""
+
+    jpath: tuple[Path, ...] | None = None
+    ext_vars: Mapping[str, str] = Field(default_factory=dict)  # std.extVar, as strings
+    ext_code: Mapping[str, str] = Field(default_factory=dict)  # std.extVar, as jsonnet code
+    tla_vars: Mapping[str, str] = Field(default_factory=dict)  # top-level arguments, as strings
+    tla_code: Mapping[str, str] = Field(default_factory=dict)  # top-level arguments, as jsonnet code
+
+
 class SyncSettings(_Frozen):
     """What to reconcile and how carefully."""
 
@@ -137,6 +148,7 @@ class SyncSettings(_Frozen):
     # Source limits (the loader's defaults): Grafana 11 nests folders 8 deep, 12+ only 4.
     max_folder_depth: int = Field(default=4, ge=1, le=8)
     max_file_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    jsonnet: JsonnetSettings = JsonnetSettings()
 
     @field_validator("dir", mode="before")
     @classmethod
@@ -271,8 +283,15 @@ def _file_layer(raw: dict[str, Any]) -> dict[str, Any]:
 
 def _overlay(target: dict[str, Any], section: str, values: Mapping[str, Any]) -> None:
     sect = dict(target.get(section) or {})
-    sect.update({k: v for k, v in values.items() if v is not None})
+    sect.update({k: _merged(sect.get(k), v) for k, v in values.items() if v is not None})
     target[section] = sect
+
+
+def _merged(old: Any, new: Any) -> Any:
+    """`sync.jsonnet` from flags adds to the file's (`--ext-str a=1` keeps the file's other ext vars)."""
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        return {**old, **{k: _merged(old.get(k), v) for k, v in new.items()}}
+    return new
 
 
 def load_settings(

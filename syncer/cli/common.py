@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from syncer.cli.jsonnet_options import jsonnet_flags
 from syncer.model.errors import ConfigError
 from syncer.settings import Settings, TargetSettings, load_settings
 
@@ -110,6 +111,8 @@ def settings_from_args(
         "grafana": given(args, GRAFANA_FLAGS),
         "sync": given(args, SYNC_FLAGS),
     }
+    if jsonnet := jsonnet_flags(args):
+        flags["sync"] = {**flags["sync"], "jsonnet": jsonnet}
     if daemon:
         flags["daemon"] = daemon
     return load_settings(getattr(args, "config", None), environ, flags)

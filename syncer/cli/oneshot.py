@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from syncer.adapters.files.loader import validate_directory
-from syncer.app import build_policy, open_target, pull_directory
+from syncer.app import build_policy, jsonnet_options, open_target, pull_directory
 from syncer.cli.common import (
     add_connection_options,
     directory,
@@ -31,6 +31,7 @@ from syncer.cli.common import (
     select_target,
     target_from_args,
 )
+from syncer.cli.jsonnet_options import add_jsonnet_options, jsonnet_flags
 from syncer.engine.reconcile import WARNINGS, exit_code_for_apply, reconcile_once
 from syncer.model.errors import ConfigError
 from syncer.model.plan import ActionKind, Plan
@@ -63,6 +64,7 @@ def _register_validate(sub: Any) -> None:
         "--config", type=Path, metavar="FILE", help="take sync.inputs and min_refresh_interval from it"
     )
     p.add_argument("--target", metavar="NAME", help="which target of a multi-target config file to use")
+    add_jsonnet_options(p)
     p.set_defaults(handler=cmd_validate)
 
 
@@ -70,14 +72,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     inputs: dict[str, str] = {}
     min_refresh = "5s"
     limits: dict[str, int] = {}
+    flags = {"sync": {"jsonnet": jsonnet_flags(args)}}
+    target = select_target(load_settings(args.config, environ={}, flags=flags), args.target)
     if args.config is not None:
-        target = select_target(load_settings(args.config, environ={}), args.target)
         inputs, min_refresh = dict(target.sync.inputs), target.grafana.min_refresh_interval
         limits = {
             "max_file_bytes": target.sync.max_file_bytes,
             "max_folder_depth": target.sync.max_folder_depth,
         }
-    state = validate_directory(args.dir, inputs=inputs, min_refresh=min_refresh, **limits)
+    jsonnet = jsonnet_options(target.sync.jsonnet)
+    state = validate_directory(args.dir, inputs=inputs, min_refresh=min_refresh, jsonnet=jsonnet, **limits)
     valid = not state.errors
     if args.output == "json":
         doc = {
@@ -143,6 +147,7 @@ def _add_sync_options(p: argparse.ArgumentParser) -> None:
         help="list every source warning (and, for plan, unchanged dashboards)",
     )
     add_connection_options(p)
+    add_jsonnet_options(p)
 
 
 def _register_plan(sub: Any) -> None:

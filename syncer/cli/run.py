@@ -22,6 +22,7 @@ import structlog
 from syncer.adapters.files.watcher import DirectoryWatcher
 from syncer.app import open_target
 from syncer.cli.common import add_connection_options, directory, given, require_url, settings_from_args
+from syncer.cli.jsonnet_options import add_jsonnet_options
 from syncer.engine.daemon import Daemon
 from syncer.engine.daemon_config import DaemonConfig, TargetSpec
 from syncer.engine.funnel import Trigger
@@ -56,6 +57,7 @@ def register(sub: Any) -> None:
     )
     add_connection_options(p)
     _add_sync_options(p)
+    add_jsonnet_options(p)
     _add_daemon_options(p)
     p.set_defaults(handler=run_command)
 

@@ -29,7 +29,7 @@ from watchdog.observers.api import BaseObserver, ObservedWatch
 
 log = structlog.get_logger("syncer.watcher")
 
-SOURCE_SUFFIXES = frozenset({".json", ".yaml", ".yml"})
+SOURCE_SUFFIXES = frozenset({".json", ".yaml", ".yml", ".jsonnet", ".libsonnet"})  # libsonnet: imports
 SOURCE_NAMES = frozenset({".syncignore"})
 # Editor and tool droppings that are never dashboards (vim's probe file "4913", backups, swap files).
 IGNORED_SUFFIXES = (".swp", ".swx", ".swo", ".tmp", ".part", ".bak", "~")
