@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
+import structlog
+
 from syncer.adapters.files.jsonnet_eval import Digest, Evaluation, JsonnetOptions, digest_of, evaluate
 from syncer.model.state import JSON, Severity, SourceProblem
 
+log = structlog.get_logger("syncer.jsonnet")
 T = TypeVar("T")
 SUFFIX = ".jsonnet"
 KEY_SEPARATOR = "#"
@@ -95,10 +99,21 @@ class JsonnetFiles(Generic[T]):
         entry = self._entries.get(rel)
         if entry is not None and entry.fingerprint == self._fingerprint and self._unchanged(entry.reads):
             return entry.item, False
+        started = time.perf_counter()
         evaluation = evaluate(path, rel, self._root, self._options)
         with self._lock:
             self.evaluations += 1
-        item = build(*split(evaluation, rel))
+        produced, problems = split(evaluation, rel)
+        if structlog.is_configured():  # the daemon; one-shot commands keep stdout for their report
+            log.info(
+                "jsonnet evaluated",
+                path=rel,
+                dashboards=len(produced),
+                files_read=sum(1 for _, digest in evaluation.reads if digest is not None),
+                seconds=round(time.perf_counter() - started, 3),
+                ok=evaluation.problem is None,
+            )
+        item = build(produced, problems)
         self._entries[rel] = _Entry(self._fingerprint, evaluation.reads, item)
         for read, digest in evaluation.reads:
             self._digests[read] = digest
