@@ -8,6 +8,7 @@ policy. It must not contain business logic: everything it builds is plain wiring
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -86,6 +87,18 @@ def build_source(settings: TargetSettings) -> DirectorySource:
         max_folder_depth=settings.sync.max_folder_depth,
         jsonnet=jsonnet_options(settings.sync.jsonnet),
     )
+
+
+def library_dirs_outside(settings: TargetSettings) -> tuple[Path, ...]:
+    """The target's configured jsonnet library directories outside its source tree: the daemon
+    watches them too (those inside the tree are watched with it)."""
+    if settings.sync.jsonnet.jpath is None or settings.sync.dir is None:
+        return ()
+    root = Path(os.path.realpath(settings.sync.dir))
+    dirs = (
+        Path(os.path.realpath(d)) for d in jsonnet_options(settings.sync.jsonnet).library_dirs(root, root)
+    )
+    return tuple(d for d in dirs if d != root and root not in d.parents)
 
 
 def jsonnet_options(settings: JsonnetSettings) -> JsonnetOptions:

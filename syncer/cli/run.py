@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import signal
 import sys
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,11 @@ from typing import Any
 import structlog
 
 from syncer.adapters.files.watcher import DirectoryWatcher
-from syncer.app import open_target
+from syncer.app import library_dirs_outside, open_target
 from syncer.cli.common import add_connection_options, directory, given, require_url, settings_from_args
 from syncer.cli.jsonnet_options import add_jsonnet_options
 from syncer.engine.daemon import Daemon
-from syncer.engine.daemon_config import DaemonConfig, TargetSpec
+from syncer.engine.daemon_config import DaemonConfig, SourceWatcher, TargetSpec, WatcherFactory
 from syncer.engine.funnel import Trigger
 from syncer.logs import configure_logging, redactor
 from syncer.model.errors import ConfigError
@@ -179,13 +180,30 @@ def _spec(target: TargetSettings, metrics: PrometheusMetrics) -> TargetSpec:
     )
 
 
+def _watcher_factory(targets: tuple[TargetSettings, ...]) -> WatcherFactory:
+    """Watchers that also watch each target's jsonnet library directories outside its tree."""
+    outside = {Path(t.sync.dir or "."): library_dirs_outside(t) for t in targets}
+
+    def factory(
+        root: Path,
+        on_change: Callable[[], None],
+        credentials: tuple[Path, ...],
+        on_credentials: Callable[[], None],
+    ) -> SourceWatcher:
+        return DirectoryWatcher(
+            root, on_change, credentials, on_credentials, library_dirs=outside.get(root, ())
+        )
+
+    return factory
+
+
 async def _serve(settings: DaemonSettings, targets: tuple[TargetSettings, ...], host: str, port: int) -> int:
     metrics = PrometheusMetrics()
     daemon = Daemon(
         [_spec(t, metrics) for t in targets],
         config=daemon_config(settings),
         metrics=metrics,
-        watcher_factory=DirectoryWatcher,
+        watcher_factory=_watcher_factory(targets),
     )
     server = HttpServer(daemon, exposition=metrics.exposition, sync_token_file=settings.sync_token_file)
     try:

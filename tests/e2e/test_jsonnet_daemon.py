@@ -76,3 +76,18 @@ def test_daemon_reevaluates_only_on_import_changes(emulator: Emulator, tmp_path:
         library.write_text(good.replace("USE Method / Host", "USE Method / Node"), encoding="utf-8")
         wait_until(lambda: title(emulator, USE_NODE) == "Node Exporter / USE Method / Node", timeout=30)
         assert set(versions(emulator)) == set(DASHBOARDS.values())
+
+
+def test_daemon_watches_a_library_path_outside_the_source(emulator: Emulator, tmp_path: Path) -> None:
+    repo = node_mixin_copy(tmp_path / "repo")
+    src = repo / "node-mixin"  # the source is the mixin; its vendor/ lies outside, given with -J
+    with running_daemon(emulator, src, "--prune", "-J", str(repo / "vendor")) as daemon:
+        wait_until(daemon.ready, timeout=30)
+        assert set(versions(emulator)) == set(DASHBOARDS.values())
+        assert daemon.logs("watching source tree")
+        count = len(evaluated(daemon))
+        grafonnet = repo / "vendor/github.com/grafana/grafonnet/gen/grafonnet-latest/main.libsonnet"
+        grafonnet.write_text(grafonnet.read_text(encoding="utf-8") + "\n// touched\n", encoding="utf-8")
+        # no /sync and no periodic pass (5 minutes away): only the watch on vendor/ can wake it
+        wait_until(lambda: len(evaluated(daemon)) > count, timeout=30)
+        assert MIXIN_FILE.partition("/")[2] in evaluated(daemon)[count:]
