@@ -5,12 +5,13 @@ jsonnet source, and the source path `file.jsonnet#key` in the ownership markers.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
 from pathlib import Path
 
-from engine_helpers import edit_in_grafana, live_dashboard, run
+from engine_helpers import edit_in_grafana, live_dashboard, run, settings_for
 from support.emulator import Emulator
 from support.jsonnet_corpus import (
     DASHBOARDS,
@@ -21,6 +22,7 @@ from support.jsonnet_corpus import (
     retitle_use_node,
 )
 
+from syncer.app import pull_directory
 from syncer.model.plan import ActionKind
 from syncer.model.results import Outcome
 
@@ -97,3 +99,12 @@ def test_drift_on_a_jsonnet_dashboard_names_its_jsonnet_source(emulator: Emulato
     (drift,) = [a for a in report.plan.dashboard_actions if a.kind is ActionKind.UPDATE]
     assert drift.reason.startswith("revert drift")
     assert f"its source is jsonnet ({MIXIN_FILE})" in drift.reason
+
+    # pull keeps writing JSON (the UI edit included), never jsonnet
+    pulled = tmp_path / "pulled"
+    assert asyncio.run(pull_directory(settings_for(emulator, pulled), pulled)).ok
+    files = sorted(p.relative_to(pulled).as_posix() for p in pulled.rglob("*") if p.is_file())
+    dashboards = [f for f in files if not f.endswith("/_folder.json")]
+    assert len(dashboards) == 5 and all(f.endswith(".json") for f in files), files
+    texts = [(pulled / f).read_text(encoding="utf-8") for f in dashboards]
+    assert sum("edited in the UI" in text for text in texts) == 1

@@ -103,6 +103,11 @@ def test_configured_library_path_is_searched_in_order_and_never_walked(tmp_path:
     assert state.dashboards["d"].title == "first"
     reverse = JsonnetOptions(jpath=(tmp_path / "libs/second", Path("libs/first")))  # absolute works too
     assert validate_directory(tmp_path, jsonnet=reverse).dashboards["d"].title == "second"
+    typo_options = JsonnetOptions(jpath=(Path("libs/frist"), Path("libs/first"), Path("libs/second")))
+    typo = validate_directory(tmp_path, jsonnet=typo_options)
+    assert typo.errors == () and list(typo.dashboards) == ["d"]
+    assert [w.path for w in typo.warnings] == [str(tmp_path / "libs/frist")]
+    assert "does not exist" in typo.warnings[0].message
 
 
 def test_ext_vars_ext_code_and_top_level_arguments(tmp_path: Path) -> None:

@@ -85,6 +85,21 @@ class JsonnetFiles(Generic[T]):
                 found.add(Path(os.path.relpath(real, root)).as_posix())
         return frozenset(found)
 
+    def library_problems(self) -> list[SourceProblem]:
+        """A configured library directory that does not exist (a typo in `-J` would otherwise show
+        only as "cannot find" errors far from the cause); none while no `.jsonnet` file is loaded."""
+        if self._options.jpath is None or not self._entries:
+            return []
+        return [
+            SourceProblem(
+                str(directory),
+                "jsonnet library directory (-J / sync.jsonnet.jpath) does not exist",
+                Severity.WARNING,
+            )
+            for directory in self._options.library_dirs(self._root, self._root)
+            if not directory.is_dir()
+        ]
+
     def begin_load(self) -> None:
         self._digests = {}
 

@@ -84,6 +84,7 @@ class DirectorySource:
         problems = list(walked.problems)
         dashboard_files = [f for f in walked.files if not f.is_folder_file]
         loaded = self._load_files(dashboard_files)
+        problems += self.jsonnet.library_problems()
         placed_by_dir = [
             item.file.rel_dir for item in loaded if item.dashboard and not item.dashboard.folder_given
         ]
