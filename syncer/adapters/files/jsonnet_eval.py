@@ -33,6 +33,9 @@ TRACE_FRAMES = 3  # frames after the first one kept in a problem's message
 # "    path:12:5-9: description" or "    path:(3:1)-(4:2)" style frames of a jrsonnet trace
 _FRAME = re.compile(r"^\s+(?P<path>.+?):\(?(?P<line>\d+):(?P<col>\d+)")
 
+# how rjsonnet wraps an exception of the import callback: the message after it says it all
+_CALLBACK_PREFIX = re.compile(r"^import_callback error: \w+: ")
+
 Digest = str | None  # content hash of a file read, None for a probed path that did not exist
 
 
@@ -142,7 +145,7 @@ def problem_from_message(message: str, rel: str, root: Path) -> SourceProblem:
     """A problem at the first location of the evaluator's trace (the error itself), the evaluated
     file named in the message; locations inside the root are shown relative to it."""
     lines = message.strip().splitlines()
-    head = lines[0].strip() if lines else "evaluation failed"
+    head = _CALLBACK_PREFIX.sub("import error: ", lines[0].strip()) if lines else "evaluation failed"
     frames = [m for m in (_FRAME.match(line) for line in lines[1:]) if m]
     text = f"jsonnet {head}"
     if not frames:
