@@ -272,3 +272,29 @@ def test_validate_cli_takes_the_jsonnet_flags(tmp_path: Path) -> None:
     problems = json.loads(from_env.stdout)["problems"]
     assert from_env.returncode == 1 and "external variable is not defined: t" in problems[0]["message"]
     assert problems[0]["path"] == "d.jsonnet" and problems[0]["line"] == 1
+
+
+def test_a_jsonnet_projects_tests_and_ci_files_are_skipped_with_a_warning(tmp_path: Path) -> None:
+    """A mixin's repository (jsonnetfile.json at its root) holds promtool tests, CI and provisioning
+    YAML; those are no dashboards. A dashboard-like file there is still checked, and outside a
+    project the same files are errors as before."""
+    put(tmp_path, "jsonnetfile.json", '{"version": 1}')
+    put(tmp_path, "lib/dashboards.jsonnet", "{ 'a.json': { uid: 'a', title: 'A', panels: [] } }")
+    put(tmp_path, "tests.yaml", "rule_files: [prometheus_alerts.yaml]\nevaluation_interval: 1m\ntests: []\n")
+    put(tmp_path, "scripts/provisioning/dashboards.yaml", "apiVersion: 1\nproviders: [{name: x}]\n")
+    put(
+        tmp_path,
+        "scripts/lgtm.yaml",
+        "apiVersion: v1\nkind: Service\n---\napiVersion: apps/v1\nkind: Deployment\n",
+    )
+    put(tmp_path, "extra/ok.json", json.dumps({"uid": "ok", "title": "OK"}))
+    put(tmp_path, "extra/broken.json", json.dumps({"uid": "broken", "panels": []}))  # a dashboard, no title
+    state = validate_directory(tmp_path)
+    assert sorted(state.dashboards) == ["a", "ok"]
+    assert [e.path for e in state.errors] == ["extra/broken.json"]
+    skipped = sorted(w.path for w in state.warnings if "jsonnet project" in w.message)
+    assert skipped == ["scripts/lgtm.yaml", "scripts/provisioning/dashboards.yaml", "tests.yaml"]
+
+    (tmp_path / "jsonnetfile.json").unlink()
+    outside = validate_directory(tmp_path)
+    assert {e.path for e in outside.errors} >= {"tests.yaml", "scripts/lgtm.yaml", "extra/broken.json"}

@@ -9,6 +9,11 @@ become dashboards. So:
   that file's default library path); otherwise it is an ordinary folder, so a team that named a
   folder "vendor" keeps its dashboards;
 - a directory configured on the library path (`sync.jsonnet.jpath`) inside the root is never walked.
+
+A directory holding `jsonnetfile.json` is a jsonnet *project* (a mixin's repository). Its JSON and
+YAML files that are plainly no dashboards (promtool's `tests.yaml`, CI and provisioning files) are
+skipped with a warning instead of failing the source (`is_foreign_document`); anything that looks
+like a dashboard is still checked, and outside projects every such file is an error as before.
 """
 
 from __future__ import annotations
@@ -18,6 +23,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 NOT_DASHBOARDS = frozenset({"jsonnetfile.json", "jsonnetfile.lock.json"})
+PROJECT_FILE = "jsonnetfile.json"
+# top-level keys of a dashboard or of a wrapper of one (envelope, resource): a document with any of
+# them is a dashboard to check, never skipped
+_DASHBOARD_KEYS = frozenset({"title", "panels", "rows", "uid", "schemaVersion", "dashboard", "templating"})
+_DASHBOARD_API_GROUPS = ("dashboard.grafana.app/", "grafana.integreatly.org/")
 VENDOR = "vendor"
 JSONNET_SUFFIX = ".jsonnet"
 
@@ -47,6 +57,21 @@ class LibraryDirs:
         homes = {rel.rpartition("/")[0] for rel in walked if rel.lower().endswith(JSONNET_SUFFIX)}
         batch, self._deferred = self._deferred, []
         return [item for item in batch if not _serves(item[1].rpartition("/")[0], homes)]
+
+
+def in_project(rel: str, projects: frozenset[str]) -> bool:
+    """Whether the file `rel` lies in a jsonnet project directory (or below one)."""
+    return any(not p or rel.startswith(p + "/") for p in projects)
+
+
+def is_foreign_document(value: object) -> bool:
+    """A JSON/YAML document that is plainly not a dashboard (no dashboard key, not a dashboard resource)."""
+    if not isinstance(value, dict):
+        return False
+    api_version = value.get("apiVersion")
+    if isinstance(api_version, str) and api_version.startswith(_DASHBOARD_API_GROUPS):
+        return False
+    return _DASHBOARD_KEYS.isdisjoint(value) and value.get("kind") not in ("Dashboard", "GrafanaDashboard")
 
 
 def _serves(parent: str, homes: set[str]) -> bool:

@@ -24,7 +24,8 @@ from types import MappingProxyType
 from syncer.adapters.files.folders import DEFAULT_MAX_FOLDER_DEPTH, FolderTree, build_folder_tree
 from syncer.adapters.files.jsonnet_eval import JsonnetOptions
 from syncer.adapters.files.jsonnet_files import JsonnetFiles, Produced, is_jsonnet
-from syncer.adapters.files.parse import DEFAULT_MAX_FILE_BYTES, read_document
+from syncer.adapters.files.jsonnet_tree import in_project, is_foreign_document
+from syncer.adapters.files.parse import DEFAULT_MAX_FILE_BYTES, MULTI_DOCUMENT, read_document
 from syncer.adapters.files.shapes import Unwrapped, unwrap
 from syncer.adapters.files.walk import SourceFile, walk_source
 from syncer.core.essence import checksums_by_folder
@@ -67,7 +68,7 @@ class DirectorySource:
         self._max_folder_depth = max_folder_depth
         # why: the daemon reloads the whole tree on every change; unchanged files are not re-parsed.
         # Per file it holds only the compressed content and checksums (`_Parts`), never parsed JSON.
-        self._cache: dict[str, tuple[_FileIdentity, _Loaded]] = {}
+        self._cache: dict[str, tuple[_CacheKey, _Loaded]] = {}
         self._lock = threading.Lock()
         self.jsonnet: JsonnetFiles[list[_Loaded]] = JsonnetFiles(self.root, jsonnet or JsonnetOptions())
 
@@ -83,7 +84,7 @@ class DirectorySource:
         walked = walk_source(self.root, self.jsonnet.library_dirs_in_root())
         problems = list(walked.problems)
         dashboard_files = [f for f in walked.files if not f.is_folder_file]
-        loaded = self._load_files(dashboard_files)
+        loaded = self._load_files(dashboard_files, walked.jsonnet_projects)
         problems += self.jsonnet.library_problems()
         placed_by_dir = [
             item.file.rel_dir for item in loaded if item.dashboard and not item.dashboard.folder_given
@@ -103,23 +104,23 @@ class DirectorySource:
         state = resolve_inputs(state, self._inputs, None)
         return dataclasses.replace(state, problems=tuple(sorted(state.problems, key=_problem_order)))
 
-    def _load_files(self, files: list[SourceFile]) -> list[_Loaded]:
-        cache: dict[str, tuple[_FileIdentity, _Loaded]] = {}
+    def _load_files(self, files: list[SourceFile], projects: frozenset[str]) -> list[_Loaded]:
+        cache: dict[str, tuple[_CacheKey, _Loaded]] = {}
         loaded: list[_Loaded] = []
         self.jsonnet.begin_load()
         for file in files:
             if is_jsonnet(file.rel):  # its own cache: it depends on every file it imports
                 loaded += self.jsonnet.load(file.path, file.rel, partial(self._produced, file))[0]
                 continue
-            identity = _identity(file)
+            identity, project = _identity(file), in_project(file.rel, projects)
             hit = self._cache.get(file.rel)
             item = (
                 hit[1]
-                if hit is not None and identity is not None and hit[0] == identity
-                else self._load_file(file)
+                if hit is not None and identity is not None and hit[0] == (identity, project)
+                else self._load_file(file, project)
             )
             if identity is not None:
-                cache[file.rel] = (identity, item)
+                cache[file.rel] = ((identity, project), item)
             loaded.append(item)
         self._cache = cache
         self.jsonnet.end_load({f.rel for f in files if is_jsonnet(f.rel)})
@@ -132,10 +133,13 @@ class DirectorySource:
         items = [_Loaded(file, problems=problems)] if problems else []
         return items + [self._load_value(file, doc.path, doc.value) for doc in produced]
 
-    def _load_file(self, file: SourceFile) -> _Loaded:
+    def _load_file(self, file: SourceFile, in_jsonnet_project: bool = False) -> _Loaded:
         """Parse, unwrap and check one file; what it contributes when it is valid. The parsed JSON
         is dropped before returning: only the compressed content and the checksums are kept."""
         parsed = read_document(file.path, file.rel, max_bytes=self._max_file_bytes)
+        several = parsed.problem is not None and parsed.problem.code == MULTI_DOCUMENT
+        if in_jsonnet_project and (several or (parsed.problem is None and is_foreign_document(parsed.value))):
+            return _Loaded(file, problems=[_foreign_warning(file.rel)])
         if parsed.problem is not None:
             return _Loaded(file, problems=[parsed.problem])
         return self._load_value(file, file.rel, parsed.value)
@@ -188,6 +192,15 @@ def _dashboard_parts(uid: str, unwrapped: Unwrapped, sent: dict[str, JSON]) -> _
     )
 
 
+def _foreign_warning(rel: str) -> SourceProblem:
+    return SourceProblem(
+        rel,
+        "not a dashboard (no title, panels or uid; or several YAML documents) in a jsonnet project "
+        "(jsonnetfile.json): skipped, like a mixin's tests and CI files",
+        Severity.WARNING,
+    )
+
+
 def _refresh_warning(rel: str, refresh: JSON, minimum: str) -> SourceProblem:
     return SourceProblem(
         rel,
@@ -220,6 +233,7 @@ def validate_directory(
 
 
 _FileIdentity = tuple[str, int, int, int]
+_CacheKey = tuple[_FileIdentity, bool]  # and whether the file lies in a jsonnet project
 
 
 def _identity(file: SourceFile) -> _FileIdentity | None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from syncer.adapters.files.ignore import IGNORE_FILE, IgnoreRules
-from syncer.adapters.files.jsonnet_tree import NOT_DASHBOARDS, LibraryDirs
+from syncer.adapters.files.jsonnet_tree import NOT_DASHBOARDS, PROJECT_FILE, LibraryDirs
 from syncer.model.state import SourceProblem
 
 SUFFIXES = (".json", ".yaml", ".yml", ".jsonnet")
@@ -55,6 +55,7 @@ class SourceFile:
 class WalkResult:
     files: tuple[SourceFile, ...]
     problems: tuple[SourceProblem, ...]
+    jsonnet_projects: frozenset[str] = frozenset()  # directories holding jsonnetfile.json ("" = root)
 
 
 def walk_source(root: Path, libraries: frozenset[str] = frozenset()) -> WalkResult:
@@ -66,7 +67,7 @@ def walk_source(root: Path, libraries: frozenset[str] = frozenset()) -> WalkResu
     while batch := walk.libraries.release(f.rel for f in walk.files):  # plain folders named vendor/
         for entry, rel, chain in batch:
             walk.entry(entry, rel, chain)
-    return WalkResult(tuple(walk.files), tuple(walk.problems))
+    return WalkResult(tuple(walk.files), tuple(walk.problems), frozenset(walk.projects))
 
 
 @dataclass
@@ -76,6 +77,7 @@ class _Walk:
     problems: list[SourceProblem]
     libraries: LibraryDirs
     files: list[SourceFile] = field(default_factory=list)
+    projects: set[str] = field(default_factory=set)
     visited: dict[Path, str] = field(default_factory=dict)  # real directory -> the path it was walked as
 
     def directory(self, real: Path, prefix: str, chain: tuple[Path, ...]) -> None:
@@ -170,6 +172,8 @@ class _Walk:
         if not rel.lower().endswith(SUFFIXES) or self.rules.ignored(rel, is_dir=False):
             return False
         if rel.rpartition("/")[2] in NOT_DASHBOARDS:
+            if rel.rpartition("/")[2] == PROJECT_FILE:
+                self.projects.add(rel.rpartition("/")[0])
             return False
         if not _utf8(rel):
             self.problems.append(SourceProblem(_shown(rel), "file name is not valid UTF-8; file skipped"))
