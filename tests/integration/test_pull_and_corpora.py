@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from engine_helpers import dashboard, live_dashboard, run, settings_for, write
+from support import corpora
 from support.emulator import Emulator
 
 from syncer.app import pull_directory
@@ -17,17 +18,7 @@ from syncer.core.essence import essence
 from syncer.engine.pull import PullSummary
 from syncer.model.plan import ActionKind
 
-CORPORA = Path("/work/shared/corpora")
 SERVER_OWNED = ("id", "version", "__syncer")
-
-
-def json_corpora(tmp_path: Path) -> Path:
-    """A copy of the JSON corpora. Not the jsonnet one: node-mixin evaluates to the very dashboards
-    kube-prometheus ships as JSON (same uids), and it has its own tests (test_jsonnet_node_mixin.py)."""
-    source = tmp_path / "corpora"
-    for corpus in sorted(p for p in CORPORA.iterdir() if p.is_dir() and p.name != "jsonnet"):
-        shutil.copytree(corpus, source / corpus.name)
-    return source
 
 
 def do_pull(emulator: Emulator, dest: Path, folder: str | None = None) -> PullSummary:
@@ -120,10 +111,11 @@ def test_pull_refuses_a_non_empty_directory(emulator: Emulator, tmp_path: Path) 
     assert not summary.ok and "not empty" in summary.text()
 
 
-@pytest.mark.skipif(not CORPORA.is_dir(), reason="corpora not available")
 @pytest.mark.slow
 def test_corpora_apply_then_second_apply_is_zero_writes(emulator: Emulator, tmp_path: Path) -> None:
-    source = json_corpora(tmp_path)
+    source = tmp_path / "corpora"
+    for directory in corpora.dashboard_dirs():  # the exports only: the jsonnet corpus is source code
+        shutil.copytree(directory, source / directory.name)
     first = run(emulator, source, concurrency=8)
     assert first.fatal is None and not first.failures, first.failures[:3]
     created = [r for r in first.results if r.kind is ActionKind.CREATE]

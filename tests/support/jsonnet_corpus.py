@@ -1,19 +1,15 @@
-"""The real jsonnet corpus (`../shared/corpora/jsonnet`: node-mixin and its vendored grafonnet), copied
-into a test's temporary directory so a test may edit it. It is never copied into the repository.
-
-Absent corpus: the test is skipped on a developer's machine and FAILS in CI (CI=true), where the
-corpus is always laid beside the clone; a silently skipped jsonnet suite would prove nothing.
+"""The real jsonnet corpus (`corpora/jsonnet`: node-mixin and its vendored grafonnet, found by
+`support.corpora`), copied into a test's temporary directory so a test may edit it. It is never
+copied into the repository. Absent corpus: skipped on a laptop without shared data, FAILS in CI.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
-import pytest
+from support import corpora
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpora" / "jsonnet"
 MIXIN_FILE = "node-mixin/dashboards.jsonnet"
 # what node-mixin/dashboards.jsonnet gives: key -> uid
 DASHBOARDS = {
@@ -28,12 +24,9 @@ USE_LIBRARY = "node-mixin/dashboards/use.libsonnet"
 
 
 def require_corpus() -> Path:
-    if (CORPUS / MIXIN_FILE).is_file() and (CORPUS / "vendor").is_dir():
-        return CORPUS
-    message = f"the jsonnet corpus is missing at {CORPUS}"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
+    corpora.require(corpora.JSONNET / MIXIN_FILE)
+    corpora.require(corpora.JSONNET / "vendor")
+    return corpora.JSONNET
 
 
 def node_mixin_copy(destination: Path) -> Path:
