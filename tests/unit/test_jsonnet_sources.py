@@ -129,6 +129,9 @@ def test_ext_vars_ext_code_and_top_level_arguments(tmp_path: Path) -> None:
     made = state.dashboards["env-eu1"]
     assert made.title == "Payments eu1" and len(made.content["panels"]) == 2
     assert made.content["tags"] == ["a", "b"]
+    bad_code = validate_directory(tmp_path, jsonnet=JsonnetOptions(ext_codes={"tags": "}{"}))
+    (error,) = bad_code.errors
+    assert error.path == "env.jsonnet" and "--ext-code/--tla-code value" in error.message
     missing = validate_directory(tmp_path)  # no TLA given: an error naming the file
     assert [e.path for e in missing.errors] == ["env.jsonnet"]
     assert "cluster" in missing.errors[0].message

@@ -96,7 +96,10 @@ def evaluate(path: Path, rel: str, root: Path, options: JsonnetOptions) -> Evalu
             tla_codes=dict(options.tla_codes),
         )
     except RuntimeError as exc:
-        return Evaluation(importer.read_list(), problem=problem_from_message(str(exc), rel, root))
+        problem = problem_from_message(
+            str(exc), rel, root, code_given=bool(options.ext_codes or options.tla_codes)
+        )
+        return Evaluation(importer.read_list(), problem=problem)
     try:
         value = normalise_numbers(jsontext.loads(text), max_depth=MAX_NESTING)
     except (RecursionError, NestedTooDeep):
@@ -141,15 +144,19 @@ def _text(data: bytes, path: str) -> str:
         raise RuntimeError(f"{path} is not UTF-8 text (invalid byte at offset {exc.start})") from None
 
 
-def problem_from_message(message: str, rel: str, root: Path) -> SourceProblem:
+def problem_from_message(message: str, rel: str, root: Path, *, code_given: bool = False) -> SourceProblem:
     """A problem at the first location of the evaluator's trace (the error itself), the evaluated
-    file named in the message; locations inside the root are shown relative to it."""
+    file named in the message; locations inside the root are shown relative to it. Without a
+    location in a file, the error may lie in an `--ext-code`/`--tla-code` value (`code_given`)."""
     lines = message.strip().splitlines()
     head = _CALLBACK_PREFIX.sub("import error: ", lines[0].strip()) if lines else "evaluation failed"
     frames = [m for m in (_FRAME.match(line) for line in lines[1:]) if m]
     text = f"jsonnet {head}"
     if not frames:
-        return SourceProblem(rel, f"{text} (evaluating {rel})")
+        hint = (
+            "; or in an --ext-code/--tla-code value (sync.jsonnet ext_code, tla_code)" if code_given else ""
+        )
+        return SourceProblem(rel, f"{text} (evaluating {rel}{hint})")
     first = frames[0]
     where = _shown(first["path"], root)
     trace = [f"{_shown(m['path'], root)}:{m['line']}:{m['col']}" for m in frames[1 : 1 + TRACE_FRAMES]]
