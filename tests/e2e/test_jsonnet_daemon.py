@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from support.daemon import DaemonProcess, running_daemon, wait_until
 from support.emulator import Emulator
 from support.jsonnet_corpus import (
@@ -45,9 +46,10 @@ def full_pass(daemon: DaemonProcess) -> None:
     wait_until(lambda: daemon.metric("syncer_reconcile_total") > before, timeout=30)
 
 
-def test_daemon_reevaluates_only_on_import_changes(emulator: Emulator, tmp_path: Path) -> None:
+@pytest.mark.parametrize("api", ["legacy", "auto"])  # auto: the resources API the emulator offers
+def test_daemon_reevaluates_only_on_import_changes(emulator: Emulator, tmp_path: Path, api: str) -> None:
     src = node_mixin_copy(tmp_path / "repo")
-    with running_daemon(emulator, src, "--prune") as daemon:
+    with running_daemon(emulator, src, "--prune", api=api) as daemon:
         wait_until(daemon.ready, timeout=30)
         first = versions(emulator)
         assert set(first) == set(DASHBOARDS.values())
