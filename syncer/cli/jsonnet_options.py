@@ -3,7 +3,8 @@
 
 Who calls it: `syncer.cli.oneshot` and `syncer.cli.run` register the options; `syncer.cli.common`
 adds what was given to the settings' flag layer (flags add to, and win over, the config file's).
-`-J` paths are taken relative to the current directory, as `jsonnet -J` takes them.
+`-J` paths are taken relative to the current directory, as `jsonnet -J` takes them (else relative
+to the source root).
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ def jsonnet_flags(args: argparse.Namespace) -> dict[str, Any]:
     given: dict[str, Any] = {}
     jpath = getattr(args, "jpath", None)
     if jpath:
-        given["jpath"] = tuple(Path(os.path.abspath(p)) for p in jpath)
+        # as `jsonnet -J`: relative to the current directory; one that is not a directory there is
+        # kept relative, which the loader takes relative to the source root
+        given["jpath"] = tuple(Path(os.path.abspath(p)) if p.is_dir() else p for p in jpath)
     for dest, key in _MAPS:
         pairs = getattr(args, dest, None)
         if pairs:

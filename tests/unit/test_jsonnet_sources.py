@@ -249,6 +249,22 @@ def test_settings_flags_add_to_the_config_files_jsonnet_section(tmp_path: Path) 
         load_settings(tmp_path / "bad.yaml", environ={})
 
 
+def validate_title(src: Path, cwd: Path) -> str:
+    """The title `syncer validate`'s own load gives e.jsonnet (through the same flag handling)."""
+    from syncer.cli import build_parser
+    from syncer.cli.jsonnet_options import jsonnet_flags
+
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        args = build_parser(["syncer.cli.oneshot"]).parse_args(["validate", str(src), "-J", "libs"])
+        jpath = jsonnet_flags(args)["jpath"]
+    finally:
+        os.chdir(old)
+    options = JsonnetOptions(jpath=jpath, ext_vars={"t": "x"}, tla_vars={"n": "1"})
+    return str(validate_directory(src, jsonnet=options).dashboards["e"].title)
+
+
 def test_validate_cli_takes_the_jsonnet_flags(tmp_path: Path) -> None:
     src = tmp_path / "src"
     put(src, "d.jsonnet", "function(n) { uid: 'd-' + n, title: std.extVar('t'), panels: [] }\n")
@@ -275,6 +291,12 @@ def test_validate_cli_takes_the_jsonnet_flags(tmp_path: Path) -> None:
     problems = json.loads(from_env.stdout)["problems"]
     assert from_env.returncode == 1 and "external variable is not defined: t" in problems[0]["message"]
     assert problems[0]["path"] == "d.jsonnet" and problems[0]["line"] == 1
+    # -J relative to the current directory, else to the source root
+    put(src, "libs/t.libsonnet", "'From the source root'")
+    put(tmp_path, "libs/t.libsonnet", "'From the current directory'")
+    put(src, "e.jsonnet", "{ uid: 'e', title: import 't.libsonnet', panels: [] }")
+    for cwd, title in ((tmp_path, "From the current directory"), (REPO, "From the source root")):
+        assert validate_title(src, cwd) == title
 
 
 def test_a_jsonnet_projects_tests_and_ci_files_are_skipped_with_a_warning(tmp_path: Path) -> None:
