@@ -14,7 +14,6 @@ mixin's `grafanaDashboards`, `{"nodes.json": {...}}`), each named `dir/file.json
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -46,12 +45,6 @@ def is_jsonnet(rel: str) -> bool:
     return rel.lower().endswith(SUFFIX)
 
 
-def jsonnet_file_of(path: str) -> str | None:
-    """The `.jsonnet` file a source path names (`a/b.jsonnet#x.json` -> `a/b.jsonnet`), else None."""
-    file = path.partition(KEY_SEPARATOR)[0]
-    return file if is_jsonnet(file) else None
-
-
 @dataclass
 class _Entry(Generic[T]):
     fingerprint: str
@@ -61,7 +54,8 @@ class _Entry(Generic[T]):
 
 class JsonnetFiles(Generic[T]):
     """Evaluation cache of one source root. `load` builds the caller's item from what a file
-    produced (`build`) and keeps it while nothing the evaluation read has changed."""
+    produced (`build`) and keeps it while nothing the evaluation read has changed. Not thread-safe:
+    its owner (`DirectorySource`) loads under its own lock."""
 
     def __init__(self, root: Path, options: JsonnetOptions) -> None:
         self._root = root
@@ -69,7 +63,6 @@ class JsonnetFiles(Generic[T]):
         self._fingerprint = options.fingerprint()
         self._entries: dict[str, _Entry[T]] = {}
         self._digests: dict[str, Digest] = {}  # this load's hashes: each file is read once per load
-        self._lock = threading.Lock()
         self.evaluations = 0  # how many evaluations ran (a no-change load adds none)
 
     def library_dirs_in_root(self) -> frozenset[str]:
@@ -116,8 +109,7 @@ class JsonnetFiles(Generic[T]):
             return entry.item, False
         started = time.perf_counter()
         evaluation = evaluate(path, rel, self._root, self._options)
-        with self._lock:
-            self.evaluations += 1
+        self.evaluations += 1
         produced, problems = split(evaluation, rel)
         if structlog.is_configured():  # the daemon; one-shot commands keep stdout for their report
             log.info(
