@@ -7,8 +7,7 @@ policy. It must not contain business logic: everything it builds is plain wiring
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from syncer.adapters.files.loader import DirectorySource
 from syncer.adapters.files.writer import write_tree
 from syncer.adapters.grafana.http import GrafanaHttp
 from syncer.adapters.grafana.legacy import LegacyGrafana
+from syncer.adapters.grafana.resources import build as build_resources
 from syncer.engine.pull import PullSummary, pull
 from syncer.engine.reconcile import Target
 from syncer.engine.source_commit import git_commit
@@ -25,37 +25,18 @@ from syncer.model.plan import Policy
 from syncer.ports import GrafanaPort, MetricsPort, NullMetrics
 from syncer.settings import ApiFlavour, GrafanaSettings, SyncSettings, TargetSettings
 
-RESOURCES_MODULE = "syncer.adapters.grafana.resources"  # the k8s-style adapter (issue 5)
-
 
 def build_grafana(
     settings: GrafanaSettings, metrics: MetricsPort, *, concurrency: int = 8, allow_ui_edits: bool = True
 ) -> GrafanaPort:
-    """A Grafana adapter for `settings.api`. `auto` uses the resources adapter when it is installed
-    and the server offers it (decided by that adapter's discovery), else the legacy API."""
+    """A Grafana adapter for `settings.api`. `auto` uses the resources adapter when the server offers
+    it (decided by that adapter's discovery), else the legacy API."""
     http = GrafanaHttp(settings, metrics=metrics, concurrency=concurrency)
     if settings.api is ApiFlavour.LEGACY:
         return LegacyGrafana(http, concurrency=concurrency)
-    factory = _resources_factory()
-    if factory is None:
-        if settings.api is ApiFlavour.RESOURCES:
-            raise ConfigError(
-                "the resources (/apis) adapter is not available in this build; use --api legacy"
-            )
-        return LegacyGrafana(http, concurrency=concurrency)
-    grafana: GrafanaPort = factory(
+    return build_resources(
         http, settings=settings, concurrency=concurrency, fallback=LegacyGrafana, allow_edits=allow_ui_edits
     )
-    return grafana
-
-
-def _resources_factory() -> Callable[..., GrafanaPort] | None:
-    try:
-        module = importlib.import_module(RESOURCES_MODULE)
-    except ModuleNotFoundError:
-        return None
-    factory: Callable[..., GrafanaPort] | None = getattr(module, "build", None)
-    return factory
 
 
 def build_policy(sync: SyncSettings) -> Policy:
