@@ -86,32 +86,36 @@ _RESULT_HEADER = ["| | outcome | action | path | uid | detail |", "|---|---|---|
 
 
 def _status_lines(report: RunReport) -> list[str]:
-    plan, lines = report.plan, []
+    """Folder changes and the unchanged count on one line; then errors, refusals and invalid files
+    in a caution block (a reviewer must not miss that the plan is incomplete)."""
+    plan = report.plan
     folders = Counter(f.kind for f in plan.folder_actions)
-    folder_words = [
-        f"{folders[kind]} to {word}"
-        for kind, word in (
-            (ActionKind.CREATE_FOLDER, "create"),
-            (ActionKind.UPDATE_FOLDER, "update"),
-            (ActionKind.DELETE_FOLDER, "delete"),
-        )
-        if folders[kind]
-    ]
+    words = [f"{folders[k]} to {w}" for k, w in _FOLDER_WORDS if folders[k]]
     unchanged = sum(1 for a in plan.dashboard_actions if a.kind is ActionKind.NOOP)
-    lines.append(f"Folders: {', '.join(folder_words)}. " if folder_words else "")
-    lines[-1] += f"{_plural(unchanged, 'dashboard')} unchanged."
-    if plan.in_sync and not plan.refusals and not report.fatal and not report.source_errors:
-        lines[-1] += " Grafana matches the directory."
-    lines.append("")
+    line = (
+        f"Folders: {', '.join(words)}. " if words else ""
+    ) + f"{_plural(unchanged, 'dashboard')} unchanged."
     problems = [f"error: {report.fatal}"] if report.fatal else []
-    problems += [f"refused: {reason}" for reason in plan.refusals]
-    problems += list(report.source_errors)
-    if problems:
-        lines += ["> [!CAUTION]", *(f"> - {_text(p)}" for p in problems[:MAX_LISTED])]
-        if len(problems) > MAX_LISTED:
-            lines.append(f"> - ... and {len(problems) - MAX_LISTED} more (see the job log)")
-        lines.append("")
-    return lines
+    problems += [f"refused: {reason}" for reason in plan.refusals] + list(report.source_errors)
+    if plan.in_sync and not problems:
+        line += " Grafana matches the directory."
+    return [line, "", *_caution(problems)]
+
+
+_FOLDER_WORDS = (
+    (ActionKind.CREATE_FOLDER, "create"),
+    (ActionKind.UPDATE_FOLDER, "update"),
+    (ActionKind.DELETE_FOLDER, "delete"),
+)
+
+
+def _caution(problems: Sequence[str]) -> list[str]:
+    if not problems:
+        return []
+    lines = ["> [!CAUTION]", *(f"> - {_text(p)}" for p in problems[:MAX_LISTED])]
+    if len(problems) > MAX_LISTED:
+        lines.append(f"> - ... and {len(problems) - MAX_LISTED} more (see the job log)")
+    return [*lines, ""]
 
 
 def _changes(plan: Plan) -> list[FolderAction | DashboardAction]:

@@ -201,3 +201,12 @@ def test_any_plan_is_balanced_under_any_limit(items: list[tuple[ActionKind, str,
 def test_creates_and_deletes_diff_against_nothing(kind: ActionKind) -> None:
     text = plan_markdown(RunReport(plan=Plan((), (action(kind, "z"),))))
     assert ("+++ team/z.json" in text) if kind is ActionKind.CREATE else ("+++ /dev/null" in text)
+
+
+def test_a_broken_source_is_called_out_and_capped() -> None:
+    errors = tuple(f"team/d{i}.json:1:1: invalid JSON" for i in range(60))
+    text = plan_markdown(RunReport(plan=Plan((), ()), source_errors=errors, fatal="the source has errors"))
+    assert "> - error: the source has errors" in text and "> - team/d0.json:1:1: invalid JSON" in text
+    assert "> - ... and 11 more (see the job log)" in text  # 61 problems, 50 listed
+    assert "Grafana matches the directory." not in text
+    balanced(text)
