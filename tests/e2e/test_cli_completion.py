@@ -120,3 +120,16 @@ def test_help_does_not_import_the_completion_library() -> None:
     assert done.returncode == 0, done.stderr
     assert "completion" in done.stdout
     assert done.stderr.split() == ["True", "True", "False"]
+
+
+@pytest.mark.skipif(shutil.which("fish") is None, reason="needs fish")
+def test_fish_completes_commands_and_choices(tmp_path: Path) -> None:
+    script = tmp_path / "syncer.fish"
+    script.write_text(syncer("completion", "fish").stdout, encoding="utf-8")
+    probe = f"source {script}; complete -C 'syncer pl'; complete -C 'syncer plan --output '"
+    done = subprocess.run(
+        ["fish", "--no-config", "-c", probe], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    words = [line.split("\t")[0] for line in done.stdout.splitlines()]
+    assert words == ["plan", "text", "json", "markdown"]
