@@ -186,3 +186,27 @@ def test_gitlab_posts_one_note_and_updates_it(tmp_path: Path, emulator: Emulator
     assert "**2 to create, 0 to update, 0 to delete; 0 conflicts**" in ours["body"]
     assert "pr-a.json" in ours["body"] and "Second pr-a" in ours["body"]
     assert "plan.md" in pipeline["plan"]["artifacts"]["paths"]
+
+
+@pytest.mark.skipif(not all(shutil.which(t) for t in ("bash", "jq", "curl")), reason="needs bash, jq, curl")
+def test_github_comment_step_warns_instead_of_failing_without_write_access(tmp_path: Path) -> None:
+    """A pull request from a fork gets a read-only token: the plan is still in the job summary."""
+    workflow = yaml.safe_load(GITHUB.read_text(encoding="utf-8"))
+    step = next(
+        s
+        for s in workflow["jobs"]["plan"]["steps"]
+        if s.get("name") == "Comment the plan on the pull request"
+    )
+    (tmp_path / "plan.md").write_text(MARKER + "\n**0 to create**\n", encoding="utf-8")
+    api = CommentsApi("Authorization", "ghs_the_right_token")
+    with serving(api) as url:
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "GITHUB_API_URL": url,
+            "GITHUB_REPOSITORY": "o/r",
+        }
+        env |= {"PR_NUMBER": "7", "GITHUB_TOKEN": "ghs_read_only"}
+        done = run(step["run"], "bash", tmp_path, env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "::warning::could not read the pull request's comments" in done.stdout
+    assert api.writes == []
