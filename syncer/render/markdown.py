@@ -38,8 +38,11 @@ _SYMBOL = {
 }
 
 
-def plan_markdown(report: RunReport, *, title: str = "syncer plan", limit: int = GITHUB_COMMENT_LIMIT) -> str:
-    """The plan of `report` as a PR comment of fewer than `limit` characters."""
+def plan_markdown(
+    report: RunReport | Plan, *, title: str = "syncer plan", limit: int = GITHUB_COMMENT_LIMIT
+) -> str:
+    """The plan (of a run report, with its errors and refusals) as a PR comment under `limit` characters."""
+    report = RunReport(plan=report) if isinstance(report, Plan) else report
     plan = report.plan
     head = [MARKER, f"### {_text(title)}", "", f"**{plan_headline(plan)}**", ""]
     head += _status_lines(report)

@@ -210,3 +210,7 @@ def test_a_broken_source_is_called_out_and_capped() -> None:
     assert "> - ... and 11 more (see the job log)" in text  # 61 problems, 50 listed
     assert "Grafana matches the directory." not in text
     balanced(text)
+
+
+def test_a_bare_plan_renders_like_its_report() -> None:
+    assert plan_markdown(sample_plan()) == plan_markdown(RunReport(plan=sample_plan()))
