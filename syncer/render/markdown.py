@@ -64,13 +64,22 @@ def apply_markdown(
 
 
 def plan_headline(plan: Plan) -> str:
-    """`3 to create, 1 to update, 0 to delete; 1 conflict` (a move counts as an update)."""
+    """`3 to create, 1 to update, 0 to delete; 1 conflict` (a move counts as an update).
+
+    A conflict is a dashboard whose Grafana edit blocks the plan (`--on-conflict skip|fail`, an
+    unowned dashboard) or that the plan overwrites (git wins; the update is counted as one too):
+    either way a reviewer must look at it."""
     kinds = Counter(a.kind for a in plan.dashboard_actions)
     moves = kinds[ActionKind.MOVE]
     update = f"{kinds[ActionKind.UPDATE] + moves} to update" + (f" ({moves} moved)" if moves else "")
-    conflicts = len(plan.conflicts) + sum(1 for f in plan.folder_actions if f.kind is ActionKind.CONFLICT)
+    conflicts = sum(1 for f in plan.folder_actions if f.kind is ActionKind.CONFLICT)
+    conflicts += sum(1 for a in plan.dashboard_actions if _is_conflict(a))
     text = f"{kinds[ActionKind.CREATE]} to create, {update}, {kinds[ActionKind.DELETE]} to delete"
     return f"{text}; {_plural(conflicts, 'conflict')}"
+
+
+def _is_conflict(action: DashboardAction) -> bool:
+    return action.kind is ActionKind.CONFLICT or action.overwrites_version is not None
 
 
 def apply_headline(report: RunReport) -> str:
@@ -134,7 +143,10 @@ def _action_row(action: FolderAction | DashboardAction) -> str:
     else:
         path = action.path or "(not in the directory)"
     title = action.desired.title if action.desired else (action.live.title if action.live else "")
-    cells = [_SYMBOL.get(action.kind, ""), action.kind.value, _code(path), _code(action.uid), _text(title)]
+    symbol = (
+        "!" if isinstance(action, DashboardAction) and _is_conflict(action) else _SYMBOL.get(action.kind, "")
+    )
+    cells = [symbol, action.kind.value, _code(path), _code(action.uid), _text(title)]
     return _row([*cells, _text(action.reason)])
 
 

@@ -65,3 +65,24 @@ def test_plan_and_apply_as_pull_request_comments(emulator: Emulator, tmp_path: P
     again = syncer(emulator, "plan", str(src), "--prune", "--output", "markdown")
     assert "**0 to create, 0 to update, 0 to delete; 0 conflicts**" in again.stdout
     assert "Grafana matches the directory." in again.stdout
+
+
+def test_a_dashboard_edited_in_grafana_and_in_git_is_a_conflict(emulator: Emulator, tmp_path: Path) -> None:
+    src = tmp_path / "dashboards"
+    write(src / "both.json", "md-both", "Both", "v1")
+    assert syncer(emulator, "apply", str(src)).returncode == 0
+    current = emulator.api("GET", "/api/dashboards/uid/md-both", auth="admin").json()
+    edited = dict(current["dashboard"], description="edited in the UI")
+    saved = emulator.api(
+        "POST", "/api/dashboards/db", json={"dashboard": edited, "overwrite": True}, auth="admin"
+    )
+    assert saved.status_code == 200, saved.text
+    write(src / "both.json", "md-both", "Both", "v2 in git")
+
+    overwrite = syncer(emulator, "plan", str(src), "--output", "markdown").stdout  # default: git wins
+    assert "**0 to create, 1 to update, 0 to delete; 1 conflict**" in overwrite
+    assert "| ! | update | `both.json` |" in overwrite
+    blocked = syncer(emulator, "plan", str(src), "--output", "markdown", "--on-conflict", "fail").stdout
+    assert "**0 to create, 0 to update, 0 to delete; 1 conflict**" in blocked
+    assert "| ! | conflict | `both.json` |" in blocked
+    assert '-  "description": "edited in the UI",' in blocked and '+  "description": "v2 in git",' in blocked

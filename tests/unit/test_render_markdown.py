@@ -214,3 +214,17 @@ def test_a_broken_source_is_called_out_and_capped() -> None:
 
 def test_a_bare_plan_renders_like_its_report() -> None:
     assert plan_markdown(sample_plan()) == plan_markdown(RunReport(plan=sample_plan()))
+
+
+def test_an_overwritten_grafana_edit_counts_as_a_conflict() -> None:
+    overwrite = DashboardAction(
+        ActionKind.UPDATE,
+        "o",
+        "conflict, git wins",
+        desired=desired("o"),
+        live=live("o"),
+        overwrites_version=3,
+    )
+    text = plan_markdown(Plan((), (overwrite, action(ActionKind.UPDATE, "p"))))
+    assert "**0 to create, 2 to update, 0 to delete; 1 conflict**" in text
+    assert "| ! | update | `team/o.json` |" in text and "| ~ | update | `team/p.json` |" in text
