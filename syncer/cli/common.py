@@ -32,7 +32,7 @@ GRAFANA_FLAGS = (
     "client_key",
     "insecure_skip_verify",
     "api",
-    "timeout_s",
+    "timeout",
 )
 SYNC_FLAGS = (
     "dir",
@@ -86,7 +86,9 @@ def add_connection_options(parser: argparse.ArgumentParser, *, writes: bool = Tr
         help="do not verify Grafana's TLS certificate (dangerous; prints a warning)",
     )
     g.add_argument("--api", choices=("auto", "legacy", "resources"), help="which Grafana API to use")
-    g.add_argument("--timeout", dest="timeout_s", type=float, metavar="SECONDS", help="per-request timeout")
+    g.add_argument(
+        "--timeout", metavar="DURATION", help="per-request timeout, e.g. 15s, 1m or 90 (seconds; default 15s)"
+    )
     if writes:
         g.add_argument(
             "--allow-ui-edits",

@@ -118,7 +118,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _add_sync_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("dir", type=directory, metavar="DIR", nargs="?", help="directory of dashboard files")
-    p.add_argument("--output", choices=("text", "json"), default="text", help="report format on stdout")
+    p.add_argument(
+        "--output",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="report format on stdout (markdown: a pull-request comment with a diff per dashboard)",
+    )
     p.add_argument(
         "--prune", action="store_true", default=None, help="delete managed dashboards absent from DIR"
     )
@@ -175,6 +180,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.output == "json":
         _print_json(report, "plan", target, code)
         return code
+    if args.output == "markdown":
+        _print_markdown(report, "plan", target)
+        return code
     if report.fatal:
         print(f"syncer: error: {report.fatal}", file=sys.stderr)
         return code
@@ -194,6 +202,9 @@ def cmd_apply(args: argparse.Namespace) -> int:
     _print_problems(report, verbose=args.verbose)
     if args.output == "json":
         _print_json(report, "apply", target, code)
+        return code
+    if args.output == "markdown":
+        _print_markdown(report, "apply", target)
         return code
     if report.results or not report.fatal:  # an interrupted run still lists what it did
         sys.stdout.write(result_text(report))
@@ -272,6 +283,16 @@ def _print_json(report: RunReport, command: str, target: TargetSettings, code: i
         warnings=_warnings(report),
     )
     print(json.dumps(doc, indent=2, sort_keys=False))
+
+
+def _print_markdown(report: RunReport, command: str, target: TargetSettings) -> None:
+    """A PR comment on stdout (the fatal error, if any, also on stderr for the job log)."""
+    from syncer.render.markdown import apply_markdown, plan_markdown  # why lazy: only this output needs it
+
+    render = plan_markdown if command == "plan" else apply_markdown
+    sys.stdout.write(render(report, title=f"syncer {command}: {target.sync.dir}"))
+    if report.fatal:
+        print(f"syncer: error: {report.fatal}", file=sys.stderr)
 
 
 # ---- pull ------------------------------------------------------------------------------------------

@@ -37,15 +37,15 @@ log = structlog.get_logger("syncer.run")
 
 DAEMON_FLAGS = (
     "listen",
-    "interval_s",
+    "interval",
     "jitter",
-    "debounce_s",
-    "max_debounce_s",
+    "debounce",
+    "max_debounce",
     "sync_token_file",
     "log_format",
-    "backoff_max_s",
-    "shutdown_timeout_s",
-    "probe_interval_s",
+    "backoff_max",
+    "shutdown_timeout",
+    "probe_interval",
 )
 
 
@@ -92,27 +92,18 @@ def _add_sync_options(p: argparse.ArgumentParser) -> None:
 def _add_daemon_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("daemon")
     g.add_argument("--listen", metavar="HOST:PORT", help="HTTP endpoints address (default 0.0.0.0:8080)")
-    g.add_argument("--interval", dest="interval_s", type=float, metavar="SECONDS", help="full resync period")
+    # durations go to the settings as given: `30s`, `5m`, `1h30m`, `300ms` or a number of seconds
+    g.add_argument("--interval", metavar="DURATION", help="full resync period, e.g. 30s, 5m (default 5m)")
     g.add_argument("--jitter", type=float, metavar="SHARE", help="+- share of the interval (default 0.1)")
-    g.add_argument(
-        "--debounce", dest="debounce_s", type=float, metavar="SECONDS", help="quiet time ending a burst"
-    )
-    g.add_argument(
-        "--max-debounce", dest="max_debounce_s", type=float, metavar="SECONDS", help="longest wait in a burst"
-    )
+    g.add_argument("--debounce", metavar="DURATION", help="quiet time ending a burst (default 300ms)")
+    g.add_argument("--max-debounce", metavar="DURATION", help="longest wait in a burst (default 5s)")
     g.add_argument("--sync-token-file", type=Path, metavar="FILE", help="bearer token required by POST /sync")
-    g.add_argument(
-        "--backoff-max", dest="backoff_max_s", type=float, metavar="SECONDS", help="retry backoff cap"
-    )
-    g.add_argument(
-        "--shutdown-timeout", dest="shutdown_timeout_s", type=float, metavar="SECONDS", help="SIGTERM grace"
-    )
+    g.add_argument("--backoff-max", metavar="DURATION", help="retry backoff cap (default 30s)")
+    g.add_argument("--shutdown-timeout", metavar="DURATION", help="SIGTERM grace (default 20s)")
     g.add_argument(
         "--probe-interval",
-        dest="probe_interval_s",
-        type=float,
-        metavar="SECONDS",
-        help="check Grafana this often between reconciles, for /readyz (default 15; 0 disables)",
+        metavar="DURATION",
+        help="check Grafana this often between reconciles, for /readyz (default 15s; 0 disables)",
     )
     g.add_argument("--log-format", choices=("auto", "json", "console"), help="log renderer (auto: by TTY)")
     g.add_argument("--log-level", choices=("debug", "info", "warning", "error"), help="default info")
