@@ -7,10 +7,12 @@ policy. It must not contain business logic: everything it builds is plain wiring
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from syncer.adapters.files.jsonnet_eval import JsonnetOptions
 from syncer.adapters.files.library_writer import write_library_panels
 from syncer.adapters.files.loader import DirectorySource
 from syncer.adapters.files.writer import write_tree
@@ -25,7 +27,7 @@ from syncer.engine.source_identity import LEGACY_DEFAULT_MANAGER_ID, default_man
 from syncer.model.errors import ConfigError
 from syncer.model.plan import Policy
 from syncer.ports import GrafanaPort, MetricsPort, NullMetrics
-from syncer.settings import ApiFlavour, GrafanaSettings, SyncSettings, TargetSettings
+from syncer.settings import ApiFlavour, GrafanaSettings, JsonnetSettings, SyncSettings, TargetSettings
 
 
 def build_grafana(
@@ -72,6 +74,29 @@ def build_source(settings: TargetSettings) -> DirectorySource:
         min_refresh=settings.grafana.min_refresh_interval,
         max_file_bytes=settings.sync.max_file_bytes,
         max_folder_depth=settings.sync.max_folder_depth,
+        jsonnet=jsonnet_options(settings.sync.jsonnet),
+    )
+
+
+def library_dirs_outside(settings: TargetSettings) -> tuple[Path, ...]:
+    """The target's configured jsonnet library directories outside its source tree: the daemon
+    watches them too (those inside the tree are watched with it)."""
+    if settings.sync.jsonnet.jpath is None or settings.sync.dir is None:
+        return ()
+    root = Path(os.path.realpath(settings.sync.dir))
+    dirs = (
+        Path(os.path.realpath(d)) for d in jsonnet_options(settings.sync.jsonnet).library_dirs(root, root)
+    )
+    return tuple(d for d in dirs if d != root and root not in d.parents)
+
+
+def jsonnet_options(settings: JsonnetSettings) -> JsonnetOptions:
+    return JsonnetOptions(
+        jpath=settings.jpath,
+        ext_vars=dict(settings.ext_vars),
+        ext_codes=dict(settings.ext_code),
+        tla_vars=dict(settings.tla_vars),
+        tla_codes=dict(settings.tla_code),
     )
 
 

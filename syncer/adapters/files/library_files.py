@@ -124,26 +124,27 @@ def load_library_panel(element: dict[str, JSON], rel: str) -> tuple[LibraryParts
 
 
 def place_library_panels(
-    items: Iterable[tuple[SourceFile, LibraryParts]], tree: FolderTree, problems: list[SourceProblem]
+    items: Iterable[tuple[str, SourceFile, LibraryParts]], tree: FolderTree, problems: list[SourceProblem]
 ) -> dict[str, DesiredDashboard]:
     """Library panels keyed by uid, each in its directory's folder; duplicates are errors (neither
-    is applied), and a panel in a blocked directory is left out."""
+    is applied), and a panel in a blocked directory is left out. Items: (source path, file, parts);
+    the path is the file's, or `file.jsonnet#key` for a document a `.jsonnet` file gives."""
     candidates: dict[str, list[DesiredDashboard]] = {}
-    for file, parts in items:
+    for rel, file, parts in items:
         blocked = tree.why_blocked(file.rel_dir)
         if blocked:
-            problems.append(SourceProblem(file.rel, f"skipped: {blocked}"))
+            problems.append(SourceProblem(rel, f"skipped: {blocked}"))
             continue
         folder_uid = tree.folder_of(file.rel_dir)
         if parts.folder_hint not in (None, "general", folder_uid):
             problems.append(
                 SourceProblem(
-                    file.rel,
+                    rel,
                     f"folderUid {parts.folder_hint!r} is ignored: the directory places the library panel",
                     Severity.WARNING,
                 )
             )
-        candidates.setdefault(parts.uid, []).append(parts.desired(file.rel, folder_uid))
+        candidates.setdefault(parts.uid, []).append(parts.desired(rel, folder_uid))
     placed = {}
     for uid, group in candidates.items():
         if len(group) == 1:
