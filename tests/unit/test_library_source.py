@@ -179,3 +179,23 @@ def test_the_daemon_sees_a_library_panel_change(tmp_path: Path) -> None:
     assert changed.folders_changed and not changed.folders_removed
     (tmp_path / "a.json").unlink()
     assert diff(before, Snapshot.of(DirectorySource(tmp_path).load())).folders_removed
+
+
+def test_jsonnet_sources_may_give_library_panels(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app/lib.jsonnet").write_text(
+        "{ uid: 'lib-js', name: 'One', kind: 1, model: { type: 'stat' } }\n"
+    )
+    (tmp_path / "app/many.jsonnet").write_text(
+        "{\n"
+        "  'board.json': { uid: 'b', title: 'B', panels: [{ id: 1, libraryPanel: { uid: 'lib-two' } }] },\n"
+        "  'two.json': { uid: 'lib-two', name: 'Two', kind: 1, model: { type: 'stat' } },\n"
+        "}\n"
+    )
+    state = validate_directory(tmp_path)
+    assert not state.errors, state.errors
+    assert {uid: p.path for uid, p in state.library_panels.items()} == {
+        "lib-js": "app/lib.jsonnet",
+        "lib-two": "app/many.jsonnet#two.json",
+    }
+    assert state.library_panels["lib-two"].folder_uid == state.dashboards["b"].folder_uid
