@@ -71,8 +71,10 @@ def record_report(
     """Log the run and feed the daemon-only metrics (conflicts, drift). Reconcile/action counters
     come from the engine itself through the MetricsPort it was given."""
     plan = report.plan
-    drift = count_drift(plan)
-    overwritten = sum(1 for a in plan.dashboard_actions if a.overwrites_version is not None)
+    drift = count_drift(plan) + sum(1 for a in plan.library_actions if is_drift(a))
+    overwritten = sum(
+        1 for a in (*plan.dashboard_actions, *plan.library_actions) if a.overwrites_version is not None
+    )
     unresolved = len(report.unresolved_conflicts)
     if drift:
         metrics.drift(target, drift)
@@ -98,6 +100,7 @@ def record_report(
         updated=kinds.get(ActionKind.UPDATE.value, 0) + kinds.get(ActionKind.MOVE.value, 0),
         deleted=kinds.get(ActionKind.DELETE.value, 0),
         folders_written=sum(n for k, n in kinds.items() if k.endswith("folder")),
+        library_panels_written=sum(n for k, n in kinds.items() if k.endswith("library-panel")),
         failed=len(report.failures),
         conflicts=unresolved + overwritten,
         drift=drift,
