@@ -35,7 +35,6 @@ _OUTCOME = {
 class _Dashboards(Protocol):
     """What the dashboards' run (`execute._Run`) lends the library panels' run."""
 
-    results: list[ActionResult]
     failed_folders: dict[str, str]
     failed_library: Mapping[str, str]
     sem: asyncio.Semaphore
