@@ -4,7 +4,8 @@ Role: `lifecycle.run` calls `build_context` and `build_app`. aiohttp frames the 
 keeps connections alive and matches routes; this module registers every route module's
 `Route` into aiohttp's router and puts `Front.middleware` around each request, so the route
 modules keep their plain `Request -> Response` shape. Every request flows: control routes
-(no auth, not counted) | count -> faults -> 404/405 -> auth -> org -> handler.
+(loopback or control token; not counted) | count -> faults -> 404/405 -> auth -> org -> body
+(at most `max_body_bytes`, else Grafana's 413) -> handler.
 The access log never prints headers, so credentials cannot leak through it.
 """
 
@@ -20,6 +21,7 @@ from aiohttp import web
 
 from syncer.emulator import (
     control,
+    control_access,
     k8s_routes,
     legacy_dashboards,
     legacy_folders,
@@ -34,7 +36,7 @@ from syncer.emulator.http import HttpError, Request, Response, message_response
 from syncer.emulator.k8s_common import k8s_not_found, k8s_unauthorized
 from syncer.emulator.routing import Route, aiohttp_path
 from syncer.emulator.store import Store
-from syncer.emulator.web_values import read_request, to_web_response
+from syncer.emulator.web_values import read_body, request_head, to_web_response, too_large
 
 ROUTE_MODULES = (
     control,
@@ -95,8 +97,11 @@ class Front:
     async def middleware(self, request: web.Request, handler: WebHandler) -> web.StreamResponse:
         route = self.routes.get(request.match_info.route)
         if request.path.startswith(control.PREFIX):
-            if route is None:
-                return to_web_response(message_response(404, "Not found"))
+            refused = control_access.refusal(
+                self.ctx.config, request.remote, request.headers.get("Authorization", "")
+            )
+            if refused is not None or route is None:
+                return to_web_response(refused or message_response(404, "Not found"))
             return await handler(request)
         method = request.method
         self.ctx.counters.record(method, route.key if route else f"{method} (unmatched)")
@@ -126,11 +131,18 @@ class Front:
         return await handler(request)
 
     async def _endpoint(self, route: Route, web_request: web.Request) -> web.StreamResponse:
-        request = await read_request(web_request)
+        request = request_head(web_request)
         if route.needs_auth:
             failure = self._authenticate(request)
             if failure is not None:
                 return to_web_response(failure)
+        limit = self.ctx.config.max_body_bytes
+        body = await read_body(web_request, limit)
+        if body is None:  # like Go's MaxBytesReader: answer, then close (the rest is not read)
+            refused = to_web_response(too_large(request.path, limit))
+            refused.force_close()
+            return refused
+        request.body = body
         request.params = dict(web_request.match_info)
         return to_web_response(self._call(route, request))
 
@@ -177,7 +189,7 @@ class Front:
 def build_app(ctx: EmulatorContext) -> web.Application:
     """The aiohttp application serving every route module's routes through one `Front`."""
     front = Front(ctx)
-    app = web.Application(middlewares=[front.middleware], client_max_size=0)
+    app = web.Application(middlewares=[front.middleware], client_max_size=ctx.config.max_body_bytes)
     for module in ROUTE_MODULES:
         for route in module.routes(ctx):
             front.register(app.router, route)
