@@ -3,7 +3,7 @@
     syncer emulator [--host H] [--port P] [--token [NAME=]TOKEN[:ROLE]]... [--profile 11.2|12|13]
                     [--state FILE] [--basic-auth USER:PASS | --no-basic-auth]
                     [--datasource TYPE:UID:NAME]... [--min-refresh-interval 5s] [--access-log]
-                    [--control-token TOKEN]
+                    [--control-token TOKEN] [--max-nested-folder-depth N]
     syncer emulator fault --url URL [--route R] [--status N] [--count N] [--retry-after S]
                           [--latency-ms MS] [--drop] [--down-for-s S] [--mode close|503] [--message M]
     syncer emulator faults|clear-faults|requests|reset|state|info --url URL
@@ -40,6 +40,7 @@ CONTROL_ACTIONS = {
 
 
 CONTROL_TOKEN_ENV = "SYNCER_EMULATOR_CONTROL_TOKEN"
+ABSOLUTE_MAX_FOLDER_DEPTH = 7
 DESCRIPTION = "Serve an in-memory Grafana-compatible API (legacy /api and k8s /apis)."
 
 
@@ -121,6 +122,13 @@ def _add_serve_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--access-log", action="store_true", help="log METHOD PATH -> STATUS to stderr")
     parser.add_argument(
+        "--max-nested-folder-depth",
+        type=int,
+        metavar="N",
+        help="Grafana's [folder] max_nested_folder_depth, clamped to 1..7 as Grafana does "
+        "(default: the profile's, 4 on 12/13)",
+    )
+    parser.add_argument(
         "--control-token",
         default=os.environ.get(CONTROL_TOKEN_ENV) or None,
         metavar="TOKEN",
@@ -157,7 +165,13 @@ def build_config(args: argparse.Namespace) -> EmulatorConfig:
         access_log=args.access_log,
         folder_description_in_dto=not args.no_folder_description,
         control_token=args.control_token,
+        max_nested_folder_depth=_folder_depth(args.max_nested_folder_depth),
     )
+
+
+def _folder_depth(value: int | None) -> int | None:
+    """Grafana's reader (pkg/setting, readFolderSettings) clamps the setting to 1..7."""
+    return None if value is None else min(max(value, 1), ABSOLUTE_MAX_FOLDER_DEPTH)
 
 
 def _serve(args: argparse.Namespace) -> int:

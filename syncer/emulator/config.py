@@ -54,6 +54,8 @@ class EmulatorConfig:
     # unless started with --no-folder-description (see docs/emulator.md).
     folder_description_in_dto: bool = True
     max_body_bytes: int = MAX_BODY_BYTES  # larger request bodies get Grafana's 413
+    # Grafana's `[folder] max_nested_folder_depth` (pkg/setting); None = the profile's limit.
+    max_nested_folder_depth: int | None = None
     # Without it the control API (/__emulator/*) answers loopback clients only; with it, only
     # requests bearing it (from anywhere). Kept out of repr() so it never reaches a log line.
     control_token: str | None = field(default=None, repr=False)
@@ -75,3 +77,9 @@ class EmulatorContext:
     @property
     def profile(self) -> Profile:
         return self.config.profile
+
+    @property
+    def max_folder_depth(self) -> int:
+        """`--max-nested-folder-depth` when given, else the profile's default."""
+        configured = self.config.max_nested_folder_depth
+        return configured if configured is not None else self.profile.max_folder_depth

@@ -20,6 +20,7 @@ from functools import partial
 from aiohttp import web
 
 from syncer.emulator import (
+    auth_answers,
     control,
     control_access,
     k8s_routes,
@@ -29,11 +30,11 @@ from syncer.emulator import (
     legacy_search,
     legacy_versions,
 )
-from syncer.emulator.auth import Authenticator
+from syncer.emulator.auth import Authenticator, presented_credential
 from syncer.emulator.config import EmulatorConfig, EmulatorContext
 from syncer.emulator.faults import FaultDecision
 from syncer.emulator.http import HttpError, Request, Response, message_response
-from syncer.emulator.k8s_common import k8s_not_found, k8s_unauthorized
+from syncer.emulator.k8s_common import k8s_not_found
 from syncer.emulator.routing import Route, aiohttp_path
 from syncer.emulator.store import Store
 from syncer.emulator.web_values import read_body, request_head, to_web_response, too_large
@@ -155,14 +156,14 @@ class Front:
         return response
 
     def _authenticate(self, request: Request) -> Response | None:
-        request.identity = self.ctx.auth.identify(request.headers.get("authorization", ""))
-        k8s = request.path.startswith("/apis")
+        authorization = request.headers.get("authorization", "")
+        request.identity = self.ctx.auth.identify(authorization)
         if request.identity is None:
-            return k8s_unauthorized() if k8s else message_response(401, "Unauthorized")
+            return auth_answers.unauthenticated(presented_credential(authorization))
         org_id = parse_org(request)
         if org_id is not None:
             if self.ctx.store.org(org_id) is None:
-                return k8s_unauthorized() if k8s else message_response(401, "Unauthorized")
+                return auth_answers.not_in_org(presented_credential(authorization))
             request.org_id = org_id
         return None
 
