@@ -98,20 +98,31 @@ class Front:
     async def middleware(self, request: web.Request, handler: WebHandler) -> web.StreamResponse:
         route = self.routes.get(request.match_info.route)
         if request.path.startswith(control.PREFIX):
-            refused = control_access.refusal(
-                self.ctx.config, request.remote, request.headers.get("Authorization", "")
-            )
-            if refused is not None or route is None:
-                return to_web_response(refused or message_response(404, "Not found"))
-            return await handler(request)
+            answer = await self._control(request, handler, route)
+            self._log(request, str(answer.status))
+            return answer
         method = request.method
         self.ctx.counters.record(method, route.key if route else f"{method} (unmatched)")
         response = await self._serve(request, handler, route)
         outcome = "dropped" if response is None else str(response.status)
         self.ctx.counters.record_status(outcome)
+        self._log(request, outcome)
+        return response if response is not None else web.Response(status=499)  # never sent
+
+    async def _control(
+        self, request: web.Request, handler: WebHandler, route: Route | None
+    ) -> web.StreamResponse:
+        """Control routes: no Grafana auth, never counted or faulted; loopback or control token."""
+        authorization = request.headers.get("Authorization", "")
+        refused = control_access.refusal(self.ctx.config, request.remote, authorization)
+        if refused is not None or route is None:
+            return to_web_response(refused or message_response(404, "Not found"))
+        return await handler(request)
+
+    def _log(self, request: web.Request, outcome: str) -> None:
+        """The opt-in access log: method, path, outcome; never headers, so never credentials."""
         if self.ctx.config.access_log:
-            sys.stderr.write(f"emulator: {method} {request.path} -> {outcome}\n")
-        return response if response is not None else web.Response(status=499)
+            sys.stderr.write(f"emulator: {request.method} {request.path} -> {outcome}\n")
 
     async def _serve(
         self, request: web.Request, handler: WebHandler, route: Route | None
