@@ -87,12 +87,17 @@ class Front:
         self.routes: dict[web.AbstractRoute, Route] = {}
 
     def register(self, router: web.UrlDispatcher, route: Route) -> None:
-        """The one adapter between a `Route` and aiohttp; a GET also answers HEAD (no body)."""
-        path = aiohttp_path(route.template)
+        """The one adapter between a `Route` and aiohttp; a GET also answers HEAD (no body).
+
+        Each template is registered with and without a trailing slash: Grafana's router trims
+        one before matching (pkg/web/tree.go `Match`), so `/api/search/` is `/api/search`.
+        """
         endpoint = partial(self._endpoint, route)
-        self.routes[router.add_route(route.method, path, endpoint)] = route
-        if route.method == "GET":
-            self.routes[router.add_route("HEAD", path, endpoint)] = route
+        path = aiohttp_path(route.template)
+        methods = (route.method, "HEAD") if route.method == "GET" else (route.method,)
+        for variant in (path, path + "/"):
+            for method in methods:
+                self.routes[router.add_route(method, variant, endpoint)] = route
 
     @web.middleware
     async def middleware(self, request: web.Request, handler: WebHandler) -> web.StreamResponse:

@@ -149,3 +149,14 @@ def test_deleting_a_folder_uid_through_the_dashboard_api_on_11_is_refused(grafan
     assert response.status_code == 400
     assert response.json() == {"message": "Use folders endpoint for deleting folders."}
     assert grafana_11.api("GET", "/api/folders/fold11").status_code == 200
+
+
+def test_a_trailing_slash_matches_the_route(emulator: Emulator) -> None:
+    """pkg/web/tree.go `Match` trims one trailing slash before matching; the counter key and the
+    404/405 distinction are those of the route itself."""
+    folder(emulator, "slash")
+    emulator.reset(counters_only=True)
+    assert emulator.api("GET", "/api/folders/slash/").json()["uid"] == "slash"
+    assert emulator.api("PATCH", "/api/folders/slash/").status_code == 405
+    assert emulator.api("GET", "/api/nothing-here/").status_code == 404
+    assert emulator.requests()["by_route"]["GET /api/folders/:uid"] == 1
