@@ -30,7 +30,7 @@ from syncer.adapters.grafana.marker import (
     split_dashboard,
 )
 from syncer.adapters.grafana.stored_json import StoredDashboardJSON
-from syncer.core.essence import checksum
+from syncer.core.essence import checksums_by_folder
 from syncer.model import jsontext
 from syncer.model.errors import (
     AlreadyExists,
@@ -409,11 +409,12 @@ def _live_folder(item: Mapping[str, Any], parent: str | None) -> LiveFolder:
 
 
 def _live_dashboard(uid: str, raw: bytes) -> LiveDashboard:
-    """Parse once for identity, version, marker and checksum; keep the content compressed (stored_json)."""
+    """Parse once for identity, version, marker and checksum; keep the content compressed (stored_json).
+    The checksum skips the number-normalising walk when the text shows it would change nothing."""
     try:
-        body = jsontext.loads(raw)
+        body, plain = jsontext.loads_checked(raw)
     except ValueError:
-        body = None
+        body, plain = None, False
     if not isinstance(body, dict) or not isinstance(body.get("dashboard"), dict):
         raise GrafanaError(f"GET /api/dashboards/uid/{uid}: unexpected response shape")
     raw_meta = body.get("meta")
@@ -427,7 +428,7 @@ def _live_dashboard(uid: str, raw: bytes) -> LiveDashboard:
         folder_uid=folder_uid,
         version=int(version) if isinstance(version, int | float) else 0,
         content=StoredDashboardJSON(raw, drop=DASHBOARD_KEY),
-        checksum=checksum(content, folder_uid),
+        checksum=checksums_by_folder(content, numbers_normal=plain)(folder_uid),
         marker=marker,
         updated_by=str(meta["updatedBy"]) if meta.get("updatedBy") is not None else None,
     )

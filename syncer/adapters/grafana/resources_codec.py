@@ -22,7 +22,7 @@ from syncer.adapters.grafana.resources_meta import (
     ANN_UPDATED_BY,
     marker_from_annotations,
 )
-from syncer.core.essence import checksum
+from syncer.core.essence import checksum, checksums_by_folder
 from syncer.model.state import JSON, CompactJSON, LiveDashboard, LiveFolder
 
 # Keys Grafana moves from the spec into metadata (uid -> name, version -> generation, id -> label).
@@ -95,7 +95,9 @@ def dashboard_content(obj: Mapping[str, Any]) -> tuple[dict[str, JSON], bool]:
     return content, False
 
 
-def live_dashboard(obj: Mapping[str, Any]) -> LiveDashboard:
+def live_dashboard(obj: Mapping[str, Any], *, numbers_normal: bool = False) -> LiveDashboard:
+    """`numbers_normal`: `obj`'s numbers are already as a float64 round trip leaves them (a listing
+    decodes them so), so the checksum skips that walk."""
     meta_annotations = annotations_of(obj)
     content, v2 = dashboard_content(obj)
     folder = folder_of(obj)
@@ -104,7 +106,7 @@ def live_dashboard(obj: Mapping[str, Any]) -> LiveDashboard:
         _, marker = split_dashboard(spec_of(obj))  # written by an older syncer through /api
         # why: that marker's version counts legacy versions, which need not be this API's generations
         marker = replace(marker, version=None) if marker is not None else None
-    computed = checksum(content, folder)
+    computed = checksums_by_folder(content, numbers_normal=numbers_normal)(folder)
     # why: v1beta1/v1 migrate the spec on write, so the read-back essence differs from the file's.
     # The adapter records the checksum of what the server stored right after its own write; while
     # the object still matches it, it is untouched since syncer wrote it, i.e. equal to base.
