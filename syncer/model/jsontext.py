@@ -99,6 +99,19 @@ def dumps(value: Any) -> bytes:
         return json.dumps(value, separators=(",", ":"), default=_mapping_as_dict).encode("ascii")
 
 
+def extend_object(text: bytes, members: Mapping[str, Any]) -> bytes:
+    """The JSON object `text` with `members` appended, without parsing it; the caller knows the object
+    holds none of their keys (a repeated key would be read as the last one by Go and by `json`)."""
+    body = text.rstrip()
+    if not body.endswith(b"}"):
+        raise ValueError("not the text of a JSON object")
+    added = dumps(dict(members))
+    if added == b"{}":
+        return text
+    head = body[:-1].rstrip()
+    return head + (b"" if head.endswith(b"{") else b",") + added[1:]
+
+
 def dumps_canonical(value: Any) -> str:
     """`json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`, faster.
 
