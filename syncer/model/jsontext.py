@@ -91,12 +91,22 @@ def _loads(data: bytes | str, shape: bytes) -> Any:
     return json.loads(data, parse_constant=_refuse_constant, parse_float=_finite_float)
 
 
+class Encoded:
+    """JSON text that `dumps` writes into its output as it is, instead of a value it would encode
+    (a kept dashboard that is sent on: parsing it only to encode it again is the waste avoided)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: bytes) -> None:
+        self.text = text
+
+
 def dumps(value: Any) -> bytes:
-    """Compact UTF-8 JSON text of `value` (no spaces; key order kept)."""
+    """Compact UTF-8 JSON text of `value` (no spaces; key order kept); `Encoded` parts as they are."""
     try:
-        return orjson.dumps(value, default=_mapping_as_dict)
+        return orjson.dumps(value, default=_fragment_or_dict)
     except TypeError:  # a lone surrogate, an integer beyond 64 bits: `json` escapes or writes them
-        return json.dumps(value, separators=(",", ":"), default=_mapping_as_dict).encode("ascii")
+        return json.dumps(value, separators=(",", ":"), default=_value_or_dict).encode("ascii")
 
 
 def extend_object(text: bytes, members: Mapping[str, Any]) -> bytes:
@@ -136,6 +146,18 @@ def dumps_canonical(value: Any) -> str:
 
 def _digit_then_exponent_minus(text: bytes) -> bool:
     return any(text[found.start() - 1] in _DIGIT_BYTES for found in _EXPONENT_MINUS.finditer(text, 1))
+
+
+def _fragment_or_dict(value: Any) -> Any:
+    if isinstance(value, Encoded):
+        return orjson.Fragment(value.text)
+    return _mapping_as_dict(value)
+
+
+def _value_or_dict(value: Any) -> Any:
+    if isinstance(value, Encoded):
+        return loads(value.text)  # the standard library cannot insert text: the rare slow path
+    return _mapping_as_dict(value)
 
 
 def _mapping_as_dict(value: Any) -> dict[str, Any]:

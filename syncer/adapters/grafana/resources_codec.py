@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from syncer.adapters.grafana.kept_text import without_identity
 from syncer.adapters.grafana.marker import decode_folder_marker, split_dashboard
 from syncer.adapters.grafana.resources_meta import (
     ANN_FOLDER,
@@ -23,6 +24,7 @@ from syncer.adapters.grafana.resources_meta import (
     marker_from_annotations,
 )
 from syncer.core.essence import checksum, checksums_by_folder
+from syncer.model.jsontext import Encoded
 from syncer.model.state import JSON, CompactJSON, LiveDashboard, LiveFolder
 
 # Keys Grafana moves from the spec into metadata (uid -> name, version -> generation, id -> label).
@@ -149,9 +151,13 @@ def live_folder(obj: Mapping[str, Any]) -> LiveFolder:
     )
 
 
-def dashboard_spec(content: Mapping[str, JSON]) -> dict[str, JSON]:
+def dashboard_spec(content: Mapping[str, JSON], uid: str | None = None) -> dict[str, JSON] | Encoded:
     """What goes into `spec`: the content minus identity keys (they live in metadata) and any in-JSON
-    marker (ownership lives in annotations). Neither belongs in a v2 spec either."""
+    marker (ownership lives in annotations). Neither belongs in a v2 spec either. With the `uid` of a
+    desired dashboard, the kept text without its identity when it can (kept_text.py)."""
+    kept = without_identity(content, uid) if uid is not None else None
+    if kept is not None:
+        return Encoded(kept[0])
     body, _ = split_dashboard(content)
     for key in SPEC_IDENTITY_KEYS:
         body.pop(key, None)
@@ -163,7 +169,7 @@ def k8s_object(
     api_version: str,
     kind: str,
     name: str,
-    spec_body: Mapping[str, JSON],
+    spec_body: Mapping[str, JSON] | Encoded,
     meta_annotations: Mapping[str, str],
     meta_labels: Mapping[str, str],
     resource_version: str | None,
@@ -173,4 +179,5 @@ def k8s_object(
         meta["labels"] = dict(meta_labels)
     if resource_version is not None:
         meta["resourceVersion"] = resource_version
-    return {"apiVersion": api_version, "kind": kind, "metadata": meta, "spec": dict(spec_body)}
+    spec = spec_body if isinstance(spec_body, Encoded) else dict(spec_body)
+    return {"apiVersion": api_version, "kind": kind, "metadata": meta, "spec": spec}

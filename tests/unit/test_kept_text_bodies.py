@@ -1,4 +1,5 @@
-"""The legacy save body built from the kept text equals the one built from the parsed content.
+"""Bodies built from the kept text (legacy save body, resources `spec`) equal those built from the
+parsed content.
 
 Real files through the real loader (which keeps `uid`/`id` last); the parsed path is forced by handing
 the same dashboard over as a plain dict.
@@ -16,6 +17,8 @@ from core_factories import have
 
 from syncer.adapters.files.loader import DirectorySource
 from syncer.adapters.grafana.legacy_body import save_body
+from syncer.adapters.grafana.resources_codec import dashboard_spec, k8s_object
+from syncer.model import jsontext
 from syncer.model.state import CompactJSON, DesiredDashboard, OwnershipMarker
 
 MARKER = OwnershipMarker("mgr", "a.json", "sha256:abc", commit="c0ffee", timestamp_ms=5)
@@ -34,15 +37,15 @@ def parsed_path(desired: DesiredDashboard) -> DesiredDashboard:
     return dataclasses.replace(desired, content=dict(desired.content))
 
 
-@pytest.mark.parametrize(
-    "document",
-    [
-        {"uid": "a", "title": " A ", "panels": PANELS, "version": 7, "id": 42},
-        {"title": "no id", "uid": "a", "panels": PANELS, "refresh": "1s"},
-        {"panels": PANELS, "title": "uid derived from the path"},
-        {"uid": "a", "title": "t", "__syncer": {"managerId": "old"}, "tags": ["x"], "id": None},
-    ],
-)
+DOCUMENTS = [
+    {"uid": "a", "title": " A ", "panels": PANELS, "version": 7, "id": 42},
+    {"title": "no id", "uid": "a", "panels": PANELS, "refresh": "1s"},
+    {"panels": PANELS, "title": "uid derived from the path"},
+    {"uid": "a", "title": "t", "__syncer": {"managerId": "old"}, "tags": ["x"], "id": None},
+]
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
 @pytest.mark.parametrize("live_version", [None, 3])
 def test_kept_text_and_parsed_content_give_the_same_body(
     tmp_path: Path, document: dict[str, Any], live_version: int | None
@@ -63,3 +66,23 @@ def test_text_not_ending_in_the_identity_falls_back_to_the_parsed_content(tmp_pa
     reordered = dataclasses.replace(desired, content=CompactJSON.of({"uid": "a", "title": "t"}))  # uid first
     body = save_body(reordered, None, MARKER, "m")
     assert isinstance(body, dict) and body["dashboard"]["uid"] == "a"
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_resources_spec_from_kept_text_is_the_parsed_one(tmp_path: Path, document: dict[str, Any]) -> None:
+    desired = loaded(tmp_path, document)
+    spec = dashboard_spec(desired.content, desired.uid)
+    assert isinstance(spec, jsontext.Encoded)
+    expected = dashboard_spec(dict(desired.content))
+    assert json.loads(spec.text) == expected
+    body = k8s_object(
+        api_version="dashboard.grafana.app/v1beta1",
+        kind="Dashboard",
+        name=desired.uid,
+        spec_body=spec,
+        meta_annotations={"a": "\udcff"},  # a lone surrogate: the standard library's path encodes it
+        meta_labels={},
+        resource_version=None,
+    )
+    assert json.loads(jsontext.dumps(body))["spec"] == expected
+    assert json.loads(jsontext.dumps({**body, "metadata": {}}))["spec"] == expected
