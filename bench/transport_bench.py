@@ -4,7 +4,8 @@ Why: syncer keeps httpx as its HTTP API; which transport runs under it decides a
 client's CPU (issue 13). This starts a `syncer emulator`, then for each transport sends N POSTs
 (`/api/dashboards/db`, a dashboard of about 26 kB) and N GETs of the same dashboards, 8 in flight on
 keep-alive connections, and prints the client's CPU per request (process time of this process,
-which does nothing else meanwhile) and the wall time. Asserts only that every request succeeded.
+which does nothing else meanwhile), the wall time and the emulator's CPU per request. Asserts only
+that every request succeeded.
 
     .venv/bin/python bench/transport_bench.py [--requests 600] [--rounds 2]
 """
@@ -95,10 +96,12 @@ def main() -> None:
     with running_emulator() as emulator:
         for round_ in range(1, args.rounds + 1):
             for name, make in clients(emulator.url).items():
+                server_before = emulator.cpu_s()
                 post, get, wall = asyncio.run(measure(make, emulator.url, args.requests, bodies))
+                server_ms = (emulator.cpu_s() - server_before) * 1000 / (2 * args.requests)
                 print(
                     f"round {round_}  {name:<26} CPU/request: POST {post:.2f} ms  GET {get:.2f} ms"
-                    f"  (wall {wall:.2f} s)"
+                    f"  (wall {wall:.2f} s; server {server_ms:.2f} ms/request)"
                 )
 
 
