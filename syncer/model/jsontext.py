@@ -36,6 +36,8 @@ _NUMBER_CHARS_AS_ZERO = bytes.maketrans(b"123456789.", b"0000000000")
 _LONG_DIGIT_RUN = b"0" * 19  # where orjson's 64-bit integers may end (see loads)
 _SIXTEEN_DIGITS = b"0" * 16  # a number past float64's 15-16 exact digits (see plain_numbers)
 _EXPONENTS_IN_SHAPE = (b"0e0", b"0e-", b"0e+", b"0E0", b"0E-", b"0E+")
+_ZERO, _MINUS = ord("0"), ord("-")
+_BEFORE_A_VALUE = frozenset(b":,[ \t\r\n")
 _INTEGRAL_DECIMAL = re.compile(rb"\.0+(?:[\s,\]}]|\Z)")  # "2.0," "1.00}" (a literal start: fast search)
 _MAYBE_TINY_FLOAT = b".0000"  # see dumps_canonical
 _EXPONENT_MINUS = re.compile(rb"e-")
@@ -61,10 +63,10 @@ def plain_numbers(data: bytes) -> bool:
     """True when every number in the JSON text `data` is plain: no exponent, no fraction of zeros
     only ("2.0"), fewer than 16 digits. A float64 round trip (Grafana's Go code) keeps such numbers
     exactly as they are, so `normalise_numbers` would return the value unchanged. False only means
-    "maybe not": a string holding such characters (a version "11.3.0" does not, "x 2.0, y" does)
-    costs the walk, never a wrong answer. Why 16: a decimal of 15 significant digits or fewer that is
-    not an integer never reads as an integral float, and 16 or more shows as a run of 16
-    digits-or-point characters."""
+    "maybe not": a string holding such characters (a version "11.3.0" or a hex checksum does not,
+    "x 2.0, y" does) costs the walk, never a wrong answer. Why 16: a decimal of 15 significant
+    digits or fewer that is not an integer never reads as an integral float, and 16 or more shows
+    as a run of 16 digits-or-point characters."""
     return _plain(data, data.translate(_NUMBER_CHARS_AS_ZERO))
 
 
@@ -75,11 +77,25 @@ def may_hold_long_numbers(data: bytes) -> bool:
 
 
 def _plain(data: bytes, shape: bytes) -> bool:
-    return not (
-        _SIXTEEN_DIGITS in shape
-        or any(marker in shape for marker in _EXPONENTS_IN_SHAPE)
-        or _INTEGRAL_DECIMAL.search(data)
-    )
+    return not (_SIXTEEN_DIGITS in shape or _exponent(shape) or _INTEGRAL_DECIMAL.search(data))
+
+
+def _exponent(shape: bytes) -> bool:
+    """Whether a number with an exponent may be in the text: a digit run followed by e/E and a digit
+    or sign, that starts where a JSON value can (after `:`, `,`, `[` or white space). Why the start is
+    looked at: hex in strings (checksums, uids: "ae8da6c0a0e05...") has digit-e-digit all over."""
+    for marker in _EXPONENTS_IN_SHAPE:
+        at = shape.find(marker)
+        while at != -1:
+            start = at
+            while start > 0 and shape[start - 1] == _ZERO:
+                start -= 1
+            if start > 0 and shape[start - 1] == _MINUS:
+                start -= 1
+            if start == 0 or shape[start - 1] in _BEFORE_A_VALUE:
+                return True
+            at = shape.find(marker, at + 1)
+    return False
 
 
 def _loads(data: bytes | str, shape: bytes) -> Any:

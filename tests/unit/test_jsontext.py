@@ -123,6 +123,7 @@ def test_numbers_a_float64_round_trip_changes_are_never_plain(text: bytes) -> No
 def test_ordinary_dashboard_numbers_are_plain() -> None:
     text = b'{"gridPos": {"h": 8, "w": 12}, "fillOpacity": 0.1, "pluginVersion": "11.3.0", "max": 1.05}'
     assert jsontext.plain_numbers(text)
+    assert jsontext.plain_numbers(b'{"sum": "sha256:ae8da6c0a0e053b2", "uid": "0e5-1E+9", "n": [-2, 7]}')
     assert not jsontext.may_hold_long_numbers(text)
     assert jsontext.may_hold_long_numbers(b'{"id": 12345678901234567}')
 
