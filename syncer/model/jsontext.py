@@ -32,10 +32,11 @@ import orjson
 
 # the "shape" of a text: every digit and decimal point as "0", so runs of number characters and the
 # neighbours of numbers are found with plain substring searches (memchr speed, no regex backtracking)
-_NUMBER_CHARS_AS_ZERO = bytes.maketrans(b"123456789.", b"0000000000")
+_NUMBER_CHARS_AS_ZERO = bytes.maketrans(b"123456789.E", b"0000000000e")  # "E" as "e" too
 _LONG_DIGIT_RUN = b"0" * 19  # where orjson's 64-bit integers may end (see loads)
 _SIXTEEN_DIGITS = b"0" * 16  # a number past float64's 15-16 exact digits (see plain_numbers)
-_EXPONENTS_IN_SHAPE = (b"0e0", b"0e-", b"0e+", b"0E0", b"0E-", b"0E+")
+_DIGIT_THEN_E = b"0e"
+_AFTER_E = frozenset(b"0-+")
 _ZERO, _MINUS = ord("0"), ord("-")
 _BEFORE_A_VALUE = frozenset(b":,[ \t\r\n")
 _INTEGRAL_DECIMAL = re.compile(rb"\.0+(?:[\s,\]}]|\Z)")  # "2.0," "1.00}" (a literal start: fast search)
@@ -84,9 +85,9 @@ def _exponent(shape: bytes) -> bool:
     """Whether a number with an exponent may be in the text: a digit run followed by e/E and a digit
     or sign, that starts where a JSON value can (after `:`, `,`, `[` or white space). Why the start is
     looked at: hex in strings (checksums, uids: "ae8da6c0a0e05...") has digit-e-digit all over."""
-    for marker in _EXPONENTS_IN_SHAPE:
-        at = shape.find(marker)
-        while at != -1:
+    at = shape.find(_DIGIT_THEN_E)
+    while at != -1:
+        if at + 2 < len(shape) and shape[at + 2] in _AFTER_E:
             start = at
             while start > 0 and shape[start - 1] == _ZERO:
                 start -= 1
@@ -94,7 +95,7 @@ def _exponent(shape: bytes) -> bool:
                 start -= 1
             if start == 0 or shape[start - 1] in _BEFORE_A_VALUE:
                 return True
-            at = shape.find(marker, at + 1)
+        at = shape.find(_DIGIT_THEN_E, at + 1)
     return False
 
 
