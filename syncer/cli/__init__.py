@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from syncer import __version__
 from syncer.model.errors import ConfigError, GrafanaError, SourceError
 
-COMMAND_MODULES = ("syncer.cli.oneshot", "syncer.cli.run", "syncer.cli.emulator")
+COMMAND_MODULES = ("syncer.cli.oneshot", "syncer.cli.run", "syncer.cli.emulator", "syncer.cli.completion")
 MODULE_OF_COMMAND = {
     "validate": "syncer.cli.oneshot",
     "plan": "syncer.cli.oneshot",
@@ -23,6 +23,7 @@ MODULE_OF_COMMAND = {
     "manager-id": "syncer.cli.oneshot",
     "run": "syncer.cli.run",
     "emulator": "syncer.cli.emulator",
+    "completion": "syncer.cli.completion",
 }
 
 

@@ -9,14 +9,17 @@ Precedence is flags > environment > config file > defaults; the merge itself is
 from __future__ import annotations
 
 import argparse
-import asyncio
-import signal
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from syncer.cli.jsonnet_options import jsonnet_flags
 from syncer.model.errors import ConfigError
-from syncer.settings import Settings, TargetSettings, load_settings
+
+if TYPE_CHECKING:  # imported where used: registering options must stay cheap (`syncer --help`)
+    import asyncio
+
+    from syncer.settings import Settings, TargetSettings
 
 GRAFANA_FLAGS = (
     "url",
@@ -31,7 +34,7 @@ GRAFANA_FLAGS = (
     "client_key",
     "insecure_skip_verify",
     "api",
-    "timeout_s",
+    "timeout",
 )
 SYNC_FLAGS = (
     "dir",
@@ -85,7 +88,9 @@ def add_connection_options(parser: argparse.ArgumentParser, *, writes: bool = Tr
         help="do not verify Grafana's TLS certificate (dangerous; prints a warning)",
     )
     g.add_argument("--api", choices=("auto", "legacy", "resources"), help="which Grafana API to use")
-    g.add_argument("--timeout", dest="timeout_s", type=float, metavar="SECONDS", help="per-request timeout")
+    g.add_argument(
+        "--timeout", metavar="DURATION", help="per-request timeout, e.g. 15s, 1m or 90 (seconds; default 15s)"
+    )
     if writes:
         g.add_argument(
             "--allow-ui-edits",
@@ -106,10 +111,14 @@ def settings_from_args(
     daemon: Mapping[str, Any] | None = None,
 ) -> Settings:
     """Settings from --config, the environment and the flags present on `args`."""
+    from syncer.settings import load_settings
+
     flags: dict[str, Mapping[str, Any]] = {
         "grafana": given(args, GRAFANA_FLAGS),
         "sync": given(args, SYNC_FLAGS),
     }
+    if jsonnet := jsonnet_flags(args):
+        flags["sync"] = {**flags["sync"], "jsonnet": jsonnet}
     if daemon:
         flags["daemon"] = daemon
     return load_settings(getattr(args, "config", None), environ, flags)
@@ -140,6 +149,9 @@ def require_url(target: TargetSettings) -> None:
 
 def install_cancel_handlers(cancel: asyncio.Event) -> None:
     """SIGTERM/SIGINT finish the requests in flight and start no new ones (then the run reports)."""
+    import asyncio
+    import signal
+
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         try:

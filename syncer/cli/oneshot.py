@@ -10,19 +10,18 @@ the exit code:
     pull      0 written, 1 error
 
 It must not contain reconcile logic; it only wires and prints (results on stdout, problems on stderr).
+What a command runs is imported inside its handler: `syncer --help` and `syncer validate` (what a
+pre-commit hook pays on every commit) must not load the HTTP stack, the engine or pydantic.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from syncer.adapters.files.loader import validate_directory
-from syncer.app import build_policy, open_target, pull_directory
 from syncer.cli.common import (
     add_connection_options,
     directory,
@@ -31,12 +30,13 @@ from syncer.cli.common import (
     select_target,
     target_from_args,
 )
-from syncer.engine.reconcile import WARNINGS, exit_code_for_apply, reconcile_once
+from syncer.cli.jsonnet_options import add_jsonnet_options, jsonnet_flags
 from syncer.model.errors import ConfigError
-from syncer.model.plan import ActionKind, Plan
-from syncer.model.results import RunReport
-from syncer.render import Progress, plan_diff, plan_text, report_document, result_text
-from syncer.settings import TargetSettings, load_settings
+
+if TYPE_CHECKING:
+    from syncer.model.plan import Plan
+    from syncer.model.results import RunReport
+    from syncer.settings import TargetSettings
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_CONFLICTS = 0, 1, 2, 3
 MAX_LISTED_WARNINGS = 5
@@ -63,21 +63,31 @@ def _register_validate(sub: Any) -> None:
         "--config", type=Path, metavar="FILE", help="take sync.inputs and min_refresh_interval from it"
     )
     p.add_argument("--target", metavar="NAME", help="which target of a multi-target config file to use")
+    add_jsonnet_options(p)
     p.set_defaults(handler=cmd_validate)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from syncer.adapters.files.loader import validate_directory
+    from syncer.settings import JsonnetSettings, load_settings
+
     inputs: dict[str, str] = {}
     min_refresh = "5s"
     limits: dict[str, int] = {}
+    flags = {"sync": {"jsonnet": jsonnet_flags(args)}}
+    target = select_target(load_settings(args.config, environ={}, flags=flags), args.target)
     if args.config is not None:
-        target = select_target(load_settings(args.config, environ={}), args.target)
         inputs, min_refresh = dict(target.sync.inputs), target.grafana.min_refresh_interval
         limits = {
             "max_file_bytes": target.sync.max_file_bytes,
             "max_folder_depth": target.sync.max_folder_depth,
         }
-    state = validate_directory(args.dir, inputs=inputs, min_refresh=min_refresh, **limits)
+    jsonnet = None  # the loader's default options: what default settings give
+    if target.sync.jsonnet != JsonnetSettings():
+        from syncer.app import jsonnet_options  # why only here: the app loads the HTTP stack (0.3 s)
+
+        jsonnet = jsonnet_options(target.sync.jsonnet)
+    state = validate_directory(args.dir, inputs=inputs, min_refresh=min_refresh, jsonnet=jsonnet, **limits)
     valid = not state.errors
     if args.output == "json":
         doc = {
@@ -114,7 +124,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _add_sync_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("dir", type=directory, metavar="DIR", nargs="?", help="directory of dashboard files")
-    p.add_argument("--output", choices=("text", "json"), default="text", help="report format on stdout")
+    p.add_argument(
+        "--output",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="report format on stdout (markdown: a pull-request comment with a diff per dashboard)",
+    )
     p.add_argument(
         "--prune", action="store_true", default=None, help="delete managed dashboards absent from DIR"
     )
@@ -143,6 +158,7 @@ def _add_sync_options(p: argparse.ArgumentParser) -> None:
         help="list every source warning (and, for plan, unchanged dashboards)",
     )
     add_connection_options(p)
+    add_jsonnet_options(p)
 
 
 def _register_plan(sub: Any) -> None:
@@ -163,12 +179,19 @@ def _register_apply(sub: Any) -> None:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from syncer.render import plan_diff, plan_text
+
     target = _target(args)
     report = asyncio.run(_reconcile(target, dry_run=True, progress=False))
     code = _plan_exit_code(report, args.exit_code)
     _print_problems(report, verbose=args.verbose)
     if args.output == "json":
         _print_json(report, "plan", target, code)
+        return code
+    if args.output == "markdown":
+        _print_markdown(report, "plan", target)
         return code
     if report.fatal:
         print(f"syncer: error: {report.fatal}", file=sys.stderr)
@@ -183,12 +206,20 @@ def cmd_apply(args: argparse.Namespace) -> int:
     if args.dry_run:
         args.diff, args.exit_code = False, False
         return cmd_plan(args)
+    import asyncio
+
+    from syncer.engine.reconcile import exit_code_for_apply
+    from syncer.render import result_text
+
     target = _target(args)
     report = asyncio.run(_reconcile(target, dry_run=False, progress=args.output == "text"))
     code = exit_code_for_apply(report)
     _print_problems(report, verbose=args.verbose)
     if args.output == "json":
         _print_json(report, "apply", target, code)
+        return code
+    if args.output == "markdown":
+        _print_markdown(report, "apply", target)
         return code
     if report.results or not report.fatal:  # an interrupted run still lists what it did
         sys.stdout.write(result_text(report))
@@ -206,6 +237,12 @@ def _target(args: argparse.Namespace) -> TargetSettings:
 
 
 async def _reconcile(target: TargetSettings, *, dry_run: bool, progress: bool) -> RunReport:
+    import asyncio
+
+    from syncer.app import open_target
+    from syncer.engine.reconcile import reconcile_once
+    from syncer.render import Progress
+
     cancel = asyncio.Event()
     install_cancel_handlers(cancel)
     bar = Progress(total=0) if progress else None
@@ -223,6 +260,8 @@ async def _reconcile(target: TargetSettings, *, dry_run: bool, progress: bool) -
 
 
 def _visible_actions(plan: Plan) -> int:
+    from syncer.model.plan import ActionKind
+
     return sum(1 for a in plan.folder_actions if a.kind is not ActionKind.NOOP) + sum(
         1 for a in plan.dashboard_actions if a.kind is not ActionKind.NOOP
     )
@@ -253,11 +292,15 @@ def _print_problems(report: RunReport, *, verbose: bool) -> None:
 
 
 def _warnings(report: RunReport) -> tuple[str, ...]:
+    from syncer.engine.reconcile import WARNINGS
+
     found = report.extra.get(WARNINGS, ())
     return tuple(str(w) for w in found) if isinstance(found, tuple | list) else ()
 
 
 def _print_json(report: RunReport, command: str, target: TargetSettings, code: int) -> None:
+    from syncer.render import report_document
+
     doc = report_document(
         report,
         command=command,
@@ -267,6 +310,16 @@ def _print_json(report: RunReport, command: str, target: TargetSettings, code: i
         warnings=_warnings(report),
     )
     print(json.dumps(doc, indent=2, sort_keys=False))
+
+
+def _print_markdown(report: RunReport, command: str, target: TargetSettings) -> None:
+    """A PR comment on stdout (the fatal error, if any, also on stderr for the job log)."""
+    from syncer.render.markdown import apply_markdown, plan_markdown  # why lazy: only this output needs it
+
+    render = plan_markdown if command == "plan" else apply_markdown
+    sys.stdout.write(render(report, title=f"syncer {command}: {target.sync.dir}"))
+    if report.fatal:
+        print(f"syncer: error: {report.fatal}", file=sys.stderr)
 
 
 # ---- pull ------------------------------------------------------------------------------------------
@@ -284,6 +337,10 @@ def _register_pull(sub: Any) -> None:
 
 
 def cmd_pull(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from syncer.app import pull_directory
+
     target = target_from_args(args)
     require_url(target)
     summary = asyncio.run(pull_directory(target, args.dir, folder_uid=args.folder, force=args.force))
@@ -308,6 +365,8 @@ def _register_manager_id(sub: Any) -> None:
 def cmd_manager_id(args: argparse.Namespace) -> int:
     """For hooks that plan from an exported copy of the tree (`git archive` into a temporary
     directory): they ask the repository's checkout for its id and pass it with --manager-id."""
+    from syncer.app import build_policy
+
     target = target_from_args(args)
     if target.sync.dir is None:
         raise ConfigError("no source directory given (DIR argument or sync.dir in --config)")

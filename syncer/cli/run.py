@@ -10,40 +10,40 @@ shutdown. It holds no logic of its own.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import signal
-import sys
-from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import structlog
-
-from syncer.adapters.files.watcher import DirectoryWatcher
-from syncer.app import open_target
 from syncer.cli.common import add_connection_options, directory, given, require_url, settings_from_args
-from syncer.engine.daemon import Daemon
-from syncer.engine.daemon_config import DaemonConfig, TargetSpec
-from syncer.engine.funnel import Trigger
-from syncer.logs import configure_logging, redactor
+from syncer.cli.jsonnet_options import add_jsonnet_options
 from syncer.model.errors import ConfigError
-from syncer.server.http import HttpServer
-from syncer.server.metrics import PrometheusMetrics
-from syncer.settings import DaemonSettings, Settings, TargetSettings
 
-log = structlog.get_logger("syncer.run")
+if TYPE_CHECKING:  # imported where used: `syncer --help` must not load the daemon (docs/benchmarks.md)
+    import asyncio
+    from collections.abc import Callable
+
+    from syncer.engine.daemon import Daemon
+    from syncer.engine.daemon_config import DaemonConfig, SourceWatcher, TargetSpec, WatcherFactory
+    from syncer.server.metrics import PrometheusMetrics
+    from syncer.settings import DaemonSettings, Settings, TargetSettings
+
+
+def _log() -> Any:
+    import structlog
+
+    return structlog.get_logger("syncer.run")
+
 
 DAEMON_FLAGS = (
     "listen",
-    "interval_s",
+    "interval",
     "jitter",
-    "debounce_s",
-    "max_debounce_s",
+    "debounce",
+    "max_debounce",
     "sync_token_file",
     "log_format",
-    "backoff_max_s",
-    "shutdown_timeout_s",
-    "probe_interval_s",
+    "backoff_max",
+    "shutdown_timeout",
+    "probe_interval",
 )
 
 
@@ -56,6 +56,7 @@ def register(sub: Any) -> None:
     )
     add_connection_options(p)
     _add_sync_options(p)
+    add_jsonnet_options(p)
     _add_daemon_options(p)
     p.set_defaults(handler=run_command)
 
@@ -89,33 +90,28 @@ def _add_sync_options(p: argparse.ArgumentParser) -> None:
 def _add_daemon_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("daemon")
     g.add_argument("--listen", metavar="HOST:PORT", help="HTTP endpoints address (default 0.0.0.0:8080)")
-    g.add_argument("--interval", dest="interval_s", type=float, metavar="SECONDS", help="full resync period")
+    # durations go to the settings as given: `30s`, `5m`, `1h30m`, `300ms` or a number of seconds
+    g.add_argument("--interval", metavar="DURATION", help="full resync period, e.g. 30s, 5m (default 5m)")
     g.add_argument("--jitter", type=float, metavar="SHARE", help="+- share of the interval (default 0.1)")
-    g.add_argument(
-        "--debounce", dest="debounce_s", type=float, metavar="SECONDS", help="quiet time ending a burst"
-    )
-    g.add_argument(
-        "--max-debounce", dest="max_debounce_s", type=float, metavar="SECONDS", help="longest wait in a burst"
-    )
+    g.add_argument("--debounce", metavar="DURATION", help="quiet time ending a burst (default 300ms)")
+    g.add_argument("--max-debounce", metavar="DURATION", help="longest wait in a burst (default 5s)")
     g.add_argument("--sync-token-file", type=Path, metavar="FILE", help="bearer token required by POST /sync")
-    g.add_argument(
-        "--backoff-max", dest="backoff_max_s", type=float, metavar="SECONDS", help="retry backoff cap"
-    )
-    g.add_argument(
-        "--shutdown-timeout", dest="shutdown_timeout_s", type=float, metavar="SECONDS", help="SIGTERM grace"
-    )
+    g.add_argument("--backoff-max", metavar="DURATION", help="retry backoff cap (default 30s)")
+    g.add_argument("--shutdown-timeout", metavar="DURATION", help="SIGTERM grace (default 20s)")
     g.add_argument(
         "--probe-interval",
-        dest="probe_interval_s",
-        type=float,
-        metavar="SECONDS",
-        help="check Grafana this often between reconciles, for /readyz (default 15; 0 disables)",
+        metavar="DURATION",
+        help="check Grafana this often between reconciles, for /readyz (default 15s; 0 disables)",
     )
     g.add_argument("--log-format", choices=("auto", "json", "console"), help="log renderer (auto: by TTY)")
     g.add_argument("--log-level", choices=("debug", "info", "warning", "error"), help="default info")
 
 
 def run_command(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from syncer.logs import configure_logging, redactor
+
     settings = settings_from_args(args, daemon=given(args, DAEMON_FLAGS))
     targets = _selected_targets(settings, args.target)
     configure_logging(args.log_level or settings.log_level, settings.daemon.log_format)
@@ -154,6 +150,8 @@ def parse_listen(listen: str) -> tuple[str, int]:
 
 
 def daemon_config(settings: DaemonSettings) -> DaemonConfig:
+    from syncer.engine.daemon_config import DaemonConfig
+
     return DaemonConfig(
         interval_s=settings.interval_s,
         jitter=settings.jitter,
@@ -167,6 +165,11 @@ def daemon_config(settings: DaemonSettings) -> DaemonConfig:
 
 
 def _spec(target: TargetSettings, metrics: PrometheusMetrics) -> TargetSpec:
+    from functools import partial
+
+    from syncer.app import open_target
+    from syncer.engine.daemon_config import TargetSpec
+
     assert target.sync.dir is not None
     token_file = target.grafana.token_file
     return TargetSpec(
@@ -177,13 +180,40 @@ def _spec(target: TargetSettings, metrics: PrometheusMetrics) -> TargetSpec:
     )
 
 
+def _watcher_factory(targets: tuple[TargetSettings, ...]) -> WatcherFactory:
+    """Watchers that also watch each target's jsonnet library directories outside its tree."""
+    from syncer.adapters.files.watcher import DirectoryWatcher
+    from syncer.app import library_dirs_outside
+
+    outside = {Path(t.sync.dir or "."): library_dirs_outside(t) for t in targets}
+
+    def factory(
+        root: Path,
+        on_change: Callable[[], None],
+        credentials: tuple[Path, ...],
+        on_credentials: Callable[[], None],
+    ) -> SourceWatcher:
+        return DirectoryWatcher(
+            root, on_change, credentials, on_credentials, library_dirs=outside.get(root, ())
+        )
+
+    return factory
+
+
 async def _serve(settings: DaemonSettings, targets: tuple[TargetSettings, ...], host: str, port: int) -> int:
+    import asyncio
+    import sys
+
+    from syncer.engine.daemon import Daemon
+    from syncer.server.http import HttpServer
+    from syncer.server.metrics import PrometheusMetrics
+
     metrics = PrometheusMetrics()
     daemon = Daemon(
         [_spec(t, metrics) for t in targets],
         config=daemon_config(settings),
         metrics=metrics,
-        watcher_factory=DirectoryWatcher,
+        watcher_factory=_watcher_factory(targets),
     )
     server = HttpServer(daemon, exposition=metrics.exposition, sync_token_file=settings.sync_token_file)
     try:
@@ -192,7 +222,7 @@ async def _serve(settings: DaemonSettings, targets: tuple[TargetSettings, ...], 
         raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     url_host = f"[{bound_host}]" if ":" in bound_host else bound_host
     print(f"serving http on http://{url_host}:{bound_port}", flush=True)
-    log.info("serving http", url=f"http://{url_host}:{bound_port}")
+    _log().info("serving http", url=f"http://{url_host}:{bound_port}")
     stop = asyncio.Event()
     _install_stop_handlers(stop)
     _install_resync_handler(daemon)
@@ -207,19 +237,26 @@ async def _serve(settings: DaemonSettings, targets: tuple[TargetSettings, ...], 
 def _install_resync_handler(daemon: Daemon) -> None:
     """SIGHUP asks for a full resync of every target (its default action would kill the daemon
     silently, e.g. when the terminal that started it closes)."""
+    import asyncio
+    import signal
+
+    from syncer.engine.funnel import Trigger
 
     def on_hangup() -> None:
-        log.info("signal received", signal="SIGHUP", action="full resync")
+        _log().info("signal received", signal="SIGHUP", action="full resync")
         daemon.request_sync(None, Trigger.SIGNAL)
 
     asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, on_hangup)
 
 
 def _install_stop_handlers(stop: asyncio.Event) -> None:
+    import asyncio
+    import signal
+
     loop = asyncio.get_running_loop()
 
     def on_signal(signum: int) -> None:
-        log.info("signal received", signal=signal.Signals(signum).name)
+        _log().info("signal received", signal=signal.Signals(signum).name)
         stop.set()
 
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -139,10 +139,19 @@ def _drift(
         what = "moved in Grafana to " + folder_name(live.folder_uid, *states)
         if checksum(live.content, desired.folder_uid) != desired.checksum:
             what += " and edited"
-    what += f" ({live_edit(live)})"
+    what += f" ({live_edit(live)}){_jsonnet_note(desired)}"
     if policy.on_drift is DriftPolicy.REVERT:
         return _action(ActionKind.UPDATE, desired, live, f"revert drift: {what}")
     return _action(ActionKind.SKIP, desired, live, f"drift left in place (on-drift=skip): {what}")
+
+
+def _jsonnet_note(desired: DesiredDashboard) -> str:
+    """A UI edit of a jsonnet-made dashboard cannot be kept by pulling it into its file: say where
+    the source is, so the reviewer ports the edit to the jsonnet instead."""
+    file = desired.path.partition("#")[0]
+    if not file.lower().endswith(".jsonnet"):
+        return ""
+    return f"; its source is jsonnet ({file}): make the edit there, `syncer pull` writes JSON"
 
 
 def _conflict(

@@ -66,7 +66,7 @@ CASES = [
         ),
         command="apply",
         must_say=(
-            "timeout_s: Input should be a finite number",
+            "timeout: Value error, 'nan' is not a duration",  # was timeout_s; durations now
             "org_id: Input should be greater than or equal to 1",
             "manager_id: Value error, must be non-empty, without spaces or control characters, got 'team a'",
             "concurrency: Input should be greater than or equal to 1",
@@ -79,7 +79,7 @@ CASES = [
         ("--timeout", "0", "--manager-id", "", "--token", "{token}"),
         env={"GRAFANA_ORG_ID": "abc", "GRAFANA_URL": "grafana.example.com"},
         must_say=(
-            "timeout_s: Input should be greater than 0",
+            "timeout: Input should be greater than 0",
             "org_id: Input should be a valid integer",
             "manager_id: Value error, must be non-empty",
             "url: Value error, 'grafana.example.com' is not an http:// or https:// URL",
