@@ -9,15 +9,17 @@ Precedence is flags > environment > config file > defaults; the merge itself is
 from __future__ import annotations
 
 import argparse
-import asyncio
-import signal
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from syncer.cli.jsonnet_options import jsonnet_flags
 from syncer.model.errors import ConfigError
-from syncer.settings import Settings, TargetSettings, load_settings
+
+if TYPE_CHECKING:  # imported where used: registering options must stay cheap (`syncer --help`)
+    import asyncio
+
+    from syncer.settings import Settings, TargetSettings
 
 GRAFANA_FLAGS = (
     "url",
@@ -109,6 +111,8 @@ def settings_from_args(
     daemon: Mapping[str, Any] | None = None,
 ) -> Settings:
     """Settings from --config, the environment and the flags present on `args`."""
+    from syncer.settings import load_settings
+
     flags: dict[str, Mapping[str, Any]] = {
         "grafana": given(args, GRAFANA_FLAGS),
         "sync": given(args, SYNC_FLAGS),
@@ -145,6 +149,9 @@ def require_url(target: TargetSettings) -> None:
 
 def install_cancel_handlers(cancel: asyncio.Event) -> None:
     """SIGTERM/SIGINT finish the requests in flight and start no new ones (then the run reports)."""
+    import asyncio
+    import signal
+
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         try:

@@ -10,19 +10,18 @@ the exit code:
     pull      0 written, 1 error
 
 It must not contain reconcile logic; it only wires and prints (results on stdout, problems on stderr).
+What a command runs is imported inside its handler: `syncer --help` and `syncer validate` (what a
+pre-commit hook pays on every commit) must not load the HTTP stack, the engine or pydantic.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from syncer.adapters.files.loader import validate_directory
-from syncer.app import build_policy, jsonnet_options, open_target, pull_directory
 from syncer.cli.common import (
     add_connection_options,
     directory,
@@ -32,12 +31,12 @@ from syncer.cli.common import (
     target_from_args,
 )
 from syncer.cli.jsonnet_options import add_jsonnet_options, jsonnet_flags
-from syncer.engine.reconcile import WARNINGS, exit_code_for_apply, reconcile_once
 from syncer.model.errors import ConfigError
-from syncer.model.plan import ActionKind, Plan
-from syncer.model.results import RunReport
-from syncer.render import Progress, plan_diff, plan_text, report_document, result_text
-from syncer.settings import TargetSettings, load_settings
+
+if TYPE_CHECKING:
+    from syncer.model.plan import Plan
+    from syncer.model.results import RunReport
+    from syncer.settings import TargetSettings
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_CONFLICTS = 0, 1, 2, 3
 MAX_LISTED_WARNINGS = 5
@@ -69,6 +68,9 @@ def _register_validate(sub: Any) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from syncer.adapters.files.loader import validate_directory
+    from syncer.settings import JsonnetSettings, load_settings
+
     inputs: dict[str, str] = {}
     min_refresh = "5s"
     limits: dict[str, int] = {}
@@ -80,7 +82,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
             "max_file_bytes": target.sync.max_file_bytes,
             "max_folder_depth": target.sync.max_folder_depth,
         }
-    jsonnet = jsonnet_options(target.sync.jsonnet)
+    jsonnet = None  # the loader's default options: what default settings give
+    if target.sync.jsonnet != JsonnetSettings():
+        from syncer.app import jsonnet_options  # why only here: the app loads the HTTP stack (0.3 s)
+
+        jsonnet = jsonnet_options(target.sync.jsonnet)
     state = validate_directory(args.dir, inputs=inputs, min_refresh=min_refresh, jsonnet=jsonnet, **limits)
     valid = not state.errors
     if args.output == "json":
@@ -175,6 +181,10 @@ def _register_apply(sub: Any) -> None:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from syncer.render import plan_diff, plan_text
+
     target = _target(args)
     report = asyncio.run(_reconcile(target, dry_run=True, progress=False))
     code = _plan_exit_code(report, args.exit_code)
@@ -198,6 +208,11 @@ def cmd_apply(args: argparse.Namespace) -> int:
     if args.dry_run:
         args.diff, args.exit_code = False, False
         return cmd_plan(args)
+    import asyncio
+
+    from syncer.engine.reconcile import exit_code_for_apply
+    from syncer.render import result_text
+
     target = _target(args)
     report = asyncio.run(_reconcile(target, dry_run=False, progress=args.output == "text"))
     code = exit_code_for_apply(report)
@@ -224,6 +239,12 @@ def _target(args: argparse.Namespace) -> TargetSettings:
 
 
 async def _reconcile(target: TargetSettings, *, dry_run: bool, progress: bool) -> RunReport:
+    import asyncio
+
+    from syncer.app import open_target
+    from syncer.engine.reconcile import reconcile_once
+    from syncer.render import Progress
+
     cancel = asyncio.Event()
     install_cancel_handlers(cancel)
     bar = Progress(total=0) if progress else None
@@ -241,6 +262,8 @@ async def _reconcile(target: TargetSettings, *, dry_run: bool, progress: bool) -
 
 
 def _visible_actions(plan: Plan) -> int:
+    from syncer.model.plan import ActionKind
+
     kinds = [a.kind for a in plan.folder_actions]
     kinds += [a.kind for a in (*plan.library_actions, *plan.dashboard_actions)]
     return sum(1 for kind in kinds if kind is not ActionKind.NOOP)
@@ -271,11 +294,15 @@ def _print_problems(report: RunReport, *, verbose: bool) -> None:
 
 
 def _warnings(report: RunReport) -> tuple[str, ...]:
+    from syncer.engine.reconcile import WARNINGS
+
     found = report.extra.get(WARNINGS, ())
     return tuple(str(w) for w in found) if isinstance(found, tuple | list) else ()
 
 
 def _print_json(report: RunReport, command: str, target: TargetSettings, code: int) -> None:
+    from syncer.render import report_document
+
     doc = report_document(
         report,
         command=command,
@@ -312,6 +339,10 @@ def _register_pull(sub: Any) -> None:
 
 
 def cmd_pull(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from syncer.app import pull_directory
+
     target = target_from_args(args)
     require_url(target)
     summary = asyncio.run(pull_directory(target, args.dir, folder_uid=args.folder, force=args.force))
@@ -336,6 +367,8 @@ def _register_manager_id(sub: Any) -> None:
 def cmd_manager_id(args: argparse.Namespace) -> int:
     """For hooks that plan from an exported copy of the tree (`git archive` into a temporary
     directory): they ask the repository's checkout for its id and pass it with --manager-id."""
+    from syncer.app import build_policy
+
     target = target_from_args(args)
     if target.sync.dir is None:
         raise ConfigError("no source directory given (DIR argument or sync.dir in --config)")
