@@ -135,3 +135,19 @@ async def open_grafana(
         yield grafana
     finally:
         await grafana.aclose()
+
+
+async def diagnose_url(settings: GrafanaSettings) -> str | None:
+    """After a failed talk with Grafana: what answers at the configured URL, in words (None when
+    Grafana does, so the failure lies elsewhere). Uses the configured CA or skip-verify choice."""
+    import ssl
+
+    from syncer.adapters.grafana.diagnose import diagnose
+
+    verify: ssl.SSLContext | bool = not settings.insecure_skip_verify
+    if settings.ca_cert and verify:
+        verify = ssl.create_default_context(cafile=str(settings.ca_cert))
+    try:
+        return await diagnose(settings.url, verify=verify, timeout_s=min(settings.timeout_s, 5.0))
+    except (OSError, ValueError):  # an unreadable CA file was already reported by the real request
+        return None

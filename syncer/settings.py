@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from syncer.core.durations import parse_duration
 from syncer.model.errors import ConfigError
 from syncer.model.plan import ConflictPolicy, DriftPolicy
+from syncer.settings_errors import Origins, describe
 
 
 class ApiFlavour(StrEnum):
@@ -285,7 +286,8 @@ def load_settings(
     `flags` has sections "grafana", "sync", "daemon" holding only the options the user gave.
     """
     environ = os.environ if environ is None else environ
-    data: dict[str, Any] = _file_layer(_read_yaml(config_file)) if config_file else {}
+    raw = _read_yaml(config_file) if config_file else {}
+    data: dict[str, Any] = _file_layer(raw) if config_file else {}
     env_grafana = {field: environ[name] for name, (_, field) in ENV_MAP.items() if environ.get(name)}
     targets = [dict(t) for t in data.get("targets") or [{"name": "default"}]]
     for target in targets:
@@ -301,6 +303,15 @@ def load_settings(
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        where = f"{config_file}: " if config_file else ""
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"{where}invalid configuration: {problems}") from None
+        flagged = {section: tuple(values) for section, values in (flags or {}).items()}
+        env = {ENV_MAP[name]: name for name in ENV_MAP if environ.get(name)}
+        origins = Origins(config_file, "targets" not in raw, flagged, env)
+        models: dict[str, type[BaseModel]] = {
+            "grafana": GrafanaSettings,
+            "sync": SyncSettings,
+            "daemon": DaemonSettings,
+            "": Settings,
+        }
+        fields = {name: tuple(model.model_fields) for name, model in models.items()}
+        problems = describe(exc.errors(include_url=False), origins, fields)
+        raise ConfigError(f"invalid configuration: {problems}") from None

@@ -31,15 +31,25 @@ from syncer.cli.common import (
     select_target,
     target_from_args,
 )
-from syncer.engine.reconcile import WARNINGS, exit_code_for_apply, reconcile_once
+from syncer.cli.output import (
+    add_output_options,
+    announce_api,
+    print_fatal,
+    print_problems,
+    report_warnings,
+    style_for,
+)
+from syncer.cli.parser import add_dir
+from syncer.engine.reconcile import exit_code_for_apply, reconcile_once
 from syncer.model.errors import ConfigError
 from syncer.model.plan import ActionKind, Plan
 from syncer.model.results import RunReport
 from syncer.render import Progress, plan_diff, plan_text, report_document, result_text
+from syncer.render.headline import plan_headline
+from syncer.render.warnings import summarise
 from syncer.settings import TargetSettings, load_settings
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_CONFLICTS = 0, 1, 2, 3
-MAX_LISTED_WARNINGS = 5
 
 
 def register(sub: Any) -> None:
@@ -57,12 +67,14 @@ def _register_validate(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "validate", help="check a directory of dashboard files offline (exit 0 valid, 1 invalid)"
     )
-    p.add_argument("dir", type=directory, metavar="DIR")
+    add_dir(p, required=True, type_=directory)
     p.add_argument("--output", choices=("text", "json"), default="text")
     p.add_argument(
         "--config", type=Path, metavar="FILE", help="take sync.inputs and min_refresh_interval from it"
     )
     p.add_argument("--target", metavar="NAME", help="which target of a multi-target config file to use")
+    p.add_argument("--verbose", "-v", action="store_true", help="list every warning (default: summarised)")
+    add_output_options(p)
     p.set_defaults(handler=cmd_validate)
 
 
@@ -99,8 +111,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         }
         print(json.dumps(doc, indent=2))
     else:
-        for problem in state.problems:
+        for problem in state.errors:
             print(problem, file=sys.stderr)
+        if not args.quiet:
+            for line in summarise((str(w) for w in state.warnings), verbose=args.verbose):
+                print(line, file=sys.stderr)
         verdict = "valid" if valid else f"INVALID ({len(state.errors)} error(s))"
         print(
             f"{args.dir}: {verdict}: {len(state.dashboards)} dashboard(s) in {len(state.folders)} folder(s), "
@@ -113,16 +128,28 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _add_sync_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("dir", type=directory, metavar="DIR", nargs="?", help="directory of dashboard files")
+    add_dir(p, required=False, type_=directory)
     p.add_argument("--output", choices=("text", "json"), default="text", help="report format on stdout")
     p.add_argument(
-        "--prune", action="store_true", default=None, help="delete managed dashboards absent from DIR"
+        "--prune",
+        action="store_true",
+        default=None,
+        help="delete managed dashboards absent from DIR (default: off; they are listed as orphans)",
     )
-    p.add_argument("--max-deletes", type=int, metavar="N", help="refuse to prune more than N dashboards")
     p.add_argument(
-        "--on-conflict", choices=("overwrite", "skip", "fail"), help="git and Grafana both changed"
+        "--max-deletes", type=int, metavar="N", help="refuse to prune more than N dashboards (default 50)"
     )
-    p.add_argument("--on-drift", choices=("revert", "skip"), help="only Grafana changed (edited in the UI)")
+    p.add_argument(
+        "--on-conflict",
+        choices=("overwrite", "skip", "fail"),
+        help="git and Grafana both changed: overwrite (default: git wins; the edit stays in Grafana's "
+        "version history), skip (leave both, exit 0), fail (exit 3)",
+    )
+    p.add_argument(
+        "--on-drift",
+        choices=("revert", "skip"),
+        help="only Grafana changed (a UI edit): revert (default) or skip (leave it, listed in the plan)",
+    )
     p.add_argument("--concurrency", type=int, metavar="N", help="parallel requests (default 8)")
     p.add_argument(
         "--manager-id",
@@ -142,13 +169,19 @@ def _add_sync_options(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="list every source warning (and, for plan, unchanged dashboards)",
     )
+    add_output_options(p)
     add_connection_options(p)
 
 
 def _register_plan(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser("plan", help="show what apply would change, with reasons")
     _add_sync_options(p)
-    p.add_argument("--diff", action="store_true", help="show a unified diff of each changed dashboard")
+    p.add_argument(
+        "--diff",
+        action="store_true",
+        help="show a unified diff of each changed dashboard (new ones: one line each)",
+    )
+    p.add_argument("--diff-new", action="store_true", help="with --diff: show new dashboards in full too")
     p.add_argument(
         "--exit-code", action="store_true", help="exit 0 when in sync, 2 when changes are pending, 1 on error"
     )
@@ -166,38 +199,45 @@ def cmd_plan(args: argparse.Namespace) -> int:
     target = _target(args)
     report = asyncio.run(_reconcile(target, dry_run=True, progress=False))
     code = _plan_exit_code(report, args.exit_code)
-    _print_problems(report, verbose=args.verbose)
+    print_problems(report, args)
     if args.output == "json":
         _print_json(report, "plan", target, code)
         return code
     if report.fatal:
-        print(f"syncer: error: {report.fatal}", file=sys.stderr)
+        print_fatal(report.fatal, target)
         return code
-    sys.stdout.write(plan_text(report.plan, verbose=args.verbose))
+    style = style_for(args, sys.stdout)
+    errors = len(report.source_errors)
+    if args.quiet:
+        sys.stdout.write("\n".join(plan_headline(report.plan, source_errors=errors, style=style)) + "\n")
+        return code
+    sys.stdout.write(plan_text(report.plan, verbose=args.verbose, source_errors=errors, style=style))
     if args.diff:
-        sys.stdout.write(plan_diff(report.plan))
+        sys.stdout.write(plan_diff(report.plan, full_new=args.diff_new))
     return code
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
     if args.dry_run:
-        args.diff, args.exit_code = False, False
+        args.diff, args.diff_new, args.exit_code = False, False, False
         return cmd_plan(args)
     target = _target(args)
-    report = asyncio.run(_reconcile(target, dry_run=False, progress=args.output == "text"))
+    report = asyncio.run(_reconcile(target, dry_run=False, progress=args.output == "text" and not args.quiet))
     code = exit_code_for_apply(report)
-    _print_problems(report, verbose=args.verbose)
+    print_problems(report, args)
     if args.output == "json":
         _print_json(report, "apply", target, code)
         return code
     if report.results or not report.fatal:  # an interrupted run still lists what it did
-        sys.stdout.write(result_text(report))
+        text = result_text(report)
+        sys.stdout.write(text.splitlines(True)[-1] if args.quiet and not report.plan.orphans else text)
     if report.fatal:
-        print(f"syncer: error: {report.fatal}", file=sys.stderr)
+        print_fatal(report.fatal, target)
     return code
 
 
 def _target(args: argparse.Namespace) -> TargetSettings:
+    announce_api(args)
     target = target_from_args(args)
     require_url(target)
     if target.sync.dir is None:
@@ -236,27 +276,6 @@ def _plan_exit_code(report: RunReport, exit_code_flag: bool) -> int:
     return EXIT_OK
 
 
-def _print_problems(report: RunReport, *, verbose: bool) -> None:
-    """Errors always; warnings (things syncer fixes itself) in full only when asked: they repeat every run."""
-    for problem in report.source_errors:
-        print(problem, file=sys.stderr)
-    warnings = _warnings(report)
-    if verbose or len(warnings) <= MAX_LISTED_WARNINGS:
-        for warning in warnings:
-            print(warning, file=sys.stderr)
-    else:
-        print(
-            f"syncer: {len(warnings)} source warning(s) (things syncer fixes itself); "
-            "list them with --verbose or `syncer validate DIR`",
-            file=sys.stderr,
-        )
-
-
-def _warnings(report: RunReport) -> tuple[str, ...]:
-    found = report.extra.get(WARNINGS, ())
-    return tuple(str(w) for w in found) if isinstance(found, tuple | list) else ()
-
-
 def _print_json(report: RunReport, command: str, target: TargetSettings, code: int) -> None:
     doc = report_document(
         report,
@@ -264,7 +283,7 @@ def _print_json(report: RunReport, command: str, target: TargetSettings, code: i
         source=str(target.sync.dir),
         grafana_url=target.grafana.url,
         exit_code=code,
-        warnings=_warnings(report),
+        warnings=report_warnings(report),
     )
     print(json.dumps(doc, indent=2, sort_keys=False))
 
@@ -276,7 +295,7 @@ def _register_pull(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "pull", help="export Grafana's dashboards into DIR (the layout apply reads back)"
     )
-    p.add_argument("dir", type=directory, metavar="DIR")
+    add_dir(p, required=True, type_=directory)
     p.add_argument("--folder", metavar="UID", help="export only this folder's subtree (default: everything)")
     p.add_argument("--force", action="store_true", help="write into a non-empty DIR (files are overwritten)")
     add_connection_options(p, writes=False)
@@ -299,7 +318,7 @@ def _register_manager_id(sub: Any) -> None:
         "manager-id",
         help="print the ownership id plan/apply use for DIR (derived from the source unless configured)",
     )
-    p.add_argument("dir", type=directory, metavar="DIR", nargs="?", help="directory of dashboard files")
+    add_dir(p, required=False, type_=directory)
     p.add_argument("--manager-id", metavar="ID", help="an explicit id (printed back as given)")
     add_connection_options(p, writes=False)
     p.set_defaults(handler=cmd_manager_id)

@@ -13,9 +13,9 @@ from collections.abc import Collection
 
 from syncer.core.decide import decide
 from syncer.core.folder_plan import plan_folder_changes
-from syncer.core.prune import PruneDecision, plan_prune
+from syncer.core.prune import PruneDecision, orphans, plan_prune
 from syncer.model.plan import DashboardAction, Plan, Policy
-from syncer.model.state import DesiredState, LiveState
+from syncer.model.state import DesiredState, LiveDashboard, LiveState
 
 
 def plan(
@@ -32,12 +32,15 @@ def plan(
     }
     folder_changes = plan_folder_changes(desired, live, policy)
     prune = PruneDecision()
+    left: tuple[LiveDashboard, ...] = ()
     if policy.prune and scope is None:
         prune = plan_prune(desired, live, policy, kept, folder_changes)
+    elif scope is None:
+        left = orphans(desired, live, policy)
     folder_actions = (*folder_changes, *prune.folder_deletes)
     dashboard_actions: tuple[DashboardAction, ...] = (
         *kept.values(),
         *prune.dashboard_skips,
         *prune.dashboard_deletes,
     )
-    return Plan(folder_actions, dashboard_actions, prune.refusals)
+    return Plan(folder_actions, dashboard_actions, prune.refusals, orphans=left)

@@ -13,7 +13,7 @@ from collections.abc import Collection
 import structlog
 
 from syncer.engine.daemon_config import DaemonMetrics
-from syncer.model.plan import ActionKind, DashboardAction, Plan
+from syncer.model.plan import ActionKind, Cause, DashboardAction, Plan
 from syncer.model.results import ActionResult, Outcome, RunReport
 
 log = structlog.get_logger("syncer.daemon")
@@ -72,7 +72,8 @@ def record_report(
     come from the engine itself through the MetricsPort it was given."""
     plan = report.plan
     drift = count_drift(plan)
-    overwritten = sum(1 for a in plan.dashboard_actions if a.overwrites_version is not None)
+    # a conflict git won (or an adoption): drift reverts have their own gauge
+    overwritten = sum(1 for a in plan.dashboard_actions if a.overwrites_edit and a.cause is not Cause.DRIFT)
     unresolved = len(report.unresolved_conflicts)
     if drift:
         metrics.drift(target, drift)

@@ -46,6 +46,15 @@ class ActionKind(StrEnum):
     CONFLICT = "conflict"  # left unresolved by policy (skip/fail); counts for exit code 3
 
 
+class Cause(StrEnum):
+    """Why a dashboard action exists, for machines (CI, hooks) that must not parse the reason text."""
+
+    GIT = "git"  # the file changed (or is new, or is gone and pruned)
+    DRIFT = "drift"  # only Grafana changed: a UI edit that the action reverts (or leaves in place)
+    CONFLICT = "conflict"  # both changed: git's version overwrites the Grafana edit (or it is left)
+    ADOPT = "adopt"  # a dashboard without syncer's marker is taken over
+
+
 WRITE_KINDS = frozenset(
     {
         ActionKind.CREATE_FOLDER,
@@ -75,7 +84,13 @@ class DashboardAction:
     reason: str
     desired: DesiredDashboard | None = None
     live: LiveDashboard | None = None
-    overwrites_version: int | None = None  # set when git wins over a Grafana edit
+    overwrites_version: int | None = None  # the Grafana version a write replaces (drift, conflict, adopt)
+    cause: Cause | None = None  # None for a noop
+
+    @property
+    def overwrites_edit(self) -> bool:
+        """A write that replaces a change made in Grafana (the plan marks it with `!`)."""
+        return self.kind in WRITE_KINDS and self.overwrites_version is not None
 
     @property
     def path(self) -> str | None:
@@ -91,6 +106,9 @@ class Plan:
     folder_actions: tuple[FolderAction, ...]
     dashboard_actions: tuple[DashboardAction, ...]
     refusals: tuple[str, ...] = ()  # e.g. prune refused: the reasons, shown to the user
+    # managed dashboards no longer in the source that this plan does not delete (no --prune):
+    # Grafana still differs from the source, so the plan is not "in sync"
+    orphans: tuple[LiveDashboard, ...] = ()
 
     @property
     def writes(self) -> int:
@@ -100,7 +118,7 @@ class Plan:
     @property
     def in_sync(self) -> bool:
         folder_conflicts = any(f.kind is ActionKind.CONFLICT for f in self.folder_actions)
-        return self.writes == 0 and not self.conflicts and not folder_conflicts
+        return self.writes == 0 and not self.conflicts and not folder_conflicts and not self.orphans
 
     @property
     def conflicts(self) -> tuple[DashboardAction, ...]:

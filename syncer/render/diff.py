@@ -46,7 +46,17 @@ def dashboard_diff(action: DashboardAction) -> str:
     return header + "".join(lines)
 
 
-def plan_diff(plan: Plan) -> str:
-    """Every changing dashboard's diff, separated by blank lines ("" when nothing changes)."""
-    chunks = [dashboard_diff(a) for a in plan.dashboard_actions if a.kind in DIFF_KINDS]
+def plan_diff(plan: Plan, *, full_new: bool = False) -> str:
+    """Every changing dashboard's diff, separated by blank lines ("" when nothing changes). A new
+    dashboard is one line (its whole file would be a diff of added lines) unless `full_new`."""
+    chunks = [
+        dashboard_diff(a) if full_new or a.kind is not ActionKind.CREATE else _new_line(a)
+        for a in plan.dashboard_actions
+        if a.kind in DIFF_KINDS
+    ]
     return "\n".join(c for c in chunks if c)
+
+
+def _new_line(action: DashboardAction) -> str:
+    lines = len(pretty(action.desired.content if action.desired else None))
+    return f"+++ {action.path or action.uid}: new dashboard, {lines} lines (shown in full with --diff-new)\n"
