@@ -10,13 +10,15 @@ from __future__ import annotations
 import importlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 
+from syncer.adapters.files.layout import read_layout
 from syncer.adapters.files.loader import DirectorySource
 from syncer.adapters.files.writer import write_tree
 from syncer.adapters.grafana.http import GrafanaHttp
 from syncer.adapters.grafana.legacy import LegacyGrafana
-from syncer.engine.pull import PullSummary, pull
+from syncer.engine.pull import PullOptions, PullSummary, pull
 from syncer.engine.reconcile import Target
 from syncer.engine.source_commit import git_commit
 from syncer.engine.source_identity import LEGACY_DEFAULT_MANAGER_ID, default_manager_id
@@ -113,11 +115,15 @@ async def open_target(
 
 
 async def pull_directory(
-    settings: TargetSettings, directory: Path, *, folder_uid: str | None = None, force: bool = False
+    settings: TargetSettings, directory: Path, options: PullOptions | None = None
 ) -> PullSummary:
-    """`syncer pull`: export Grafana (or one folder subtree) into `directory`."""
+    """`syncer pull`: export Grafana (or one folder subtree) into `directory` (back in place when it
+    is the source tree)."""
+    policy = build_policy(settings.sync.model_copy(update={"dir": directory}))
+    owners = frozenset({policy.manager_id, *policy.claimable_ids})
+    options = replace(options or PullOptions(), owners=owners)
     async with open_grafana(settings) as grafana:
-        return await pull(grafana, directory, writer=write_tree, folder_uid=folder_uid, force=force)
+        return await pull(grafana, directory, writer=write_tree, reader=read_layout, options=options)
 
 
 @asynccontextmanager

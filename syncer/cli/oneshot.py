@@ -40,6 +40,7 @@ from syncer.cli.output import (
     style_for,
 )
 from syncer.cli.parser import add_dir
+from syncer.engine.pull import PullOptions
 from syncer.engine.reconcile import exit_code_for_apply, reconcile_once
 from syncer.model.errors import ConfigError
 from syncer.model.plan import ActionKind, Plan
@@ -297,7 +298,24 @@ def _register_pull(sub: Any) -> None:
     )
     add_dir(p, required=True, type_=directory)
     p.add_argument("--folder", metavar="UID", help="export only this folder's subtree (default: everything)")
-    p.add_argument("--force", action="store_true", help="write into a non-empty DIR (files are overwritten)")
+    p.add_argument(
+        "--uid", action="append", default=[], metavar="UID", help="only this dashboard (repeatable)"
+    )
+    p.add_argument(
+        "--conflicts-only",
+        action="store_true",
+        help="only dashboards edited in Grafana since syncer last wrote them (what the pre-push hook blocks)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a non-empty DIR that is not the source tree of these dashboards",
+    )
+    p.add_argument(
+        "--manager-id",
+        metavar="ID",
+        help="the source's ownership id, as for plan (default: derived from DIR)",
+    )
     add_connection_options(p, writes=False)
     p.set_defaults(handler=cmd_pull)
 
@@ -305,7 +323,10 @@ def _register_pull(sub: Any) -> None:
 def cmd_pull(args: argparse.Namespace) -> int:
     target = target_from_args(args)
     require_url(target)
-    summary = asyncio.run(pull_directory(target, args.dir, folder_uid=args.folder, force=args.force))
+    options = PullOptions(
+        folder_uid=args.folder, uids=frozenset(args.uid), conflicts_only=args.conflicts_only, force=args.force
+    )
+    summary = asyncio.run(pull_directory(target, args.dir, options))
     print(summary.text())
     return EXIT_OK if summary.ok else EXIT_ERROR
 
