@@ -30,7 +30,7 @@ import structlog
 from syncer.engine.daemon_backoff import Backoff
 from syncer.engine.daemon_changes import Snapshot, diff, source_refusal
 from syncer.engine.daemon_config import DaemonConfig, DaemonMetrics, TargetSpec
-from syncer.engine.daemon_report import count_drift, record_report
+from syncer.engine.daemon_report import drifted_after, record_report
 from syncer.engine.daemon_status import TargetStatus
 from syncer.engine.funnel import Batch, Funnel, Trigger
 from syncer.engine.heap import settle_heap
@@ -75,6 +75,7 @@ class TargetRunner:
         self._retry_after: float | None = None
         self._snapshot: Snapshot | None = None
         self._dirty: set[str] = set()  # uids whose last write failed: always in the next scope
+        self._drifted: set[str] = set()  # uids holding a Grafana edit after the last pass over them
         self._wake = asyncio.Event()
 
     @property
@@ -186,8 +187,12 @@ class TargetRunner:
         if refusal is not None:
             self._source_failed("empty", refusal)
             return None
-        self.status.source_problem = None
-        self._metrics.gauges(self.name, {"source_problems": float(len(desired.errors))})
+        # why: /readyz must tell what the gauge and the exit code tell (issue 18)
+        errors = desired.errors
+        self.status.source_problem = (
+            f"{len(errors)} file(s) with errors, not applied (first: {errors[0]})" if errors else None
+        )
+        self._metrics.gauges(self.name, {"source_problems": float(len(errors))})
         for problem in desired.errors[:20]:
             log.warning("source problem", target=self.name, problem=str(problem))
         return desired
@@ -252,10 +257,12 @@ class TargetRunner:
             "last_success_timestamp_seconds": self.status.last_success_unix or 0.0,
             "managed_dashboards": float(len(desired.dashboards)),
         }
-        if full:
-            gauges["drifted_dashboards"] = float(count_drift(report.plan))
-            if self._config.freeze_heap_after_full_pass:
-                settle_heap()
+        # every pass, incremental ones too: a revert must not leave the gauge up until the next full one
+        scoped = {a.uid for a in report.plan.dashboard_actions}
+        self._drifted = drifted_after(report) | (set() if full else self._drifted - scoped)
+        gauges["drifted_dashboards"] = float(len(self._drifted))
+        if full and self._config.freeze_heap_after_full_pass:
+            settle_heap()
         self._metrics.gauges(self.name, gauges)
 
     def _grafana_failed(self, exc: GrafanaError) -> Result:
