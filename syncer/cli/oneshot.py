@@ -42,7 +42,7 @@ from syncer.cli.output import (
 from syncer.cli.parser import add_dir
 from syncer.engine.pull import PullOptions
 from syncer.engine.reconcile import exit_code_for_apply, reconcile_once
-from syncer.model.errors import ConfigError
+from syncer.model.errors import ConfigError, GrafanaError
 from syncer.model.plan import ActionKind, Plan
 from syncer.model.results import RunReport
 from syncer.render import Progress, plan_diff, plan_text, report_document, result_text
@@ -326,8 +326,12 @@ def cmd_pull(args: argparse.Namespace) -> int:
     options = PullOptions(
         folder_uid=args.folder, uids=frozenset(args.uid), conflicts_only=args.conflicts_only, force=args.force
     )
-    summary = asyncio.run(pull_directory(target, args.dir, options))
-    print(summary.text())
+    try:
+        summary = asyncio.run(pull_directory(target, args.dir, options))
+    except GrafanaError as exc:
+        print_fatal(str(exc), target)
+        return EXIT_ERROR
+    print(summary.text(), file=sys.stdout if summary.ok else sys.stderr)
     return EXIT_OK if summary.ok else EXIT_ERROR
 
 
