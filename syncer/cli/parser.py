@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -20,6 +21,7 @@ from syncer.core.suggest import did_you_mean
 
 _INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
 DIR_DEST, DIR_FLAG_DEST = "dir", "dir_flag"
+USAGE_ERROR = 1
 
 
 class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -51,11 +53,14 @@ class SyncerParser(argparse.ArgumentParser):
         return parsed, extras
 
     def error(self, message: str) -> NoReturn:
+        """Exit 1, not argparse's 2: 2 is `plan --exit-code`'s "changes pending", and CI scripts
+        that accept 2 must never take a mistyped option for it (docs/cli.md, exit codes)."""
         found = _INVALID_CHOICE.search(message)
         if found:
             choices = [c.strip().strip("'") for c in found.group(2).split(",")]
             message += did_you_mean(found.group(1), choices)
-        super().error(message)
+        self.print_usage(sys.stderr)
+        self.exit(USAGE_ERROR, f"{self.prog}: error: {message}\n")
 
 
 def add_dir(parser: argparse.ArgumentParser, *, required: bool, type_: Any) -> None:
