@@ -118,7 +118,15 @@ class Plan:
     @property
     def in_sync(self) -> bool:
         folder_conflicts = any(f.kind is ActionKind.CONFLICT for f in self.folder_actions)
-        return self.writes == 0 and not self.conflicts and not folder_conflicts and not self.orphans
+        # why skips count: a drift or conflict left in place (or a paused dashboard) still differs
+        skipped = any(a.kind is ActionKind.SKIP for a in (*self.folder_actions, *self.dashboard_actions))
+        return (
+            self.writes == 0
+            and not self.conflicts
+            and not folder_conflicts
+            and not self.orphans
+            and not skipped
+        )
 
     @property
     def conflicts(self) -> tuple[DashboardAction, ...]:
