@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from syncer.core.durations import parse_duration
 from syncer.model.errors import ConfigError
 from syncer.model.plan import ConflictPolicy, DriftPolicy
 from syncer.settings_errors import Origins, describe
+from syncer.settings_file import ENV_MAP, file_layer, overlay, read_yaml
 
 
 class ApiFlavour(StrEnum):
@@ -236,46 +236,6 @@ def _one_of(value: str, allowed: tuple[str, ...]) -> str:
     return value.lower()
 
 
-ENV_MAP: Mapping[str, tuple[str, str]] = {
-    "GRAFANA_URL": ("grafana", "url"),
-    "GRAFANA_TOKEN": ("grafana", "token"),
-    "GRAFANA_TOKEN_FILE": ("grafana", "token_file"),
-    "GRAFANA_USER": ("grafana", "user"),
-    "GRAFANA_PASSWORD": ("grafana", "password"),
-    "GRAFANA_ORG_ID": ("grafana", "org_id"),
-    "GRAFANA_NAMESPACE": ("grafana", "namespace"),  # k8s namespace for the resources API (e.g. stacks-123)
-}
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML: {exc}") from None
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: the config file must be a mapping at the top level")
-    return raw
-
-
-def _file_layer(raw: dict[str, Any]) -> dict[str, Any]:
-    """Accept both a single-target file (top-level `grafana:`/`sync:`) and a `targets:` list."""
-    data = dict(raw)
-    if "targets" not in data:
-        single = {k: data.pop(k) for k in ("grafana", "sync") if k in data}
-        data["targets"] = [{"name": "default", **single}]
-    return data
-
-
-def _overlay(target: dict[str, Any], section: str, values: Mapping[str, Any]) -> None:
-    sect = dict(target.get(section) or {})
-    sect.update({k: v for k, v in values.items() if v is not None})
-    target[section] = sect
-
-
 def load_settings(
     config_file: Path | None,
     environ: Mapping[str, str] | None = None,
@@ -286,15 +246,15 @@ def load_settings(
     `flags` has sections "grafana", "sync", "daemon" holding only the options the user gave.
     """
     environ = os.environ if environ is None else environ
-    raw = _read_yaml(config_file) if config_file else {}
-    data: dict[str, Any] = _file_layer(raw) if config_file else {}
+    raw = read_yaml(config_file) if config_file else {}
+    data: dict[str, Any] = file_layer(raw) if config_file else {}
     env_grafana = {field: environ[name] for name, (_, field) in ENV_MAP.items() if environ.get(name)}
     targets = [dict(t) for t in data.get("targets") or [{"name": "default"}]]
     for target in targets:
-        _overlay(target, "grafana", env_grafana)
+        overlay(target, "grafana", env_grafana)
         if flags:
-            _overlay(target, "grafana", flags.get("grafana", {}))
-            _overlay(target, "sync", flags.get("sync", {}))
+            overlay(target, "grafana", flags.get("grafana", {}))
+            overlay(target, "sync", flags.get("sync", {}))
     data["targets"] = targets
     if flags and flags.get("daemon"):
         daemon = dict(data.get("daemon") or {})

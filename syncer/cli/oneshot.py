@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from syncer.adapters.files.loader import validate_directory
-from syncer.app import build_policy, open_target, pull_directory
+from syncer.app import open_target
 from syncer.cli.common import (
     add_connection_options,
     directory,
@@ -40,9 +40,9 @@ from syncer.cli.output import (
     style_for,
 )
 from syncer.cli.parser import add_dir
-from syncer.engine.pull import PullOptions
+from syncer.cli.pull import register_manager_id, register_pull
 from syncer.engine.reconcile import exit_code_for_apply, reconcile_once
-from syncer.model.errors import ConfigError, GrafanaError
+from syncer.model.errors import ConfigError
 from syncer.model.plan import ActionKind, Plan
 from syncer.model.results import RunReport
 from syncer.render import Progress, plan_diff, plan_text, report_document, result_text
@@ -57,8 +57,8 @@ def register(sub: Any) -> None:
     _register_validate(sub)
     _register_plan(sub)
     _register_apply(sub)
-    _register_pull(sub)
-    _register_manager_id(sub)
+    register_pull(sub)
+    register_manager_id(sub)
 
 
 # ---- validate ------------------------------------------------------------------------------------
@@ -287,76 +287,6 @@ def _print_json(report: RunReport, command: str, target: TargetSettings, code: i
         warnings=report_warnings(report),
     )
     print(json.dumps(doc, indent=2, sort_keys=False))
-
-
-# ---- pull ------------------------------------------------------------------------------------------
-
-
-def _register_pull(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "pull", help="export Grafana's dashboards into DIR (the layout apply reads back)"
-    )
-    add_dir(p, required=True, type_=directory)
-    p.add_argument("--folder", metavar="UID", help="export only this folder's subtree (default: everything)")
-    p.add_argument(
-        "--uid", action="append", default=[], metavar="UID", help="only this dashboard (repeatable)"
-    )
-    p.add_argument(
-        "--conflicts-only",
-        action="store_true",
-        help="only dashboards edited in Grafana since syncer last wrote them (what the pre-push hook blocks)",
-    )
-    p.add_argument(
-        "--force",
-        action="store_true",
-        help="write into a non-empty DIR that is not the source tree of these dashboards",
-    )
-    p.add_argument(
-        "--manager-id",
-        metavar="ID",
-        help="the source's ownership id, as for plan (default: derived from DIR)",
-    )
-    add_connection_options(p, writes=False)
-    p.set_defaults(handler=cmd_pull)
-
-
-def cmd_pull(args: argparse.Namespace) -> int:
-    target = target_from_args(args)
-    require_url(target)
-    options = PullOptions(
-        folder_uid=args.folder, uids=frozenset(args.uid), conflicts_only=args.conflicts_only, force=args.force
-    )
-    try:
-        summary = asyncio.run(pull_directory(target, args.dir, options))
-    except GrafanaError as exc:
-        print_fatal(str(exc), target)
-        return EXIT_ERROR
-    print(summary.text(), file=sys.stdout if summary.ok else sys.stderr)
-    return EXIT_OK if summary.ok else EXIT_ERROR
-
-
-# ---- manager-id ------------------------------------------------------------------------------------
-
-
-def _register_manager_id(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "manager-id",
-        help="print the ownership id plan/apply use for DIR (derived from the source unless configured)",
-    )
-    add_dir(p, required=False, type_=directory)
-    p.add_argument("--manager-id", metavar="ID", help="an explicit id (printed back as given)")
-    add_connection_options(p, writes=False)
-    p.set_defaults(handler=cmd_manager_id)
-
-
-def cmd_manager_id(args: argparse.Namespace) -> int:
-    """For hooks that plan from an exported copy of the tree (`git archive` into a temporary
-    directory): they ask the repository's checkout for its id and pass it with --manager-id."""
-    target = target_from_args(args)
-    if target.sync.dir is None:
-        raise ConfigError("no source directory given (DIR argument or sync.dir in --config)")
-    print(build_policy(target.sync).manager_id)
-    return EXIT_OK
 
 
 __all__ = ["register"]

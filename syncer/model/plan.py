@@ -119,7 +119,9 @@ class Plan:
     def in_sync(self) -> bool:
         folder_conflicts = any(f.kind is ActionKind.CONFLICT for f in self.folder_actions)
         # why skips count: a drift or conflict left in place (or a paused dashboard) still differs
-        skipped = any(a.kind is ActionKind.SKIP for a in (*self.folder_actions, *self.dashboard_actions))
+        skipped = any(a.kind is ActionKind.SKIP for a in self.folder_actions) or any(
+            a.kind is ActionKind.SKIP for a in self.dashboard_actions
+        )
         return (
             self.writes == 0
             and not self.conflicts
