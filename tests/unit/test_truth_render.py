@@ -77,3 +77,24 @@ def test_rewrite_keeps_yaml_and_a_k8s_resource(tmp_path: Path) -> None:
     exported = {**resource, "spec": {"title": "R2", "uid": "r"}}
     doc = yaml.safe_load(rewrite(path, exported))
     assert doc == {**resource, "spec": {"title": "R2"}}  # identity stays in metadata.name
+
+
+def test_rewrite_writes_resolved_inputs_back_as_the_inputs(tmp_path: Path) -> None:
+    path = tmp_path / "exported.json"
+    ds = {"type": "prometheus", "uid": "${DS_PROM}"}
+    old = {
+        "__inputs": [{"name": "DS_PROM"}],
+        "uid": "e",
+        "title": "E",
+        "panels": [{"id": 1, "datasource": ds}],
+    }
+    path.write_text(json.dumps(old, indent=2), encoding="utf-8")
+    live_ds = {"type": "prometheus", "uid": "prom-1"}
+    exported = {
+        "uid": "e",
+        "title": "E",
+        "panels": [{"id": 1, "datasource": live_ds}, {"id": 2, "datasource": live_ds}],
+    }
+    doc = json.loads(rewrite(path, exported))
+    assert [p["datasource"]["uid"] for p in doc["panels"]] == ["${DS_PROM}", "${DS_PROM}"]
+    assert doc["__inputs"] == [{"name": "DS_PROM"}]

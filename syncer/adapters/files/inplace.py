@@ -20,6 +20,7 @@ import yaml
 from syncer.model.errors import SourceError
 
 KEPT_FROM_FILE = ("id", "version", "__inputs", "__requires", "__elements")
+PLACEHOLDER = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 _INDENT = re.compile(r"^[{\[]\s*\n([ \t]+)\S", re.MULTILINE)
 
 
@@ -86,14 +87,35 @@ def _body_like(old: Any, body: dict[str, Any]) -> Any:
     for key in KEPT_FROM_FILE:
         if key in old and key not in body:
             body[key] = old[key]
-    return _ordered_like(old, body)
+    resolved: dict[str, set[Any]] = {}
+    _pair_placeholders(old, body, resolved)
+    back = {next(iter(values)): name for name, values in resolved.items() if len(values) == 1}
+    if len(back) != len(set(back.values())):
+        back = {}
+    return _ordered_like(old, body, back)
 
 
-def _ordered_like(old: Any, new: Any) -> Any:
-    """`new` with its keys in `old`'s order (new keys after), recursively."""
+def _pair_placeholders(old: Any, new: Any, found: dict[str, set[Any]]) -> None:
+    """What each `${DS_X}` input of the file resolved to in Grafana's copy (same place, same value)."""
+    if isinstance(old, str) and PLACEHOLDER.fullmatch(old) and isinstance(new, str):
+        found.setdefault(old, set()).add(new)
+    elif isinstance(old, dict) and isinstance(new, dict):
+        for key in old.keys() & new.keys():
+            _pair_placeholders(old[key], new[key], found)
+    elif isinstance(old, list) and isinstance(new, list):
+        for before, after in zip(old, new, strict=False):
+            _pair_placeholders(before, after, found)
+
+
+def _ordered_like(old: Any, new: Any, back: dict[Any, str]) -> Any:
+    """`new` with its keys in `old`'s order (new keys after), recursively; a value that an input of
+    the file consistently resolved to is written as that input again (`${DS_PROMETHEUS}`), so the
+    file stays portable and the diff shows only the edit."""
     if isinstance(old, dict) and isinstance(new, dict):
         keys = [k for k in old if k in new] + [k for k in new if k not in old]
-        return {k: _ordered_like(old.get(k), new[k]) for k in keys}
+        return {k: _ordered_like(old.get(k), new[k], back) for k in keys}
     if isinstance(old, list) and isinstance(new, list):
-        return [_ordered_like(old[i] if i < len(old) else None, v) for i, v in enumerate(new)]
+        return [_ordered_like(old[i] if i < len(old) else None, v, back) for i, v in enumerate(new)]
+    if isinstance(new, str) and new in back and (old is None or old == back[new]):
+        return back[new]
     return new
