@@ -111,11 +111,16 @@ def _ordered_like(old: Any, new: Any, back: dict[Any, str]) -> Any:
     """`new` with its keys in `old`'s order (new keys after), recursively; a value that an input of
     the file consistently resolved to is written as that input again (`${DS_PROMETHEUS}`), so the
     file stays portable and the diff shows only the edit."""
-    if isinstance(old, dict) and isinstance(new, dict):
-        keys = [k for k in old if k in new] + [k for k in new if k not in old]
-        return {k: _ordered_like(old.get(k), new[k], back) for k in keys}
-    if isinstance(old, list) and isinstance(new, list):
-        return [_ordered_like(old[i] if i < len(old) else None, v, back) for i, v in enumerate(new)]
+    if isinstance(new, dict):
+        before = old if isinstance(old, dict) else {}
+        keys = [k for k in before if k in new] + [k for k in new if k not in before]
+        return {k: _ordered_like(before.get(k), new[k], back) for k in keys}
+    if isinstance(new, list):
+        before_list = old if isinstance(old, list) else []
+        return [
+            _ordered_like(before_list[i] if i < len(before_list) else None, v, back)
+            for i, v in enumerate(new)
+        ]
     if isinstance(new, str) and new in back and (old is None or old == back[new]):
         return back[new]
     return new
