@@ -20,6 +20,7 @@ import yaml
 from syncer.model.errors import SourceError
 
 KEPT_FROM_FILE = ("id", "version", "__inputs", "__requires", "__elements")
+INPUT_KEYS = frozenset({"uid", "datasource"})  # where a new part of the dashboard names a data source
 PLACEHOLDER = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 _INDENT = re.compile(r"^[{\[]\s*\n([ \t]+)\S", re.MULTILINE)
 
@@ -107,20 +108,20 @@ def _pair_placeholders(old: Any, new: Any, found: dict[str, set[Any]]) -> None:
             _pair_placeholders(before, after, found)
 
 
-def _ordered_like(old: Any, new: Any, back: dict[Any, str]) -> Any:
+def _ordered_like(old: Any, new: Any, back: dict[Any, str], key: str = "") -> Any:
     """`new` with its keys in `old`'s order (new keys after), recursively; a value that an input of
     the file consistently resolved to is written as that input again (`${DS_PROMETHEUS}`), so the
     file stays portable and the diff shows only the edit."""
     if isinstance(new, dict):
         before = old if isinstance(old, dict) else {}
         keys = [k for k in before if k in new] + [k for k in new if k not in before]
-        return {k: _ordered_like(before.get(k), new[k], back) for k in keys}
+        return {k: _ordered_like(before.get(k), new[k], back, k) for k in keys}
     if isinstance(new, list):
         before_list = old if isinstance(old, list) else []
         return [
             _ordered_like(before_list[i] if i < len(before_list) else None, v, back)
             for i, v in enumerate(new)
         ]
-    if isinstance(new, str) and new in back and (old is None or old == back[new]):
+    if isinstance(new, str) and new in back and (old == back[new] or (old is None and key in INPUT_KEYS)):
         return back[new]
     return new
