@@ -7,6 +7,7 @@ Who calls it: `syncer.settings.load_settings` when validation fails. Pure; no I/
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +49,16 @@ def _one(error: Mapping[str, Any], origins: Origins, fields: Mapping[str, Collec
     if error.get("type") == "extra_forbidden":
         known = fields.get(section or "", ())
         return f"{where}: unknown key {loc[-1]!r}{did_you_mean(loc[-1], known)}"
-    return f"{where}: {msg}{_url_hint(key or '', error)}"
+    return f"{where}: {msg}{_url_hint(key or '', error)}{_choice_hint(error)}"
+
+
+def _choice_hint(error: Mapping[str, Any]) -> str:
+    """For a misspelt choice (`on_conflict: overwrit`): the allowed value meant."""
+    expected = (error.get("ctx") or {}).get("expected")
+    value = error.get("input")
+    if error.get("type") != "enum" or not isinstance(expected, str) or not isinstance(value, str):
+        return ""
+    return did_you_mean(value, re.findall(r"'([^']*)'", expected))
 
 
 def _section_and_key(loc: list[str]) -> tuple[str | None, str | None]:
