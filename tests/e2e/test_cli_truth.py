@@ -64,6 +64,11 @@ def test_a_source_error_never_prints_in_sync(emulator: Emulator, tmp_path: Path)
     assert "Not in sync: the source has 1 error(s)" in text.stdout
     assert "broken.json" in text.stderr and doc["summary"]["sourceErrors"] == 1
 
+    write(src, "home.json", "{")  # a managed dashboard's file breaks: it is not "gone"
+    broken = syncer("plan", str(src), *conn(emulator))
+    assert broken.returncode == 1 and "no longer in the source" not in broken.stdout
+    assert "Not in sync: the source has 2 error(s)" in broken.stdout
+
 
 def test_a_ui_edit_about_to_be_reverted_has_its_cause_symbol_and_count(
     emulator: Emulator, tmp_path: Path
