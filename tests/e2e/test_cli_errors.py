@@ -61,7 +61,9 @@ def test_config_errors_name_the_file_key_flag_and_env(tmp_path: Path) -> None:
     assert f"{config}: sync.on_drfit: unknown key 'on_drfit'; did you mean `on_drift`?" in typo.stderr
     assert "targets.0" not in typo.stderr and "Extra inputs" not in typo.stderr
 
-    config.write_text("grafana:\n  url: http://localhost:3000\nsync:\n  on_conflict: overwrit\n", encoding="utf-8")
+    config.write_text(
+        "grafana:\n  url: http://localhost:3000\nsync:\n  on_conflict: overwrit\n", encoding="utf-8"
+    )
     choice = syncer("plan", str(tmp_path), "--config", str(config))
     assert f"{config}: sync.on_conflict: Input should be" in choice.stderr
     assert "did you mean `overwrite`?" in choice.stderr
