@@ -230,8 +230,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
         _print_json(report, "apply", target, code)
         return code
     if report.results or not report.fatal:  # an interrupted run still lists what it did
-        text = result_text(report)
-        sys.stdout.write(text.splitlines(True)[-1] if args.quiet and not report.plan.orphans else text)
+        sys.stdout.write(result_text(report, style=style_for(args, sys.stdout), quiet=args.quiet))
     if report.fatal:
         print_fatal(report.fatal, target)
     return code

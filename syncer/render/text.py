@@ -101,20 +101,30 @@ RESULT_GROUP = {
 }
 
 
-def result_text(report: RunReport) -> str:
-    """Results in plan order (folders, dashboards by path, deletes), not in completion order."""
+def result_text(report: RunReport, *, style: Style = PLAIN, quiet: bool = False) -> str:
+    """Results in plan order (folders, dashboards by path, deletes), not in completion order; with
+    `quiet` only the summary (and what is left in Grafana)."""
     ordered = sorted(report.results, key=lambda r: (RESULT_GROUP.get(r.kind, 1), r.path or "", r.uid))
-    lines = [_result_line(r) for r in ordered]
-    lines.extend(f"refused: {reason}" for reason in report.plan.refusals)
+    lines = [] if quiet else [_result_line(r, style) for r in ordered]
+    lines.extend(style.paint(f"refused: {reason}", "red") for reason in report.plan.refusals)
     lines.append(result_summary(report))
     if report.plan.orphans:
-        lines.append(orphans_line(len(report.plan.orphans)))
+        lines.append(style.paint(orphans_line(len(report.plan.orphans)), "yellow"))
     return "\n".join(lines) + "\n"
 
 
-def _result_line(result: ActionResult) -> str:
+OUTCOME_COLOUR = {
+    Outcome.OK: "green",
+    Outcome.FAILED: "red",
+    Outcome.SKIPPED: "yellow",
+    Outcome.CONFLICT: "red",
+}
+
+
+def _result_line(result: ActionResult, style: Style = PLAIN) -> str:
     where = result.path or ""
-    text = f"  {OUTCOME_WORD[result.outcome]:<8} {result.kind.value:<13} {where} [{result.uid}]"
+    word = style.paint(f"{OUTCOME_WORD[result.outcome]:<8}", OUTCOME_COLOUR[result.outcome])
+    text = f"  {word} {result.kind.value:<13} {where} [{result.uid}]"
     if result.version is not None:
         text += f" -> version {result.version}"
     if result.overwrote_version is not None and result.outcome is Outcome.OK:

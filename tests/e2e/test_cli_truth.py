@@ -117,3 +117,54 @@ def test_quiet_and_colour(emulator: Emulator, tmp_path: Path) -> None:
     assert "3 files carry an exported `version`" in loud.stderr and "v0.json" not in loud.stderr
     assert "v0.json: warning: version" in syncer("plan", str(src), "-v", *conn(emulator)).stderr
     assert "\x1b[" not in loud.stdout  # not a terminal: no colour
+
+
+def on_a_terminal(*args: str, env: dict[str, str] | None = None) -> str:
+    """stdout of `python -m syncer ARGS` written to a real pseudo-terminal."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from test_cli_oneshot import REPO
+
+    master, slave = pty.openpty()
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "syncer", *args],
+            cwd=REPO,
+            env={**os.environ, **(env or {})},
+            stdout=slave,
+            stderr=subprocess.DEVNULL,
+            timeout=60,
+            check=False,
+        )
+        os.set_blocking(master, False)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except (BlockingIOError, OSError):
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks).decode("utf-8", "replace")
+    finally:
+        os.close(master)
+        os.close(slave)
+
+
+def test_colour_on_a_terminal_unless_no_color(emulator: Emulator, tmp_path: Path) -> None:
+    src = source(tmp_path)
+    args = ("plan", str(src), *conn(emulator))
+    assert "\x1b[32m+ create" in on_a_terminal(*args)
+    assert "\x1b[" not in on_a_terminal(*args, "--no-color")
+    assert "\x1b[" not in on_a_terminal(*args, env={"NO_COLOR": "1"})
+
+
+def test_apply_quiet_prints_the_summary_only(emulator: Emulator, tmp_path: Path) -> None:
+    src = source(tmp_path)
+    done = syncer("apply", str(src), "-q", *conn(emulator))
+    assert done.returncode == 0
+    assert done.stdout.startswith("Applied: 2 folder(s) created, 2 created;") and done.stdout.count("\n") == 1
