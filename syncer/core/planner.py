@@ -35,8 +35,8 @@ def plan(
     left: tuple[LiveDashboard, ...] = ()
     if policy.prune and scope is None:
         prune = plan_prune(desired, live, policy, kept, folder_changes)
-    elif scope is None:
-        left = orphans(desired, live, policy)
+    if scope is None and (not policy.prune or prune.refusals):
+        left = orphans(desired, live, policy)  # not deleted by this plan: listed, never "in sync"
     folder_actions = (*folder_changes, *prune.folder_deletes)
     dashboard_actions: tuple[DashboardAction, ...] = (
         *kept.values(),

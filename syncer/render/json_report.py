@@ -41,7 +41,7 @@ def report_document(
         "command": command,
         "source": source,
         "grafana": public_url(grafana_url),
-        "inSync": plan.in_sync and not report.source_errors and report.fatal is None,
+        "inSync": plan.in_sync and not plan.refusals and not report.source_errors and report.fatal is None,
         "exitCode": exit_code,
         "summary": _summary(report),
         "folders": [_folder(a) for a in plan.folder_actions],
