@@ -1,13 +1,14 @@
-"""`syncer validate | plan | apply | pull`: the one-shot commands (exit codes are a contract).
+"""`syncer validate | plan | apply` (and, through `syncer.cli.pull`, `pull | manager-id`): the
+one-shot commands (exit codes are a contract, stated once in docs/cli.md).
 
 Who calls it: `syncer.cli.main` dispatches here; each handler parses its options into Settings,
 runs one use case through `syncer.app`/`syncer.engine`, renders with `syncer.render` and returns
 the exit code:
 
     validate  0 valid, 1 invalid
-    plan      0 (with --exit-code: 0 in sync, 2 changes pending), 1 error
+    plan      0 (with --exit-code: 0 in sync, 2 Grafana differs from the source), 1 error
     apply     0 converged, 1 errors (input, refused prune, failed actions), 3 unresolved conflicts
-    pull      0 written, 1 error
+    (usage errors exit 1, never 2: see syncer.cli.parser)
 
 It must not contain reconcile logic; it only wires and prints (results on stdout, problems on stderr).
 """
