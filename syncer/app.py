@@ -7,17 +7,19 @@ policy. It must not contain business logic: everything it builds is plain wiring
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import AsyncIterator, Callable
+import os
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 
+from syncer.adapters.files.jsonnet_eval import JsonnetOptions
 from syncer.adapters.files.layout import read_layout
 from syncer.adapters.files.loader import DirectorySource
 from syncer.adapters.files.writer import write_tree
 from syncer.adapters.grafana.http import GrafanaHttp
 from syncer.adapters.grafana.legacy import LegacyGrafana
+from syncer.adapters.grafana.resources import build as build_resources
 from syncer.engine.pull import PullOptions, PullSummary, pull
 from syncer.engine.reconcile import Target
 from syncer.engine.source_commit import git_commit
@@ -25,39 +27,20 @@ from syncer.engine.source_identity import LEGACY_DEFAULT_MANAGER_ID, default_man
 from syncer.model.errors import ConfigError
 from syncer.model.plan import Policy
 from syncer.ports import GrafanaPort, MetricsPort, NullMetrics
-from syncer.settings import ApiFlavour, GrafanaSettings, SyncSettings, TargetSettings
-
-RESOURCES_MODULE = "syncer.adapters.grafana.resources"  # the k8s-style adapter (issue 5)
+from syncer.settings import ApiFlavour, GrafanaSettings, JsonnetSettings, SyncSettings, TargetSettings
 
 
 def build_grafana(
     settings: GrafanaSettings, metrics: MetricsPort, *, concurrency: int = 8, allow_ui_edits: bool = True
 ) -> GrafanaPort:
-    """A Grafana adapter for `settings.api`. `auto` uses the resources adapter when it is installed
-    and the server offers it (decided by that adapter's discovery), else the legacy API."""
+    """A Grafana adapter for `settings.api`. `auto` uses the resources adapter when the server offers
+    it (decided by that adapter's discovery), else the legacy API."""
     http = GrafanaHttp(settings, metrics=metrics, concurrency=concurrency)
     if settings.api is ApiFlavour.LEGACY:
         return LegacyGrafana(http, concurrency=concurrency)
-    factory = _resources_factory()
-    if factory is None:
-        if settings.api is ApiFlavour.RESOURCES:
-            raise ConfigError(
-                "the resources (/apis) adapter is not available in this build; use --api legacy"
-            )
-        return LegacyGrafana(http, concurrency=concurrency)
-    grafana: GrafanaPort = factory(
+    return build_resources(
         http, settings=settings, concurrency=concurrency, fallback=LegacyGrafana, allow_edits=allow_ui_edits
     )
-    return grafana
-
-
-def _resources_factory() -> Callable[..., GrafanaPort] | None:
-    try:
-        module = importlib.import_module(RESOURCES_MODULE)
-    except ModuleNotFoundError:
-        return None
-    factory: Callable[..., GrafanaPort] | None = getattr(module, "build", None)
-    return factory
 
 
 def build_policy(sync: SyncSettings) -> Policy:
@@ -85,6 +68,29 @@ def build_source(settings: TargetSettings) -> DirectorySource:
         min_refresh=settings.grafana.min_refresh_interval,
         max_file_bytes=settings.sync.max_file_bytes,
         max_folder_depth=settings.sync.max_folder_depth,
+        jsonnet=jsonnet_options(settings.sync.jsonnet),
+    )
+
+
+def library_dirs_outside(settings: TargetSettings) -> tuple[Path, ...]:
+    """The target's configured jsonnet library directories outside its source tree: the daemon
+    watches them too (those inside the tree are watched with it)."""
+    if settings.sync.jsonnet.jpath is None or settings.sync.dir is None:
+        return ()
+    root = Path(os.path.realpath(settings.sync.dir))
+    dirs = (
+        Path(os.path.realpath(d)) for d in jsonnet_options(settings.sync.jsonnet).library_dirs(root, root)
+    )
+    return tuple(d for d in dirs if d != root and root not in d.parents)
+
+
+def jsonnet_options(settings: JsonnetSettings) -> JsonnetOptions:
+    return JsonnetOptions(
+        jpath=settings.jpath,
+        ext_vars=dict(settings.ext_vars),
+        ext_codes=dict(settings.ext_code),
+        tla_vars=dict(settings.tla_vars),
+        tla_codes=dict(settings.tla_code),
     )
 
 

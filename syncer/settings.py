@@ -8,17 +8,26 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from syncer.core.durations import parse_duration
 from syncer.model.errors import ConfigError
 from syncer.model.plan import ConflictPolicy, DriftPolicy
+from syncer.settings_durations import OLD_KEYS, GrafanaInterval, Seconds, rename_old_file_keys, renamed_keys
 from syncer.settings_errors import Origins, describe
 from syncer.settings_file import ENV_MAP, file_layer, overlay, read_yaml
 
@@ -31,11 +40,19 @@ class ApiFlavour(StrEnum):
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+    _section: ClassVar[str] = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_keys(cls, data: Any) -> Any:
+        """Code may say `timeout_s=`; a file's old keys are renamed, with a warning, by load_settings."""
+        return renamed_keys(data, cls._section, OLD_KEYS.get(cls._section, {}))
 
 
 class GrafanaSettings(_Frozen):
     """How to reach one Grafana organisation. An empty `url` means: start the built-in emulator."""
 
+    _section: ClassVar[str] = "grafana"
     url: str = ""
     token: SecretStr | None = None
     token_file: Path | None = None
@@ -48,22 +65,9 @@ class GrafanaSettings(_Frozen):
     client_key: Path | None = None
     insecure_skip_verify: bool = False
     api: ApiFlavour = ApiFlavour.AUTO
-    timeout_s: float = Field(default=15.0, gt=0, allow_inf_nan=False)
+    timeout_s: Seconds = Field(default=15.0, alias="timeout", gt=0)  # key `timeout: 15s`
     retries: int = Field(default=4, ge=0)
-    min_refresh_interval: str = "5s"
-
-    @field_validator("min_refresh_interval")
-    @classmethod
-    def _grafana_duration(cls, interval: str) -> str:
-        """An interval Grafana cannot parse would make syncer send refresh values Grafana rewrites,
-        so every run would see drift and write again."""
-        try:
-            seconds = parse_duration(interval)
-        except ValueError:
-            raise ValueError(f"{interval!r} is not a Grafana interval such as '5s' or '1m'") from None
-        if seconds < 0:
-            raise ValueError(f"{interval!r} is negative")
-        return interval
+    min_refresh_interval: GrafanaInterval = "5s"
 
     @field_validator("url")
     @classmethod
@@ -121,6 +125,17 @@ def _header_safe(token: SecretStr, origin: str) -> SecretStr:
     return token
 
 
+class JsonnetSettings(_Frozen):
+    """How `.jsonnet` sources are evaluated (docs/jsonnet.md). `jpath` unset: `vendor/` beside the
+    file, then `vendor/` at the source root; relative entries are relative to the source root."""
+
+    jpath: tuple[Path, ...] | None = None
+    ext_vars: Mapping[str, str] = Field(default_factory=dict)  # std.extVar, as strings
+    ext_code: Mapping[str, str] = Field(default_factory=dict)  # std.extVar, as jsonnet code
+    tla_vars: Mapping[str, str] = Field(default_factory=dict)  # top-level arguments, as strings
+    tla_code: Mapping[str, str] = Field(default_factory=dict)  # top-level arguments, as jsonnet code
+
+
 class SyncSettings(_Frozen):
     """What to reconcile and how carefully."""
 
@@ -138,6 +153,7 @@ class SyncSettings(_Frozen):
     # Source limits (the loader's defaults): Grafana 11 nests folders 8 deep, 12+ only 4.
     max_folder_depth: int = Field(default=4, ge=1, le=8)
     max_file_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    jsonnet: JsonnetSettings = JsonnetSettings()
 
     @field_validator("dir", mode="before")
     @classmethod
@@ -166,16 +182,18 @@ class TargetSettings(_Frozen):
 
 
 class DaemonSettings(_Frozen):
+    _section: ClassVar[str] = "daemon"
     listen: str = "0.0.0.0:8080"
-    interval_s: float = Field(default=300.0, gt=0)
+    # Durations: keys without `_s` (`interval: 5m`); the attributes hold seconds.
+    interval_s: Seconds = Field(default=300.0, alias="interval", gt=0)
     jitter: float = Field(default=0.1, ge=0, le=0.5)
-    debounce_s: float = Field(default=0.3, ge=0)
+    debounce_s: Seconds = Field(default=0.3, alias="debounce", ge=0)
     sync_token_file: Path | None = None
     log_format: str = "auto"  # auto | json | console
-    max_debounce_s: float = Field(default=5.0, ge=0)  # a never-quiet tree is still reconciled this often
-    backoff_max_s: float = Field(default=30.0, gt=0)  # cap of the retry backoff when Grafana fails
-    shutdown_timeout_s: float = Field(default=20.0, ge=0)  # in-flight requests get this long on SIGTERM
-    probe_interval_s: float = Field(default=15.0, ge=0)  # idle Grafana health probe; 0 disables it
+    max_debounce_s: Seconds = Field(default=5.0, alias="max_debounce", ge=0)  # never-quiet tree still synced
+    backoff_max_s: Seconds = Field(default=30.0, alias="backoff_max", gt=0)  # retry backoff cap, Grafana down
+    shutdown_timeout_s: Seconds = Field(default=20.0, alias="shutdown_timeout", ge=0)  # SIGTERM grace
+    probe_interval_s: Seconds = Field(default=15.0, alias="probe_interval", ge=0)  # idle health probe; 0 off
 
     @field_validator("log_format")
     @classmethod
@@ -246,8 +264,13 @@ def load_settings(
     `flags` has sections "grafana", "sync", "daemon" holding only the options the user gave.
     """
     environ = os.environ if environ is None else environ
+    where = f"{config_file}: " if config_file else ""
     raw = read_yaml(config_file) if config_file else {}
     data: dict[str, Any] = file_layer(raw) if config_file else {}
+    try:
+        deprecations = rename_old_file_keys(data)
+    except ValueError as exc:
+        raise ConfigError(f"{where}invalid configuration: {exc}") from None
     env_grafana = {field: environ[name] for name, (_, field) in ENV_MAP.items() if environ.get(name)}
     targets = [dict(t) for t in data.get("targets") or [{"name": "default"}]]
     for target in targets:
@@ -261,7 +284,7 @@ def load_settings(
         daemon.update({k: v for k, v in flags["daemon"].items() if v is not None})
         data["daemon"] = daemon
     try:
-        return Settings.model_validate(data)
+        settings = Settings.model_validate(data)
     except ValidationError as exc:
         flagged = {section: tuple(values) for section, values in (flags or {}).items()}
         env = {ENV_MAP[name]: name for name in ENV_MAP if environ.get(name)}
@@ -272,6 +295,13 @@ def load_settings(
             "daemon": DaemonSettings,
             "": Settings,
         }
-        fields = {name: tuple(model.model_fields) for name, model in models.items()}
+        # the keys as written in a file: a field's alias where it has one (`timeout`, not `timeout_s`)
+        fields = {
+            name: tuple(f.alias or key for key, f in model.model_fields.items())
+            for name, model in models.items()
+        }
         problems = describe(exc.errors(include_url=False), origins, fields)
         raise ConfigError(f"invalid configuration: {problems}") from None
+    for note in dict.fromkeys(deprecations):  # one note per key, not one per target
+        print(f"syncer: warning: {where}{note}", file=sys.stderr)
+    return settings

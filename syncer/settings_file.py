@@ -51,5 +51,12 @@ def file_layer(raw: dict[str, Any]) -> dict[str, Any]:
 
 def overlay(target: dict[str, Any], section: str, values: Mapping[str, Any]) -> None:
     sect = dict(target.get(section) or {})
-    sect.update({k: v for k, v in values.items() if v is not None})
+    sect.update({k: _merged(sect.get(k), v) for k, v in values.items() if v is not None})
     target[section] = sect
+
+
+def _merged(old: Any, new: Any) -> Any:
+    """`sync.jsonnet` from flags adds to the file's (`--ext-str a=1` keeps the file's other ext vars)."""
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        return {**old, **{k: _merged(old.get(k), v) for k, v in new.items()}}
+    return new

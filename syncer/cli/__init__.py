@@ -15,7 +15,7 @@ from syncer import __version__
 from syncer.cli.parser import SyncerParser, merge_dir
 from syncer.model.errors import ConfigError, GrafanaError, SourceError
 
-COMMAND_MODULES = ("syncer.cli.oneshot", "syncer.cli.run", "syncer.cli.emulator")
+COMMAND_MODULES = ("syncer.cli.oneshot", "syncer.cli.run", "syncer.cli.emulator", "syncer.cli.completion")
 MODULE_OF_COMMAND = {
     "validate": "syncer.cli.oneshot",
     "plan": "syncer.cli.oneshot",
@@ -24,6 +24,7 @@ MODULE_OF_COMMAND = {
     "manager-id": "syncer.cli.oneshot",
     "run": "syncer.cli.run",
     "emulator": "syncer.cli.emulator",
+    "completion": "syncer.cli.completion",
 }
 
 

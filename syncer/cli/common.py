@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from syncer.cli.jsonnet_options import jsonnet_flags
 from syncer.model.errors import ConfigError
 from syncer.settings import Settings, TargetSettings, load_settings
 
@@ -31,7 +32,7 @@ GRAFANA_FLAGS = (
     "client_key",
     "insecure_skip_verify",
     "api",
-    "timeout_s",
+    "timeout",
 )
 SYNC_FLAGS = (
     "dir",
@@ -85,7 +86,9 @@ def add_connection_options(parser: argparse.ArgumentParser, *, writes: bool = Tr
         help="do not verify Grafana's TLS certificate (dangerous; prints a warning)",
     )
     g.add_argument("--api", choices=("auto", "legacy", "resources"), help="which Grafana API to use")
-    g.add_argument("--timeout", dest="timeout_s", type=float, metavar="SECONDS", help="per-request timeout")
+    g.add_argument(
+        "--timeout", metavar="DURATION", help="per-request timeout, e.g. 15s, 1m or 90 (seconds; default 15s)"
+    )
     if writes:
         g.add_argument(
             "--allow-ui-edits",
@@ -110,6 +113,8 @@ def settings_from_args(
         "grafana": given(args, GRAFANA_FLAGS),
         "sync": given(args, SYNC_FLAGS),
     }
+    if jsonnet := jsonnet_flags(args):
+        flags["sync"] = {**flags["sync"], "jsonnet": jsonnet}
     if daemon:
         flags["daemon"] = daemon
     return load_settings(getattr(args, "config", None), environ, flags)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from syncer.adapters.files.loader import validate_directory
-from syncer.app import open_target
+from syncer.app import jsonnet_options, open_target
 from syncer.cli.common import (
     add_connection_options,
     directory,
@@ -32,6 +32,7 @@ from syncer.cli.common import (
     select_target,
     target_from_args,
 )
+from syncer.cli.jsonnet_options import add_jsonnet_options, jsonnet_flags
 from syncer.cli.output import (
     add_output_options,
     announce_api,
@@ -77,6 +78,7 @@ def _register_validate(sub: Any) -> None:
     p.add_argument("--target", metavar="NAME", help="which target of a multi-target config file to use")
     p.add_argument("--verbose", "-v", action="store_true", help="list every warning (default: summarised)")
     add_output_options(p)
+    add_jsonnet_options(p)
     p.set_defaults(handler=cmd_validate)
 
 
@@ -84,14 +86,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     inputs: dict[str, str] = {}
     min_refresh = "5s"
     limits: dict[str, int] = {}
+    flags = {"sync": {"jsonnet": jsonnet_flags(args)}}
+    target = select_target(load_settings(args.config, environ={}, flags=flags), args.target)
     if args.config is not None:
-        target = select_target(load_settings(args.config, environ={}), args.target)
         inputs, min_refresh = dict(target.sync.inputs), target.grafana.min_refresh_interval
         limits = {
             "max_file_bytes": target.sync.max_file_bytes,
             "max_folder_depth": target.sync.max_folder_depth,
         }
-    state = validate_directory(args.dir, inputs=inputs, min_refresh=min_refresh, **limits)
+    jsonnet = jsonnet_options(target.sync.jsonnet)
+    state = validate_directory(args.dir, inputs=inputs, min_refresh=min_refresh, jsonnet=jsonnet, **limits)
     valid = not state.errors
     if args.output == "json":
         doc = {
@@ -131,7 +135,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _add_sync_options(p: argparse.ArgumentParser) -> None:
     add_dir(p, required=False, type_=directory)
-    p.add_argument("--output", choices=("text", "json"), default="text", help="report format on stdout")
+    p.add_argument(
+        "--output",
+        choices=("text", "json", "markdown"),
+        default="text",
+        help="report format on stdout (markdown: a pull-request comment with a diff per dashboard)",
+    )
     p.add_argument(
         "--prune",
         action="store_true",
@@ -173,6 +182,7 @@ def _add_sync_options(p: argparse.ArgumentParser) -> None:
     )
     add_output_options(p)
     add_connection_options(p)
+    add_jsonnet_options(p)
 
 
 def _register_plan(sub: Any) -> None:
@@ -205,6 +215,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.output == "json":
         _print_json(report, "plan", target, code)
         return code
+    if args.output == "markdown":
+        _print_markdown(report, "plan", target)
+        return code
     if report.fatal:
         print_fatal(report.fatal, target)
         return code
@@ -229,6 +242,9 @@ def cmd_apply(args: argparse.Namespace) -> int:
     print_problems(report, args)
     if args.output == "json":
         _print_json(report, "apply", target, code)
+        return code
+    if args.output == "markdown":
+        _print_markdown(report, "apply", target)
         return code
     if report.results or not report.fatal:  # an interrupted run still lists what it did
         sys.stdout.write(result_text(report, style=style_for(args, sys.stdout), quiet=args.quiet))
@@ -287,6 +303,16 @@ def _print_json(report: RunReport, command: str, target: TargetSettings, code: i
         warnings=report_warnings(report),
     )
     print(json.dumps(doc, indent=2, sort_keys=False))
+
+
+def _print_markdown(report: RunReport, command: str, target: TargetSettings) -> None:
+    """A PR comment on stdout (the fatal error, if any, also on stderr for the job log)."""
+    from syncer.render.markdown import apply_markdown, plan_markdown  # why lazy: only this output needs it
+
+    render = plan_markdown if command == "plan" else apply_markdown
+    sys.stdout.write(render(report, title=f"syncer {command}: {target.sync.dir}"))
+    if report.fatal:
+        print_fatal(report.fatal, target)
 
 
 __all__ = ["register"]

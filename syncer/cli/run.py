@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import signal
 import sys
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,12 @@ from typing import Any
 import structlog
 
 from syncer.adapters.files.watcher import DirectoryWatcher
-from syncer.app import open_target
+from syncer.app import library_dirs_outside, open_target
 from syncer.cli.common import add_connection_options, directory, given, require_url, settings_from_args
+from syncer.cli.jsonnet_options import add_jsonnet_options
 from syncer.cli.parser import add_dir
 from syncer.engine.daemon import Daemon
-from syncer.engine.daemon_config import DaemonConfig, TargetSpec
+from syncer.engine.daemon_config import DaemonConfig, SourceWatcher, TargetSpec, WatcherFactory
 from syncer.engine.funnel import Trigger
 from syncer.logs import configure_logging, redactor
 from syncer.model.errors import ConfigError
@@ -36,15 +38,15 @@ log = structlog.get_logger("syncer.run")
 
 DAEMON_FLAGS = (
     "listen",
-    "interval_s",
+    "interval",
     "jitter",
-    "debounce_s",
-    "max_debounce_s",
+    "debounce",
+    "max_debounce",
     "sync_token_file",
     "log_format",
-    "backoff_max_s",
-    "shutdown_timeout_s",
-    "probe_interval_s",
+    "backoff_max",
+    "shutdown_timeout",
+    "probe_interval",
 )
 
 
@@ -57,6 +59,7 @@ def register(sub: Any) -> None:
     )
     add_connection_options(p)
     _add_sync_options(p)
+    add_jsonnet_options(p)
     _add_daemon_options(p)
     p.set_defaults(handler=run_command)
 
@@ -102,27 +105,18 @@ def _add_sync_options(p: argparse.ArgumentParser) -> None:
 def _add_daemon_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("daemon")
     g.add_argument("--listen", metavar="HOST:PORT", help="HTTP endpoints address (default 0.0.0.0:8080)")
-    g.add_argument("--interval", dest="interval_s", type=float, metavar="SECONDS", help="full resync period")
+    # durations go to the settings as given: `30s`, `5m`, `1h30m`, `300ms` or a number of seconds
+    g.add_argument("--interval", metavar="DURATION", help="full resync period, e.g. 30s, 5m (default 5m)")
     g.add_argument("--jitter", type=float, metavar="SHARE", help="+- share of the interval (default 0.1)")
-    g.add_argument(
-        "--debounce", dest="debounce_s", type=float, metavar="SECONDS", help="quiet time ending a burst"
-    )
-    g.add_argument(
-        "--max-debounce", dest="max_debounce_s", type=float, metavar="SECONDS", help="longest wait in a burst"
-    )
+    g.add_argument("--debounce", metavar="DURATION", help="quiet time ending a burst (default 300ms)")
+    g.add_argument("--max-debounce", metavar="DURATION", help="longest wait in a burst (default 5s)")
     g.add_argument("--sync-token-file", type=Path, metavar="FILE", help="bearer token required by POST /sync")
-    g.add_argument(
-        "--backoff-max", dest="backoff_max_s", type=float, metavar="SECONDS", help="retry backoff cap"
-    )
-    g.add_argument(
-        "--shutdown-timeout", dest="shutdown_timeout_s", type=float, metavar="SECONDS", help="SIGTERM grace"
-    )
+    g.add_argument("--backoff-max", metavar="DURATION", help="retry backoff cap (default 30s)")
+    g.add_argument("--shutdown-timeout", metavar="DURATION", help="SIGTERM grace (default 20s)")
     g.add_argument(
         "--probe-interval",
-        dest="probe_interval_s",
-        type=float,
-        metavar="SECONDS",
-        help="check Grafana this often between reconciles, for /readyz (default 15; 0 disables)",
+        metavar="DURATION",
+        help="check Grafana this often between reconciles, for /readyz (default 15s; 0 disables)",
     )
     g.add_argument("--log-format", choices=("auto", "json", "console"), help="log renderer (auto: by TTY)")
     g.add_argument("--log-level", choices=("debug", "info", "warning", "error"), help="default info")
@@ -190,13 +184,30 @@ def _spec(target: TargetSettings, metrics: PrometheusMetrics) -> TargetSpec:
     )
 
 
+def _watcher_factory(targets: tuple[TargetSettings, ...]) -> WatcherFactory:
+    """Watchers that also watch each target's jsonnet library directories outside its tree."""
+    outside = {Path(t.sync.dir or "."): library_dirs_outside(t) for t in targets}
+
+    def factory(
+        root: Path,
+        on_change: Callable[[], None],
+        credentials: tuple[Path, ...],
+        on_credentials: Callable[[], None],
+    ) -> SourceWatcher:
+        return DirectoryWatcher(
+            root, on_change, credentials, on_credentials, library_dirs=outside.get(root, ())
+        )
+
+    return factory
+
+
 async def _serve(settings: DaemonSettings, targets: tuple[TargetSettings, ...], host: str, port: int) -> int:
     metrics = PrometheusMetrics()
     daemon = Daemon(
         [_spec(t, metrics) for t in targets],
         config=daemon_config(settings),
         metrics=metrics,
-        watcher_factory=DirectoryWatcher,
+        watcher_factory=_watcher_factory(targets),
     )
     server = HttpServer(daemon, exposition=metrics.exposition, sync_token_file=settings.sync_token_file)
     try:

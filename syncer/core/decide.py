@@ -145,7 +145,7 @@ def _drift(
         what = "moved in Grafana to " + folder_name(live.folder_uid, *states)
         if checksum(live.content, desired.folder_uid) != desired.checksum:
             what += " and edited"
-    what += f" ({live_edit(live)})"
+    what += f" ({live_edit(live)}){_jsonnet_note(desired)}"
     if policy.on_drift is DriftPolicy.REVERT:
         # why the version: the revert replaces a person's edit, which stays restorable from it
         return DashboardAction(
@@ -159,6 +159,15 @@ def _drift(
         )
     reason = f"drift left in place (on-drift=skip): {what}"
     return _action(ActionKind.SKIP, desired, live, reason, Cause.DRIFT)
+
+
+def _jsonnet_note(desired: DesiredDashboard) -> str:
+    """A UI edit of a jsonnet-made dashboard cannot be kept by pulling it into its file: say where
+    the source is, so the reviewer ports the edit to the jsonnet instead."""
+    file = desired.path.partition("#")[0]
+    if not file.lower().endswith(".jsonnet"):
+        return ""
+    return f"; its source is jsonnet ({file}): make the edit there, `syncer pull` writes JSON"
 
 
 def _conflict(

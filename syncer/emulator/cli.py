@@ -21,6 +21,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from syncer.durations import DurationError, parse_setting_seconds
 from syncer.emulator.auth import TokenSyntaxError, parse_basic_auth, parse_token_spec
 from syncer.emulator.config import DEFAULT_DATASOURCE, DataSourceSpec, EmulatorConfig
 from syncer.emulator.control_client import ControlError, call
@@ -61,10 +62,20 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     fault.add_argument(
         "--count", type=int, help="apply to the next N matching requests (default: until cleared)"
     )
-    fault.add_argument("--retry-after", type=float, help="Retry-After header value in seconds")
-    fault.add_argument("--latency-ms", type=int, help="delay matching requests")
+    # durations as everywhere in syncer (`2s`, `300ms`, `1m`, or a number of seconds); the old
+    # --latency-ms / --down-for-s keep their units
+    fault.add_argument("--retry-after", type=_duration, metavar="DURATION", help="Retry-After header value")
+    delay = fault.add_mutually_exclusive_group()
+    delay.add_argument(
+        "--latency", type=_duration, metavar="DURATION", help="delay matching requests, e.g. 300ms"
+    )
+    delay.add_argument("--latency-ms", type=int, help=argparse.SUPPRESS)
     fault.add_argument("--drop", action="store_true", help="close the connection without a response")
-    fault.add_argument("--down-for-s", type=float, help="refuse every API request for this long")
+    down = fault.add_mutually_exclusive_group()
+    down.add_argument(
+        "--down-for", type=_duration, metavar="DURATION", help="refuse every API request this long"
+    )
+    down.add_argument("--down-for-s", type=float, help=argparse.SUPPRESS)
     fault.add_argument("--mode", choices=("close", "503"), help="how a down server refuses (default close)")
     fault.add_argument("--message", help="error message in the JSON body of a --status fault")
     fault.set_defaults(handler=_add_fault)
@@ -149,7 +160,19 @@ def _print(document: object) -> None:
     print(json.dumps(document, indent=2, sort_keys=True))
 
 
+def _duration(text: str) -> float:
+    """argparse type of a duration flag: seconds, or an error that shows accepted examples."""
+    try:
+        return parse_setting_seconds(text)
+    except DurationError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _add_fault(args: argparse.Namespace) -> int:
+    if args.latency is not None:
+        args.latency_ms = round(args.latency * 1000)
+    if args.down_for is not None:
+        args.down_for_s = args.down_for
     rule: dict[str, object] = {"route": args.route}
     for key in ("status", "count", "retry_after", "latency_ms", "down_for_s", "mode", "message"):
         value = getattr(args, key)

@@ -25,6 +25,7 @@ import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from syncer.durations import format_duration
 from syncer.engine.daemon_config import DaemonConfig, DaemonMetrics, SourceWatcher, TargetSpec, WatcherFactory
 from syncer.engine.daemon_status import TargetStatus
 from syncer.engine.daemon_target import TargetRunner
@@ -121,7 +122,12 @@ class Daemon:
             self._start_watcher(runner.spec)
         scheduler = self._start_scheduler()
         heartbeat = asyncio.create_task(self._heartbeat(), name="heartbeat")
-        log.info("daemon started", targets=list(self._runners), interval_s=self._config.interval_s)
+        log.info(
+            "daemon started",
+            targets=list(self._runners),
+            interval=format_duration(self._config.interval_s),
+            interval_s=self._config.interval_s,
+        )
         try:
             await stop.wait()
         finally:

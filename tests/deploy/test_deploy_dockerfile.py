@@ -267,7 +267,7 @@ def test_build_stage_builds_a_wheel_from_exactly_the_build_context(tmp_path: Pat
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    (wheel,) = wheels.glob("syncer-*.whl")
+    (wheel,) = wheels.glob("grafana_syncer-*.whl")  # the distribution is grafana-syncer (was syncer)
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
         entry_points = next(n for n in names if n.endswith("entry_points.txt"))

@@ -50,7 +50,7 @@ def shipped_config(tmp_path: Path, emulator: Emulator, git_root: Path) -> Path:
     config["grafana"]["token_file"] = str(token_file)
     assert config["sync"]["dir"].startswith("/git/current/")
     config["sync"]["dir"] = str(git_root) + config["sync"]["dir"].removeprefix("/git")
-    config["daemon"]["interval_s"] = 3600
+    config["daemon"]["interval"] = "1h"
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     return path

@@ -105,6 +105,8 @@ def test_multi_target_values_reach_syncer_config(tmp_path: Path) -> None:
     assert str(platform.grafana.token_file) == "/var/run/secrets/syncer/grafana-platform/token"
     assert team_b.grafana.ca_cert is not None
     assert settings.daemon.interval_s == 120
+    durations = check_workload(render({"daemon": {"interval": "1h30m", "debounce": "250ms"}}), tmp_path)
+    assert (durations.daemon.interval_s, durations.daemon.debounce_s) == (5400, 0.25)
     assert str(settings.daemon.sync_token_file) == "/var/run/secrets/syncer/syncer-sync-token/token"
     monitor = one(docs, "ServiceMonitor")
     assert monitor["metadata"]["labels"]["release"] == "kube-prometheus-stack"
@@ -163,6 +165,8 @@ def test_config_checksum_rolls_the_pod_when_values_change() -> None:
         {"grafana": {"url": "grafana:3000"}},
         {"targets": [{"path": "x"}]},
         {"daemon": {"interval": 0}},
+        {"daemon": {"interval": "5x"}},
+        {"daemon": {"debounce": "1 s"}},
         {"sync": {"path": "../outside"}},
         {"grafana": {"existingSecret": None}},
     ],
@@ -173,6 +177,8 @@ def test_config_checksum_rolls_the_pod_when_values_change() -> None:
         "url-scheme",
         "target-name",
         "interval",
+        "interval-unit",
+        "debounce-space",
         "path-escape",
         "token-secret-required",
     ],

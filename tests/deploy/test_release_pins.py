@@ -19,6 +19,7 @@ PINNING = [
     REPO / "deploy" / "ci" / "gitlab-ci.yml",
 ]
 PIN = re.compile(r"(?:rev: |syncer@)(v[0-9][^\s\"']*)")
+PYPI_PIN = re.compile(r"grafana-syncer==([0-9][^\s\"']*)")
 
 
 def version() -> str:
@@ -28,9 +29,12 @@ def version() -> str:
 
 
 def test_every_pin_names_the_current_release_tag() -> None:
-    pins = {(path.name, tag) for path in PINNING for tag in PIN.findall(path.read_text(encoding="utf-8"))}
-    assert pins, "no release pin found"
-    assert {tag for _, tag in pins} == {f"v{version()}"}, pins
+    texts = {path.name: path.read_text(encoding="utf-8") for path in PINNING}
+    tags = {(name, tag) for name, text in texts.items() for tag in PIN.findall(text)}
+    assert tags, "no release tag pinned"
+    assert {tag for _, tag in tags} == {f"v{version()}"}, tags
+    versions = {(name, v) for name, text in texts.items() for v in PYPI_PIN.findall(text)}
+    assert {v for _, v in versions} <= {version()}, versions
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make not installed")

@@ -19,10 +19,10 @@ def test_example_config_loads() -> None:
 def test_example_config_mentions_every_setting() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     models: tuple[type[BaseModel], ...] = (GrafanaSettings, SyncSettings, DaemonSettings, Settings)
-    missing = [
-        f"{model.__name__}.{name}"
+    missing = [  # a duration's key is its alias (`interval:`); the attribute keeps `_s` (`interval_s`)
+        f"{model.__name__}.{field.alias or name}"
         for model in models
-        for name in model.model_fields
-        if f"{name}:" not in text and name != "targets"
+        for name, field in model.model_fields.items()
+        if f"{field.alias or name}:" not in text and name != "targets"
     ]
     assert not missing, f"document these in config/syncer.example.yaml: {missing}"

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import corpora
 
 from syncer.emulator import gojson
 
-CORPORA = Path("/work/shared/corpora")
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -127,9 +127,8 @@ def test_corner_cases_read_and_write_like_the_standard_library(raw: bytes) -> No
     assert_equivalent(raw)
 
 
-@pytest.mark.skipif(not CORPORA.is_dir(), reason="real-world corpora not present")
 def test_real_world_dashboards_read_and_write_like_the_standard_library() -> None:
-    files = sorted(CORPORA.rglob("*.json"))
+    files = corpora.dashboard_files()
     assert files
     for path in files:
         assert_equivalent(path.read_bytes())

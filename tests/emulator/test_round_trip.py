@@ -8,21 +8,15 @@ numbers as Go's float64 leaves them (`1.0` -> `1`).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import corpora
 from support.emulator import Emulator
 
-CORPORA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
 K8S = "/apis/dashboard.grafana.app/v1beta1/namespaces/default/dashboards"
 SERVER_KEYS = {"id", "uid", "version"}
-
-
-def corpus_files() -> list[Path]:
-    return sorted(CORPORA.rglob("*.json")) if CORPORA.exists() else []
 
 
 def go_numbers(value: Any) -> Any:
@@ -45,9 +39,8 @@ def without_server_keys(document: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in document.items() if key not in SERVER_KEYS}
 
 
-@pytest.mark.skipif(not corpus_files(), reason="real-world corpora not available")
 def test_real_world_dashboards_round_trip_through_both_apis(emulator: Emulator) -> None:
-    for path in corpus_files():
+    for path in corpora.dashboard_files():
         sent = json.loads(path.read_text(encoding="utf-8"))
         sent.pop("refresh", None)  # refresh rewriting is covered elsewhere
         sent["id"] = None  # an id from another Grafana is a 404 here, as in Grafana

@@ -10,17 +10,16 @@ from __future__ import annotations
 import json
 import random
 import zlib
-from pathlib import Path
 from typing import Any
 
 import pytest
+from support import corpora
 
 from syncer.emulator import content_codec, gojson
 from syncer.emulator.auth import Identity
 from syncer.emulator.dashboard_writes import DashboardWrite, write_dashboard
 from syncer.emulator.store import Store
 
-CORPORA = Path("/work/shared/corpora")
 CALLER = Identity(id=1, uid="admin", login="admin", name="admin", role="Admin", is_service_account=False)
 
 
@@ -76,10 +75,9 @@ def test_content_holding_the_probe_is_encoded_without_spans() -> None:
     assert data == gojson.dumps(content) and spans is None
 
 
-@pytest.mark.skipif(not CORPORA.is_dir(), reason="real-world corpora not present")
 def test_real_world_dashboards_encode_exactly() -> None:
     rng = random.Random(7)
-    for path in sorted(CORPORA.rglob("*.json")):
+    for path in corpora.dashboard_files():
         document = json.loads(path.read_bytes())
         if isinstance(document.get("dashboard"), dict):
             document = document["dashboard"]

@@ -67,7 +67,7 @@ CASES = [
         command="apply",
         must_say=(
             # issue 18: each names the flag as typed, not pydantic's model path
-            "--timeout: Input should be a finite number",
+            "--timeout: 'nan' is not a duration",  # was timeout_s; durations now
             "--org-id: Input should be greater than or equal to 1",
             "--manager-id: must be non-empty, without spaces or control characters, got 'team a'",
             "--concurrency: Input should be greater than or equal to 1",

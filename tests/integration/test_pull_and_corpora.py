@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from engine_helpers import dashboard, live_dashboard, run, settings_for, write
+from support import corpora
 from support.emulator import Emulator
 
 from syncer.app import pull_directory
@@ -16,7 +18,6 @@ from syncer.core.essence import essence
 from syncer.engine.pull import PullOptions, PullSummary
 from syncer.model.plan import ActionKind
 
-CORPORA = Path("/work/shared/corpora")
 SERVER_OWNED = ("id", "version", "__syncer")
 
 
@@ -110,16 +111,18 @@ def test_pull_refuses_a_non_empty_directory(emulator: Emulator, tmp_path: Path) 
     assert not summary.ok and "not empty" in summary.text()
 
 
-@pytest.mark.skipif(not CORPORA.is_dir(), reason="corpora not available")
 @pytest.mark.slow
-def test_corpora_apply_then_second_apply_is_zero_writes(emulator: Emulator) -> None:
-    first = run(emulator, CORPORA, concurrency=8)
+def test_corpora_apply_then_second_apply_is_zero_writes(emulator: Emulator, tmp_path: Path) -> None:
+    source = tmp_path / "corpora"
+    for directory in corpora.dashboard_dirs():  # the exports only: the jsonnet corpus is source code
+        shutil.copytree(directory, source / directory.name)
+    first = run(emulator, source, concurrency=8)
     assert first.fatal is None and not first.failures, first.failures[:3]
     created = [r for r in first.results if r.kind is ActionKind.CREATE]
     assert len(created) >= 40
     emulator.reset(counters_only=True)
 
-    second = run(emulator, CORPORA)
+    second = run(emulator, source)
 
     assert emulator.writes() == 0
     assert second.plan.in_sync

@@ -127,8 +127,8 @@ def test_refresh_is_clamped_like_grafanas_legacy_api(refresh: object, minimum: s
         ("250ms", 0.25),
         ("2d", 172800),
         ("1w", 604800),
-        ("1M", 2592000),
-        ("1y", 31536000),
+        ("1M", 2629800),  # gtime: a twelfth of a 365.25-day year (was 30 days)
+        ("1y", 31557600),  # gtime: 365.25 days (was 365)
         ("-1s", -1),
     ],
 )

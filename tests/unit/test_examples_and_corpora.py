@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support import corpora
 
 from syncer.adapters.files.loader import DirectorySource, validate_directory
 from syncer.core.inputs import needs_datasources, resolve_inputs
@@ -13,7 +14,6 @@ from syncer.model.inputs import DataSourceRef
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "config" / "examples"
-CORPORA = REPO.parent / "shared" / "corpora"
 EMULATOR_DEFAULT_DS = [DataSourceRef("prometheus", "Prometheus", "prometheus", is_default=True)]
 
 
@@ -39,13 +39,9 @@ def test_examples_exported_dashboard_resolves_against_the_emulator_default() -> 
     assert "${DS_PROMETHEUS}" not in str(resolved.dashboards["node-exporter-lite"].content)
 
 
-def corpus_dirs() -> list[Path]:
-    return sorted(p for p in CORPORA.iterdir() if p.is_dir()) if CORPORA.is_dir() else []
-
-
-@pytest.mark.skipif(not CORPORA.is_dir(), reason="corpora absent")
-@pytest.mark.parametrize("corpus", corpus_dirs(), ids=lambda p: p.name)
-def test_every_corpus_file_loads_without_errors(corpus: Path) -> None:
+@pytest.mark.parametrize("name", corpora.DASHBOARD_CORPORA)
+def test_every_corpus_file_loads_without_errors(name: str) -> None:
+    corpus = corpora.require(corpora.ROOT / name)
     state = DirectorySource(corpus).load()
     files = [p for p in corpus.rglob("*") if p.suffix in (".json", ".yaml", ".yml")]
     assert state.errors == (), [str(e) for e in state.errors]

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import corpora
 
 from syncer.model import jsontext
 from syncer.model.state import CompactJSON
@@ -113,13 +114,11 @@ def _same(left: Any, right: Any) -> bool:
     return bool(left == right)
 
 
-_CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
 _EXAMPLES = Path(__file__).resolve().parents[2] / "config" / "examples"
 
 
-@pytest.mark.skipif(not _CORPORA.is_dir(), reason="corpora absent")
 def test_real_dashboards_get_the_standard_librarys_canonical_text() -> None:
-    files = [*_CORPORA.rglob("*.json"), *_EXAMPLES.rglob("*.json")]
+    files = [*corpora.dashboard_files(), *_EXAMPLES.rglob("*.json")]
     assert len(files) > 40
     for path in files:
         value = json.loads(path.read_bytes())

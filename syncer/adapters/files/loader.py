@@ -17,11 +17,15 @@ import dataclasses
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 
 from syncer.adapters.files.folders import DEFAULT_MAX_FOLDER_DEPTH, FolderTree, build_folder_tree
-from syncer.adapters.files.parse import DEFAULT_MAX_FILE_BYTES, read_document
+from syncer.adapters.files.jsonnet_eval import JsonnetOptions
+from syncer.adapters.files.jsonnet_files import JsonnetFiles, Produced, is_jsonnet
+from syncer.adapters.files.jsonnet_tree import in_project, is_foreign_document
+from syncer.adapters.files.parse import DEFAULT_MAX_FILE_BYTES, MULTI_DOCUMENT, read_document
 from syncer.adapters.files.shapes import Unwrapped, unwrap
 from syncer.adapters.files.walk import SourceFile, walk_source
 from syncer.core.essence import checksums_by_folder
@@ -55,6 +59,7 @@ class DirectorySource:
         min_refresh: str = "5s",
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
         max_folder_depth: int = DEFAULT_MAX_FOLDER_DEPTH,
+        jsonnet: JsonnetOptions | None = None,
     ) -> None:
         self.root = Path(root)
         self._inputs = dict(inputs)
@@ -63,8 +68,9 @@ class DirectorySource:
         self._max_folder_depth = max_folder_depth
         # why: the daemon reloads the whole tree on every change; unchanged files are not re-parsed.
         # Per file it holds only the compressed content and checksums (`_Parts`), never parsed JSON.
-        self._cache: dict[str, tuple[_FileIdentity, _Loaded]] = {}
+        self._cache: dict[str, tuple[_CacheKey, _Loaded]] = {}
         self._lock = threading.Lock()
+        self.jsonnet: JsonnetFiles[list[_Loaded]] = JsonnetFiles(self.root, jsonnet or JsonnetOptions())
 
     def load(self) -> DesiredState:
         if not self.root.exists():
@@ -75,10 +81,11 @@ class DirectorySource:
             return self._load()
 
     def _load(self) -> DesiredState:
-        walked = walk_source(self.root)
+        walked = walk_source(self.root, self.jsonnet.library_dirs_in_root())
         problems = list(walked.problems)
         dashboard_files = [f for f in walked.files if not f.is_folder_file]
-        loaded = self._load_files(dashboard_files)
+        loaded = self._load_files(dashboard_files, walked.jsonnet_projects)
+        problems += self.jsonnet.library_problems()
         placed_by_dir = [
             item.file.rel_dir for item in loaded if item.dashboard and not item.dashboard.folder_given
         ]
@@ -97,59 +104,77 @@ class DirectorySource:
         state = resolve_inputs(state, self._inputs, None)
         return dataclasses.replace(state, problems=tuple(sorted(state.problems, key=_problem_order)))
 
-    def _load_files(self, files: list[SourceFile]) -> list[_Loaded]:
-        cache: dict[str, tuple[_FileIdentity, _Loaded]] = {}
-        loaded = []
+    def _load_files(self, files: list[SourceFile], projects: frozenset[str]) -> list[_Loaded]:
+        cache: dict[str, tuple[_CacheKey, _Loaded]] = {}
+        loaded: list[_Loaded] = []
+        self.jsonnet.begin_load()
         for file in files:
-            identity = _identity(file)
+            if is_jsonnet(file.rel):  # its own cache: it depends on every file it imports
+                loaded += self.jsonnet.load(file.path, file.rel, partial(self._produced, file))[0]
+                continue
+            identity, project = _identity(file), in_project(file.rel, projects)
             hit = self._cache.get(file.rel)
             item = (
                 hit[1]
-                if hit is not None and identity is not None and hit[0] == identity
-                else self._load_file(file)
+                if hit is not None and identity is not None and hit[0] == (identity, project)
+                else self._load_file(file, project)
             )
             if identity is not None:
-                cache[file.rel] = (identity, item)
+                cache[file.rel] = ((identity, project), item)
             loaded.append(item)
         self._cache = cache
+        self.jsonnet.end_load({f.rel for f in files if is_jsonnet(f.rel)})
         return loaded
 
-    def _load_file(self, file: SourceFile) -> _Loaded:
+    def _produced(
+        self, file: SourceFile, produced: list[Produced], problems: list[SourceProblem]
+    ) -> list[_Loaded]:
+        """What a `.jsonnet` file contributes: its evaluation's problems, then one item per dashboard."""
+        items = [_Loaded(file, problems=problems)] if problems else []
+        return items + [self._load_value(file, doc.path, doc.value) for doc in produced]
+
+    def _load_file(self, file: SourceFile, in_jsonnet_project: bool = False) -> _Loaded:
         """Parse, unwrap and check one file; what it contributes when it is valid. The parsed JSON
         is dropped before returning: only the compressed content and the checksums are kept."""
         parsed = read_document(file.path, file.rel, max_bytes=self._max_file_bytes)
+        several = parsed.problem is not None and parsed.problem.code == MULTI_DOCUMENT
+        if in_jsonnet_project and (several or (parsed.problem is None and is_foreign_document(parsed.value))):
+            return _Loaded(file, problems=[_foreign_warning(file.rel)])
         if parsed.problem is not None:
             return _Loaded(file, problems=[parsed.problem])
-        unwrapped = unwrap(parsed.value, file.rel)
+        return self._load_value(file, file.rel, parsed.value)
+
+    def _load_value(self, file: SourceFile, rel: str, value: JSON) -> _Loaded:
+        """One document as a dashboard; `rel` is its source path (`file.jsonnet#key` for one of
+        several dashboards a `.jsonnet` file gives)."""
+        unwrapped = unwrap(value, rel)
         body = unwrapped.dashboard
         if body is None:
-            return _Loaded(file, problems=unwrapped.problems)
+            return _Loaded(file, rel, problems=unwrapped.problems)
         problems = list(unwrapped.problems)
-        uid = _uid(unwrapped, body, file.rel, problems)
-        problems += dashboard_problems(file.rel, body)
+        uid = _uid(unwrapped, body, rel, problems)
+        problems += dashboard_problems(rel, body)
         if uid is not None:
-            problems += uid_problems(file.rel, uid)
+            problems += uid_problems(rel, uid)
         if unwrapped.folder_uid is not None:
-            problems += uid_problems(file.rel, unwrapped.folder_uid, "folder uid")
+            problems += uid_problems(rel, unwrapped.folder_uid, "folder uid")
         if uid is None or any(p.severity is Severity.ERROR for p in problems):
-            return _Loaded(file, problems=problems)
+            return _Loaded(file, rel, problems=problems)
         content = dict(body)
         if unwrapped.api_version is None:
             content["uid"] = uid  # v2 specs keep their uid in metadata only
         # read_document normalised the numbers already
         sent = normalise_for_grafana(content, min_refresh=self._min_refresh, numbers_normal=True)
         if sent.get("refresh") != content.get("refresh"):
-            problems.append(_refresh_warning(file.rel, content.get("refresh"), self._min_refresh))
+            problems.append(_refresh_warning(rel, content.get("refresh"), self._min_refresh))
         try:
             parts = _dashboard_parts(uid, unwrapped, sent)
         except UnicodeEncodeError:
             # why: JSON may escape a lone UTF-16 surrogate ("\ud800"), which is no Unicode text; Grafana
             # could not store it faithfully, and hashing it would crash the whole pass for one file
-            problems.append(
-                SourceProblem(file.rel, "contains an unpaired UTF-16 surrogate escape (e.g. \\ud800)")
-            )
-            return _Loaded(file, problems=problems)
-        return _Loaded(file, problems=problems, dashboard=parts)
+            problems.append(SourceProblem(rel, "contains an unpaired UTF-16 surrogate escape (e.g. \\ud800)"))
+            return _Loaded(file, rel, problems=problems)
+        return _Loaded(file, rel, problems=problems, dashboard=parts)
 
 
 def _dashboard_parts(uid: str, unwrapped: Unwrapped, sent: dict[str, JSON]) -> _Parts:
@@ -164,6 +189,15 @@ def _dashboard_parts(uid: str, unwrapped: Unwrapped, sent: dict[str, JSON]) -> _
         compressed=CompactJSON.from_json_bytes(text).compressed,
         may_have_inputs=may_have_inputs(sent, text),
         checksum_for=checksums_by_folder(sent, numbers_normal=True),  # normalise_for_grafana did it
+    )
+
+
+def _foreign_warning(rel: str) -> SourceProblem:
+    return SourceProblem(
+        rel,
+        "not a dashboard (no title, panels or uid; or several YAML documents) in a jsonnet project "
+        "(jsonnetfile.json): skipped, like a mixin's tests and CI files",
+        Severity.WARNING,
     )
 
 
@@ -183,19 +217,23 @@ def validate_directory(
     min_refresh: str = "5s",
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     max_folder_depth: int = DEFAULT_MAX_FOLDER_DEPTH,
+    jsonnet: JsonnetOptions | None = None,
 ) -> DesiredState:
-    """Offline load for `syncer validate`: the same checks as every reconcile pass."""
+    """Offline load for `syncer validate`: the same checks as every reconcile pass (`.jsonnet`
+    files are evaluated too, so a pre-commit hook catches a broken mixin)."""
     source = DirectorySource(
         root,
         inputs=inputs,
         min_refresh=min_refresh,
         max_file_bytes=max_file_bytes,
         max_folder_depth=max_folder_depth,
+        jsonnet=jsonnet,
     )
     return source.load()
 
 
 _FileIdentity = tuple[str, int, int, int]
+_CacheKey = tuple[_FileIdentity, bool]  # and whether the file lies in a jsonnet project
 
 
 def _identity(file: SourceFile) -> _FileIdentity | None:
@@ -248,6 +286,7 @@ class _Parts:
 @dataclass
 class _Loaded:
     file: SourceFile
+    path: str = ""  # the source path of its dashboard when not `file.rel` (`file.jsonnet#key`)
     problems: list[SourceProblem] = field(default_factory=list)
     dashboard: _Parts | None = None  # None when the file contributes no dashboard
 
@@ -296,9 +335,9 @@ def _place(
             continue
         folder_uid, blocked = _folder_for(item.file, parts, tree)
         if blocked:
-            problems.append(SourceProblem(item.file.rel, f"skipped: {blocked}"))
+            problems.append(SourceProblem(item.path or item.file.rel, f"skipped: {blocked}"))
             continue
-        candidates.setdefault(parts.uid, []).append(parts.desired(item.file.rel, folder_uid))
+        candidates.setdefault(parts.uid, []).append(parts.desired(item.path or item.file.rel, folder_uid))
     dashboards = {}
     for uid, group in candidates.items():
         if len(group) == 1:

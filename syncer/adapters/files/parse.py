@@ -22,6 +22,7 @@ from syncer.model import jsontext
 from syncer.model.state import JSON, SourceProblem
 
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
+MULTI_DOCUMENT = "multi-document-yaml"  # the code of that problem (a manifest list is no dashboard)
 MAX_NESTING = 100  # real dashboards nest about 10 deep; deeper input would exhaust the recursion limit
 # Without aliases a YAML document has fewer values than bytes; aliases may repeat a part a little,
 # but an alias bomb multiplies it, so the budget grows with the text, not with what it expands to.
@@ -132,7 +133,9 @@ def _parse_yaml(text: str, rel: str) -> Parsed:
     except yaml.YAMLError as exc:
         return _fail(rel, f"invalid YAML: {exc}")
     if len(documents) != 1:
-        return _fail(rel, f"a YAML file must hold exactly one document, found {len(documents)}")
+        message = f"a YAML file must hold exactly one document, found {len(documents)}"
+        code = MULTI_DOCUMENT if len(documents) > 1 else None
+        return Parsed(problem=SourceProblem(rel, message, code=code))
     budget = [_YAML_MIN_VALUES + _YAML_VALUES_PER_BYTE * len(text)]
     try:
         return Parsed(_to_json(documents[0], budget))

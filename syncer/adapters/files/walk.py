@@ -1,4 +1,4 @@
-"""Find the candidate files of a source directory: `**/*.json`, `*.yaml`, `*.yml`.
+"""Find the candidate files of a source directory: `**/*.json`, `*.yaml`, `*.yml`, `*.jsonnet`.
 
 Called by the loader. Hidden files and directories (a name starting with `.`) and whatever
 `.syncignore` at the root excludes are skipped. It never yields a file whose real path lies outside
@@ -11,6 +11,9 @@ planner refuse prune, so a half-swapped checkout or ConfigMap never deletes the 
 under the entry. Links to directories inside the root are followed (Kubernetes projects a ConfigMap
 item `team/a.json` as `team -> ..data/team`) under the link's own path; a directory reached twice
 is not walked again (an error: its dashboards would be duplicates).
+
+Jsonnet libraries are never dashboards: `.libsonnet` files are not candidates, nor are jsonnet-bundler's
+`jsonnetfile.json`/`jsonnetfile.lock.json`, nor the library directories (`jsonnet_tree`).
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from syncer.adapters.files.ignore import IGNORE_FILE, IgnoreRules
+from syncer.adapters.files.jsonnet_tree import NOT_DASHBOARDS, PROJECT_FILE, LibraryDirs
 from syncer.model.state import SourceProblem
 
-SUFFIXES = (".json", ".yaml", ".yml")
+SUFFIXES = (".json", ".yaml", ".yml", ".jsonnet")
 FOLDER_FILE_STEM = "_folder"
 # The code of every problem that means "an entry of the tree could not be read": prune is refused.
 UNREADABLE = "unreadable-entry"
@@ -43,21 +47,27 @@ class SourceFile:
 
     @property
     def is_folder_file(self) -> bool:
-        return self.rel.rpartition("/")[2].rsplit(".", 1)[0] == FOLDER_FILE_STEM
+        stem, _, suffix = self.rel.rpartition("/")[2].rpartition(".")
+        return stem == FOLDER_FILE_STEM and suffix.lower() != "jsonnet"
 
 
 @dataclass(frozen=True)
 class WalkResult:
     files: tuple[SourceFile, ...]
     problems: tuple[SourceProblem, ...]
+    jsonnet_projects: frozenset[str] = frozenset()  # directories holding jsonnetfile.json ("" = root)
 
 
-def walk_source(root: Path) -> WalkResult:
+def walk_source(root: Path, libraries: frozenset[str] = frozenset()) -> WalkResult:
+    """`libraries`: root-relative directories configured as the jsonnet library path (not walked)."""
     real_root = Path(os.path.realpath(root))
     rules, problems = _read_ignore_rules(real_root)
-    walk = _Walk(real_root, rules, problems)
+    walk = _Walk(real_root, rules, problems, LibraryDirs(libraries))
     walk.directory(real_root, "", ())
-    return WalkResult(tuple(walk.files), tuple(walk.problems))
+    while batch := walk.libraries.release(f.rel for f in walk.files):  # plain folders named vendor/
+        for entry, rel, chain in batch:
+            walk.entry(entry, rel, chain)
+    return WalkResult(tuple(walk.files), tuple(walk.problems), frozenset(walk.projects))
 
 
 @dataclass
@@ -65,7 +75,9 @@ class _Walk:
     root: Path
     rules: IgnoreRules
     problems: list[SourceProblem]
+    libraries: LibraryDirs
     files: list[SourceFile] = field(default_factory=list)
+    projects: set[str] = field(default_factory=set)
     visited: dict[Path, str] = field(default_factory=dict)  # real directory -> the path it was walked as
 
     def directory(self, real: Path, prefix: str, chain: tuple[Path, ...]) -> None:
@@ -78,10 +90,11 @@ class _Walk:
             self._unreadable(prefix.rstrip("/") or ".", f"cannot read directory: {exc.strerror or exc}")
             return
         for entry in entries:
-            if not entry.name.startswith("."):
-                self._entry(entry, prefix + entry.name, (*chain, real))
+            rel = prefix + entry.name
+            if not entry.name.startswith(".") and not self.libraries.deferred(entry, rel, (*chain, real)):
+                self.entry(entry, rel, (*chain, real))
 
-    def _entry(self, entry: os.DirEntry[str], rel: str, chain: tuple[Path, ...]) -> None:
+    def entry(self, entry: os.DirEntry[str], rel: str, chain: tuple[Path, ...]) -> None:
         try:
             info = entry.stat(follow_symlinks=False)
         except OSError:
@@ -157,6 +170,10 @@ class _Walk:
 
     def _wanted_file(self, rel: str) -> bool:
         if not rel.lower().endswith(SUFFIXES) or self.rules.ignored(rel, is_dir=False):
+            return False
+        if rel.rpartition("/")[2] in NOT_DASHBOARDS:
+            if rel.rpartition("/")[2] == PROJECT_FILE:
+                self.projects.add(rel.rpartition("/")[0])
             return False
         if not _utf8(rel):
             self.problems.append(SourceProblem(_shown(rel), "file name is not valid UTF-8; file skipped"))

@@ -29,7 +29,7 @@ from watchdog.observers.api import BaseObserver, ObservedWatch
 
 log = structlog.get_logger("syncer.watcher")
 
-SOURCE_SUFFIXES = frozenset({".json", ".yaml", ".yml"})
+SOURCE_SUFFIXES = frozenset({".json", ".yaml", ".yml", ".jsonnet", ".libsonnet"})  # libsonnet: imports
 SOURCE_NAMES = frozenset({".syncignore"})
 # Editor and tool droppings that are never dashboards (vim's probe file "4913", backups, swap files).
 IGNORED_SUFFIXES = (".swp", ".swx", ".swo", ".tmp", ".part", ".bak", "~")
@@ -112,8 +112,11 @@ class DirectoryWatcher:
         on_credentials: Callable[[], None] = lambda: None,
         *,
         observer: BaseObserver | None = None,
+        library_dirs: tuple[Path, ...] = (),
     ) -> None:
         self._root = Path(os.path.abspath(root))
+        # jsonnet library directories outside the tree (`-J`): an edit there re-evaluates importers
+        self._library_dirs = library_dirs
         self._on_change = on_change
         self._credential_files = tuple(Path(os.path.abspath(p)) for p in credential_files)
         self._on_credentials = on_credentials
@@ -137,6 +140,10 @@ class DirectoryWatcher:
         )
         for directory, names in _group_by_directory(self._credential_files).items():
             self._observer.schedule(_NameHandler(names, self._on_credentials, k8s_swaps=True), directory)
+        for library in self._library_dirs:
+            real = os.path.realpath(library)
+            if os.path.isdir(real):
+                self._observer.schedule(_TreeHandler(real, self._on_change), real, recursive=True)
         self._observer.start()
         self.check_root()
 
