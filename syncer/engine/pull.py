@@ -20,6 +20,7 @@ from syncer.ports import GrafanaPort
 
 TreeWriter = Callable[[Path, Mapping[str, LiveFolder], Sequence[LiveDashboard], TreeLayout], object]
 """Writes the chosen folders and dashboards under a directory (`syncer.adapters.files.writer.write_tree`)."""
+WRITABLE_SUFFIXES = (".json", ".yaml", ".yml")
 LayoutReader = Callable[[Path], TreeLayout]
 """What the directory already holds (`syncer.adapters.files.layout.read_layout`)."""
 
@@ -42,6 +43,7 @@ class PullSummary:
     folders: int = 0
     unchanged: int = 0  # already in the tree and not edited in Grafana since syncer wrote them
     foreign: int = 0  # left out of a source tree: another source's, or made in Grafana by hand
+    generated: list[str] = field(default_factory=list)  # edited in Grafana, but from a .jsonnet file
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -56,6 +58,11 @@ class PullSummary:
             text += (
                 f" {self.unchanged} dashboard(s) unchanged in Grafana since syncer wrote them were left"
                 " as the files have them (a git change not yet applied stays)."
+            )
+        if self.generated:
+            text += (
+                f" {len(self.generated)} dashboard(s) edited in Grafana come from generated sources"
+                f" ({', '.join(self.generated[:5])}): carry those edits into the source by hand."
             )
         if self.foreign:
             text += (
@@ -92,7 +99,12 @@ async def pull(
     if refusal:
         summary.errors.append(refusal)
         return summary
-    chosen = [d for d in dashboards if _wanted(d, layout, options)]
+    wanted = [d for d in dashboards if _wanted(d, layout, options)]
+    chosen = [d for d in wanted if _writable(layout.dashboards.get(d.uid))]
+    written = {d.uid for d in chosen}
+    summary.generated = sorted(layout.dashboards[d.uid] for d in wanted if d.uid not in written)
+    if not layout.empty or options.uids or options.conflicts_only:
+        folders = _needed_folders(folders, chosen)  # no new directories for other sources' folders
     writer(directory, folders, chosen, replace(layout, avoid_existing=not options.force))
     summary.dashboards, summary.folders = len(chosen), len(folders)
     summary.unchanged = sum(1 for d in dashboards if d.uid in layout.dashboards and not edited_in_grafana(d))
@@ -103,6 +115,24 @@ async def pull(
 def edited_in_grafana(dashboard: LiveDashboard) -> bool:
     """Grafana holds something syncer did not write: no marker, or content other than its base."""
     return dashboard.marker is None or dashboard.checksum != dashboard.marker.checksum
+
+
+def _needed_folders(
+    folders: Mapping[str, LiveFolder], dashboards: Sequence[LiveDashboard]
+) -> dict[str, LiveFolder]:
+    """The folders the chosen dashboards sit in, with their ancestors (their directories are needed)."""
+    needed: dict[str, LiveFolder] = {}
+    for dashboard in dashboards:
+        uid = dashboard.folder_uid
+        while uid and uid in folders and uid not in needed:
+            needed[uid] = folders[uid]
+            uid = folders[uid].parent_uid
+    return needed
+
+
+def _writable(path: str | None) -> bool:
+    """A new file, or one pull can rewrite in its own format; never a generated (.jsonnet) source."""
+    return path is None or path.lower().endswith(WRITABLE_SUFFIXES)
 
 
 def _ours(dashboard: LiveDashboard, layout: TreeLayout, options: PullOptions) -> bool:

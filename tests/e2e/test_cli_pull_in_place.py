@@ -94,3 +94,23 @@ def test_uid_and_conflicts_only_select_what_is_pulled(emulator: Emulator, tmp_pa
 
     missing = syncer("pull", str(src), "--uid", "nope", *conn(emulator))
     assert missing.returncode == 1 and "no dashboard with uid nope" in missing.stderr
+
+
+def test_other_sources_and_generated_files_are_left_alone(emulator: Emulator, tmp_path: Path) -> None:
+    src = checkout(tmp_path)
+    other = tmp_path / "other"
+    (other / "infra").mkdir(parents=True)
+    (other / "infra" / "nodes.json").write_text(json.dumps(body("nodes", "Nodes")), encoding="utf-8")
+    (src / "gen.jsonnet").write_text('{uid: "gen", title: "Generated", panels: []}\n', encoding="utf-8")
+    assert syncer("apply", str(other), *conn(emulator)).returncode == 0
+    assert syncer("apply", str(src), *conn(emulator)).returncode == 0
+    before = snapshot(src)
+    ui_edit(emulator, "gen", description="edited in the UI")
+    ui_edit(emulator, "nodes", description="edited in the UI")
+
+    pulled = syncer("pull", str(src), *conn(emulator))
+
+    assert pulled.returncode == 0, pulled.stdout + pulled.stderr
+    assert snapshot(src) == before, "no file written: one is generated, the other another source's"
+    assert "come from generated sources (gen.jsonnet)" in pulled.stdout
+    assert "1 dashboard(s) not managed by this source were left out" in pulled.stdout
