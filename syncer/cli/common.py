@@ -109,6 +109,8 @@ def settings_from_args(
     daemon: Mapping[str, Any] | None = None,
 ) -> Settings:
     """Settings from --config, the environment and the flags present on `args`."""
+    if getattr(args, "dir", None) is None and getattr(args, "dir_flag", None) is not None:
+        args.dir = args.dir_flag  # `--dir DIR` (cli.parser.merge_dir does this, with its checks, in main)
     flags: dict[str, Mapping[str, Any]] = {
         "grafana": given(args, GRAFANA_FLAGS),
         "sync": given(args, SYNC_FLAGS),
