@@ -293,6 +293,7 @@ def load_settings(
             "grafana": GrafanaSettings,
             "sync": SyncSettings,
             "daemon": DaemonSettings,
+            "target": TargetSettings,
             "": Settings,
         }
         # the keys as written in a file: a field's alias where it has one (`timeout`, not `timeout_s`)

@@ -47,7 +47,10 @@ def _one(error: Mapping[str, Any], origins: Origins, fields: Mapping[str, Collec
             return f"{env}: {msg}{_url_hint(key, error)}"
     where = _file_key(loc, origins)
     if error.get("type") == "extra_forbidden":
-        known = fields.get(section or "", ())
+        parent = loc[-2] if len(loc) >= 2 else ""
+        known = tuple(fields.get("target" if parent.isdigit() else parent, ()))
+        if not parent and origins.single_target:
+            known += ("grafana", "sync")  # a single-target file has these at the top
         return f"{where}: unknown key {loc[-1]!r}{did_you_mean(loc[-1], known)}"
     return f"{where}: {msg}{_url_hint(key or '', error)}{_choice_hint(error)}"
 

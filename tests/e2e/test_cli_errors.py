@@ -92,3 +92,13 @@ def test_a_wrong_url_is_diagnosed(emulator: Emulator, tmp_path: Path) -> None:
     nothing = syncer("plan", str(src), "--url", f"http://127.0.0.1:{port}", *auth)
     assert f"nothing answers at http://127.0.0.1:{port}" in nothing.stderr
     assert emulator.token not in sub_path.stderr + tls.stderr + nothing.stderr
+
+
+def test_misspelt_sections_are_named_with_the_near_miss(tmp_path: Path) -> None:
+    single = tmp_path / "single.yaml"
+    single.write_text("grafana:\n  url: http://x:3000\nsnyc:\n  prune: true\n", encoding="utf-8")
+    assert "snyc: unknown key 'snyc'; did you mean `sync`?" in syncer("plan", "--config", str(single)).stderr
+    multi = tmp_path / "multi.yaml"
+    multi.write_text("targets:\n  - name: a\n    grafanna: {url: 'http://x'}\n", encoding="utf-8")
+    said = syncer("plan", "--config", str(multi)).stderr
+    assert f"{multi}: targets[0].grafanna: unknown key 'grafanna'; did you mean `grafana`?" in said
