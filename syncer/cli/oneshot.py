@@ -226,9 +226,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.quiet:
         sys.stdout.write("\n".join(plan_headline(report.plan, source_errors=errors, style=style)) + "\n")
         return code
-    sys.stdout.write(plan_text(report.plan, verbose=args.verbose, source_errors=errors, style=style))
-    if args.diff:
-        sys.stdout.write(plan_diff(report.plan, full_new=args.diff_new))
+    diff = plan_diff(report.plan, full_new=args.diff_new) if args.diff else ""
+    sys.stdout.write(
+        plan_text(report.plan, verbose=args.verbose, source_errors=errors, style=style, diff=diff)
+    )
     return code
 
 

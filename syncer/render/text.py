@@ -47,9 +47,12 @@ def problems_text(problems: Iterable[object]) -> str:
     return "".join(f"{p}\n" for p in problems)
 
 
-def plan_text(plan: Plan, *, verbose: bool = False, source_errors: int = 0, style: Style = PLAIN) -> str:
+def plan_text(
+    plan: Plan, *, verbose: bool = False, source_errors: int = 0, style: Style = PLAIN, diff: str = ""
+) -> str:
     """One line per action that does something (every action with `verbose`), one per managed
-    dashboard left in Grafana without its file, refusals, then the headline (render.headline)."""
+    dashboard left in Grafana without its file, refusals, the `diff` if any, then the headline
+    (render.headline) last, where a terminal leaves it in view."""
     lines: list[str] = []
     for folder in plan.folder_actions:
         if verbose or folder.kind is not ActionKind.NOOP:
@@ -59,6 +62,8 @@ def plan_text(plan: Plan, *, verbose: bool = False, source_errors: int = 0, styl
             lines.append(_dashboard_line(action, style))
     lines.extend(_orphan_line(live, style) for live in plan.orphans)
     lines.extend(style.paint(f"refused: {reason}", "red") for reason in plan.refusals)
+    if diff:
+        lines.append(diff.rstrip("\n"))
     lines.extend(plan_headline(plan, source_errors=source_errors, style=style))
     return "\n".join(lines) + "\n"
 

@@ -102,6 +102,7 @@ def test_diff_summarises_new_dashboards_unless_asked(emulator: Emulator, tmp_pat
     full = syncer("plan", str(src), "--diff", "--diff-new", *conn(emulator))
     assert "+++ home.json: new dashboard," in short.stdout and '+  "title": "Home"' not in short.stdout
     assert '+  "title": "Home"' in full.stdout
+    assert full.stdout.rstrip().splitlines()[-1].startswith("Plan: dashboards 2 to create")  # headline last
 
 
 def test_quiet_and_colour(emulator: Emulator, tmp_path: Path) -> None:
