@@ -30,11 +30,11 @@ import structlog
 from syncer.engine.daemon_backoff import Backoff
 from syncer.engine.daemon_changes import Snapshot, diff, source_refusal
 from syncer.engine.daemon_config import DaemonConfig, DaemonMetrics, TargetSpec
-from syncer.engine.daemon_report import drifted_after, record_report
+from syncer.engine.daemon_report import drifted_after, pass_result, record_report
 from syncer.engine.daemon_status import TargetStatus
 from syncer.engine.funnel import Batch, Funnel, Trigger
 from syncer.engine.heap import settle_heap
-from syncer.engine.reconcile import Target, reconcile_once
+from syncer.engine.reconcile import Target, exit_code_for_apply, reconcile_once
 from syncer.engine.source_commit import git_commit
 from syncer.model.errors import GrafanaError, SourceError, SyncerError
 from syncer.model.results import RunReport
@@ -247,6 +247,8 @@ class TargetRunner:
             triggers=[t.value for t in batch.triggers],
         )
         self._remember(desired, report, full=scope is None)
+        self.status.last_result = pass_result(report)
+        self.status.last_exit_code = exit_code_for_apply(report)
         return Result.PARTIAL if report.failures else Result.DONE
 
     def _remember(self, desired: DesiredState, report: RunReport, *, full: bool) -> None:

@@ -27,6 +27,8 @@ def test_a_broken_file_shows_in_readyz_metrics_and_the_pass_log(emulator: Emulat
         passes = wait_until(lambda: [r for r in daemon.logs("reconcile") if r.get("source_errors") == 1])
         assert passes[-1]["result"] == "source_errors"
         assert passes[-1]["in_sync"] is False and passes[-1]["exit_code"] == 1
+        status = daemon.get("/readyz").json()["targets"]["default"]
+        assert (status["last_result"], status["last_exit_code"]) == ("source_errors", 1)
 
         (src / "broken.json").unlink()
         wait_until(lambda: daemon.metric("syncer_source_problems", target="default") == 0)
