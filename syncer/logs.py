@@ -144,7 +144,7 @@ def configure_logging(level: str = "info", fmt: str = "auto", stream: TextIO | N
     logging.basicConfig(
         level=max(numeric, logging.WARNING), stream=sys.stderr, format="%(name)s: %(message)s"
     )
-    for noisy in ("apscheduler", "watchdog", "httpx", "httpcore"):
+    for noisy in ("apscheduler", "watchdog", "httpx", "httpcore", "aiohttp"):
         logging.getLogger(noisy).setLevel(max(numeric, logging.WARNING))
 
 

@@ -9,15 +9,17 @@ Precedence is flags > environment > config file > defaults; the merge itself is
 from __future__ import annotations
 
 import argparse
-import asyncio
-import signal
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from syncer.cli.jsonnet_options import jsonnet_flags
 from syncer.model.errors import ConfigError
-from syncer.settings import Settings, TargetSettings, load_settings
+
+if TYPE_CHECKING:  # imported where used: registering options must stay cheap (`syncer --help`)
+    import asyncio
+
+    from syncer.settings import Settings, TargetSettings
 
 GRAFANA_FLAGS = (
     "url",
@@ -109,6 +111,8 @@ def settings_from_args(
     daemon: Mapping[str, Any] | None = None,
 ) -> Settings:
     """Settings from --config, the environment and the flags present on `args`."""
+    from syncer.settings import load_settings
+
     if getattr(args, "dir", None) is None and getattr(args, "dir_flag", None) is not None:
         args.dir = args.dir_flag  # `--dir DIR` (cli.parser.merge_dir does this, with its checks, in main)
     flags: dict[str, Mapping[str, Any]] = {
@@ -147,6 +151,9 @@ def require_url(target: TargetSettings) -> None:
 
 def install_cancel_handlers(cancel: asyncio.Event) -> None:
     """SIGTERM/SIGINT finish the requests in flight and start no new ones (then the run reports)."""
+    import asyncio
+    import signal
+
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         try:

@@ -1,5 +1,4 @@
-"""`syncer validate | plan | apply` (and, through `syncer.cli.pull`, `pull | manager-id`): the
-one-shot commands (exit codes are a contract, stated once in docs/cli.md).
+"""`syncer validate | plan | apply | pull`: the one-shot commands (exit codes are a contract).
 
 Who calls it: `syncer.cli.main` dispatches here; each handler parses its options into Settings,
 runs one use case through `syncer.app`/`syncer.engine`, renders with `syncer.render` and returns
@@ -8,31 +7,28 @@ the exit code:
     validate  0 valid, 1 invalid
     plan      0 (with --exit-code: 0 in sync, 2 Grafana differs from the source), 1 error
     apply     0 converged, 1 errors (input, refused prune, failed actions), 3 unresolved conflicts
-    (usage errors exit 1, never 2: see syncer.cli.parser)
+    (usage errors exit 1, never 2: see syncer.cli.parser; pull and manager-id: syncer.cli.pull)
 
 It must not contain reconcile logic; it only wires and prints (results on stdout, problems on stderr).
+What a command runs is imported inside its handler: `syncer --help` and `syncer validate` (what a
+pre-commit hook pays on every commit) must not load the HTTP stack, the engine or pydantic.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from syncer.adapters.files.loader import validate_directory
-from syncer.app import jsonnet_options, open_target
 from syncer.cli.common import (
     add_connection_options,
     directory,
     install_cancel_handlers,
     require_url,
-    select_target,
     target_from_args,
 )
-from syncer.cli.jsonnet_options import add_jsonnet_options, jsonnet_flags
+from syncer.cli.jsonnet_options import add_jsonnet_options
 from syncer.cli.output import (
     add_output_options,
     announce_api,
@@ -43,91 +39,23 @@ from syncer.cli.output import (
 )
 from syncer.cli.parser import add_dir
 from syncer.cli.pull import register_manager_id, register_pull
-from syncer.engine.reconcile import exit_code_for_apply, reconcile_once
+from syncer.cli.validate import register_validate
 from syncer.model.errors import ConfigError
-from syncer.model.plan import ActionKind, Plan
-from syncer.model.results import RunReport
-from syncer.render import Progress, plan_diff, plan_text, report_document, result_text
-from syncer.render.headline import plan_headline
-from syncer.render.warnings import summarise
-from syncer.settings import TargetSettings, load_settings
+
+if TYPE_CHECKING:
+    from syncer.model.plan import Plan
+    from syncer.model.results import RunReport
+    from syncer.settings import TargetSettings
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_CONFLICTS = 0, 1, 2, 3
 
 
 def register(sub: Any) -> None:
-    _register_validate(sub)
+    register_validate(sub)
     _register_plan(sub)
     _register_apply(sub)
     register_pull(sub)
     register_manager_id(sub)
-
-
-# ---- validate ------------------------------------------------------------------------------------
-
-
-def _register_validate(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "validate", help="check a directory of dashboard files offline (exit 0 valid, 1 invalid)"
-    )
-    add_dir(p, required=True, type_=directory)
-    p.add_argument("--output", choices=("text", "json"), default="text")
-    p.add_argument(
-        "--config", type=Path, metavar="FILE", help="take sync.inputs and min_refresh_interval from it"
-    )
-    p.add_argument("--target", metavar="NAME", help="which target of a multi-target config file to use")
-    p.add_argument("--verbose", "-v", action="store_true", help="list every warning (default: summarised)")
-    add_output_options(p)
-    add_jsonnet_options(p)
-    p.set_defaults(handler=cmd_validate)
-
-
-def cmd_validate(args: argparse.Namespace) -> int:
-    inputs: dict[str, str] = {}
-    min_refresh = "5s"
-    limits: dict[str, int] = {}
-    flags = {"sync": {"jsonnet": jsonnet_flags(args)}}
-    target = select_target(load_settings(args.config, environ={}, flags=flags), args.target)
-    if args.config is not None:
-        inputs, min_refresh = dict(target.sync.inputs), target.grafana.min_refresh_interval
-        limits = {
-            "max_file_bytes": target.sync.max_file_bytes,
-            "max_folder_depth": target.sync.max_folder_depth,
-        }
-    jsonnet = jsonnet_options(target.sync.jsonnet)
-    state = validate_directory(args.dir, inputs=inputs, min_refresh=min_refresh, jsonnet=jsonnet, **limits)
-    valid = not state.errors
-    if args.output == "json":
-        doc = {
-            "schemaVersion": 1,
-            "valid": valid,
-            "dashboards": len(state.dashboards),
-            "folders": len(state.folders),
-            "filesSeen": state.files_seen,
-            "problems": [
-                {
-                    "path": p.path,
-                    "line": p.line,
-                    "column": p.column,
-                    "severity": p.severity.value,
-                    "message": p.message,
-                }
-                for p in state.problems
-            ],
-        }
-        print(json.dumps(doc, indent=2))
-    else:
-        for problem in state.errors:
-            print(problem, file=sys.stderr)
-        if not args.quiet:
-            for line in summarise((str(w) for w in state.warnings), verbose=args.verbose):
-                print(line, file=sys.stderr)
-        verdict = "valid" if valid else f"INVALID ({len(state.errors)} error(s))"
-        print(
-            f"{args.dir}: {verdict}: {len(state.dashboards)} dashboard(s) in {len(state.folders)} folder(s), "
-            f"{len(state.warnings)} warning(s)."
-        )
-    return EXIT_OK if valid else EXIT_ERROR
 
 
 # ---- plan / apply --------------------------------------------------------------------------------
@@ -208,6 +136,11 @@ def _register_apply(sub: Any) -> None:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from syncer.render import plan_diff, plan_text
+    from syncer.render.headline import plan_headline
+
     target = _target(args)
     report = asyncio.run(_reconcile(target, dry_run=True, progress=False))
     code = _plan_exit_code(report, args.exit_code)
@@ -237,6 +170,11 @@ def cmd_apply(args: argparse.Namespace) -> int:
     if args.dry_run:
         args.diff, args.diff_new, args.exit_code = False, False, False
         return cmd_plan(args)
+    import asyncio
+
+    from syncer.engine.reconcile import exit_code_for_apply
+    from syncer.render import result_text
+
     target = _target(args)
     report = asyncio.run(_reconcile(target, dry_run=False, progress=args.output == "text" and not args.quiet))
     code = exit_code_for_apply(report)
@@ -264,6 +202,12 @@ def _target(args: argparse.Namespace) -> TargetSettings:
 
 
 async def _reconcile(target: TargetSettings, *, dry_run: bool, progress: bool) -> RunReport:
+    import asyncio
+
+    from syncer.app import open_target
+    from syncer.engine.reconcile import reconcile_once
+    from syncer.render import Progress
+
     cancel = asyncio.Event()
     install_cancel_handlers(cancel)
     bar = Progress(total=0) if progress else None
@@ -281,6 +225,8 @@ async def _reconcile(target: TargetSettings, *, dry_run: bool, progress: bool) -
 
 
 def _visible_actions(plan: Plan) -> int:
+    from syncer.model.plan import ActionKind
+
     return sum(1 for a in plan.folder_actions if a.kind is not ActionKind.NOOP) + sum(
         1 for a in plan.dashboard_actions if a.kind is not ActionKind.NOOP
     )
@@ -295,6 +241,8 @@ def _plan_exit_code(report: RunReport, exit_code_flag: bool) -> int:
 
 
 def _print_json(report: RunReport, command: str, target: TargetSettings, code: int) -> None:
+    from syncer.render import report_document
+
     doc = report_document(
         report,
         command=command,

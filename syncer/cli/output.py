@@ -9,16 +9,14 @@ stays parseable). Errors are always printed; warnings are summarised (render.war
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from syncer.app import diagnose_url
-from syncer.engine.reconcile import WARNINGS
-from syncer.model.results import RunReport
 from syncer.render.style import Style, wants_colour
-from syncer.render.warnings import summarise
-from syncer.settings import TargetSettings
+
+if TYPE_CHECKING:  # what the handlers print is imported when printed: start-up stays light
+    from syncer.model.results import RunReport
+    from syncer.settings import TargetSettings
 
 NOT_GRAFANA_FAILURES = ("cannot read the source", "interrupted")
 
@@ -44,6 +42,8 @@ def style_for(args: argparse.Namespace, stream: TextIO) -> Style:
 
 
 def report_warnings(report: RunReport) -> tuple[str, ...]:
+    from syncer.engine.reconcile import WARNINGS
+
     found = report.extra.get(WARNINGS, ())
     return tuple(str(w) for w in found) if isinstance(found, tuple | list) else ()
 
@@ -54,6 +54,8 @@ def print_problems(report: RunReport, args: argparse.Namespace) -> None:
         print(problem, file=sys.stderr)
     if getattr(args, "quiet", False):
         return
+    from syncer.render.warnings import summarise
+
     for line in summarise(report_warnings(report), verbose=getattr(args, "verbose", False)):
         print(line, file=sys.stderr)
 
@@ -63,6 +65,10 @@ def print_fatal(fatal: str, target: TargetSettings) -> None:
     print(f"syncer: error: {fatal}", file=sys.stderr)
     if fatal.startswith(NOT_GRAFANA_FAILURES) or not target.grafana.url:
         return
+    import asyncio
+
+    from syncer.app import diagnose_url
+
     hint = asyncio.run(diagnose_url(target.grafana))
     if hint:
         print(f"syncer: hint: {hint}", file=sys.stderr)

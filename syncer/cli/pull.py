@@ -2,21 +2,19 @@
 hook asks the checkout for): the one-shot commands that do not plan.
 
 Who calls it: `syncer.cli.oneshot.register` registers them with the other one-shot commands.
-Exit codes: pull 0 written, 1 error; manager-id 0. It only wires and prints.
+Exit codes: pull 0 written, 1 error; manager-id 0. It only wires and prints; what a handler runs
+is imported inside it (`syncer --help` must not load the HTTP stack).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from typing import Any
 
-from syncer.app import build_policy, pull_directory
 from syncer.cli.common import add_connection_options, directory, require_url, target_from_args
 from syncer.cli.output import print_fatal
 from syncer.cli.parser import add_dir
-from syncer.engine.pull import PullOptions
 from syncer.model.errors import ConfigError, GrafanaError
 
 EXIT_OK, EXIT_ERROR = 0, 1
@@ -54,6 +52,11 @@ def register_pull(sub: Any) -> None:
 
 
 def cmd_pull(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from syncer.app import pull_directory
+    from syncer.engine.pull import PullOptions
+
     target = target_from_args(args)
     require_url(target)
     options = PullOptions(
@@ -85,6 +88,8 @@ def register_manager_id(sub: Any) -> None:
 def cmd_manager_id(args: argparse.Namespace) -> int:
     """For hooks that plan from an exported copy of the tree (`git archive` into a temporary
     directory): they ask the repository's checkout for its id and pass it with --manager-id."""
+    from syncer.app import build_policy
+
     target = target_from_args(args)
     if target.sync.dir is None:
         raise ConfigError("no source directory given (DIR argument or sync.dir in --config)")

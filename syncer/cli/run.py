@@ -10,31 +10,29 @@ shutdown. It holds no logic of its own.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import signal
-import sys
-from collections.abc import Callable
-from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import structlog
-
-from syncer.adapters.files.watcher import DirectoryWatcher
-from syncer.app import library_dirs_outside, open_target
 from syncer.cli.common import add_connection_options, directory, given, require_url, settings_from_args
 from syncer.cli.jsonnet_options import add_jsonnet_options
 from syncer.cli.parser import add_dir
-from syncer.engine.daemon import Daemon
-from syncer.engine.daemon_config import DaemonConfig, SourceWatcher, TargetSpec, WatcherFactory
-from syncer.engine.funnel import Trigger
-from syncer.logs import configure_logging, redactor
 from syncer.model.errors import ConfigError
-from syncer.server.http import HttpServer
-from syncer.server.metrics import PrometheusMetrics
-from syncer.settings import DaemonSettings, Settings, TargetSettings
 
-log = structlog.get_logger("syncer.run")
+if TYPE_CHECKING:  # imported where used: `syncer --help` must not load the daemon (docs/benchmarks.md)
+    import asyncio
+    from collections.abc import Callable
+
+    from syncer.engine.daemon import Daemon
+    from syncer.engine.daemon_config import DaemonConfig, SourceWatcher, TargetSpec, WatcherFactory
+    from syncer.server.metrics import PrometheusMetrics
+    from syncer.settings import DaemonSettings, Settings, TargetSettings
+
+
+def _log() -> Any:
+    import structlog
+
+    return structlog.get_logger("syncer.run")
+
 
 DAEMON_FLAGS = (
     "listen",
@@ -123,6 +121,10 @@ def _add_daemon_options(p: argparse.ArgumentParser) -> None:
 
 
 def run_command(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from syncer.logs import configure_logging, redactor
+
     settings = settings_from_args(args, daemon=given(args, DAEMON_FLAGS))
     targets = _selected_targets(settings, args.target)
     configure_logging(args.log_level or settings.log_level, settings.daemon.log_format)
@@ -161,6 +163,8 @@ def parse_listen(listen: str) -> tuple[str, int]:
 
 
 def daemon_config(settings: DaemonSettings) -> DaemonConfig:
+    from syncer.engine.daemon_config import DaemonConfig
+
     return DaemonConfig(
         interval_s=settings.interval_s,
         jitter=settings.jitter,
@@ -174,6 +178,11 @@ def daemon_config(settings: DaemonSettings) -> DaemonConfig:
 
 
 def _spec(target: TargetSettings, metrics: PrometheusMetrics) -> TargetSpec:
+    from functools import partial
+
+    from syncer.app import open_target
+    from syncer.engine.daemon_config import TargetSpec
+
     assert target.sync.dir is not None
     token_file = target.grafana.token_file
     return TargetSpec(
@@ -186,6 +195,9 @@ def _spec(target: TargetSettings, metrics: PrometheusMetrics) -> TargetSpec:
 
 def _watcher_factory(targets: tuple[TargetSettings, ...]) -> WatcherFactory:
     """Watchers that also watch each target's jsonnet library directories outside its tree."""
+    from syncer.adapters.files.watcher import DirectoryWatcher
+    from syncer.app import library_dirs_outside
+
     outside = {Path(t.sync.dir or "."): library_dirs_outside(t) for t in targets}
 
     def factory(
@@ -202,6 +214,13 @@ def _watcher_factory(targets: tuple[TargetSettings, ...]) -> WatcherFactory:
 
 
 async def _serve(settings: DaemonSettings, targets: tuple[TargetSettings, ...], host: str, port: int) -> int:
+    import asyncio
+    import sys
+
+    from syncer.engine.daemon import Daemon
+    from syncer.server.http import HttpServer
+    from syncer.server.metrics import PrometheusMetrics
+
     metrics = PrometheusMetrics()
     daemon = Daemon(
         [_spec(t, metrics) for t in targets],
@@ -216,7 +235,7 @@ async def _serve(settings: DaemonSettings, targets: tuple[TargetSettings, ...], 
         raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     url_host = f"[{bound_host}]" if ":" in bound_host else bound_host
     print(f"serving http on http://{url_host}:{bound_port}", flush=True)
-    log.info("serving http", url=f"http://{url_host}:{bound_port}")
+    _log().info("serving http", url=f"http://{url_host}:{bound_port}")
     stop = asyncio.Event()
     _install_stop_handlers(stop)
     _install_resync_handler(daemon)
@@ -231,19 +250,26 @@ async def _serve(settings: DaemonSettings, targets: tuple[TargetSettings, ...], 
 def _install_resync_handler(daemon: Daemon) -> None:
     """SIGHUP asks for a full resync of every target (its default action would kill the daemon
     silently, e.g. when the terminal that started it closes)."""
+    import asyncio
+    import signal
+
+    from syncer.engine.funnel import Trigger
 
     def on_hangup() -> None:
-        log.info("signal received", signal="SIGHUP", action="full resync")
+        _log().info("signal received", signal="SIGHUP", action="full resync")
         daemon.request_sync(None, Trigger.SIGNAL)
 
     asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, on_hangup)
 
 
 def _install_stop_handlers(stop: asyncio.Event) -> None:
+    import asyncio
+    import signal
+
     loop = asyncio.get_running_loop()
 
     def on_signal(signum: int) -> None:
-        log.info("signal received", signal=signal.Signals(signum).name)
+        _log().info("signal received", signal=signal.Signals(signum).name)
         stop.set()
 
     for sig in (signal.SIGTERM, signal.SIGINT):

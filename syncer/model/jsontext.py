@@ -13,6 +13,10 @@ agrees with it, and `json` takes over in the corners where orjson differs:
 
 Unlike `json.loads`, `NaN`, `Infinity` and numbers too large for a float are refused (ValueError):
 they are not JSON, and re-encoding them would produce text no JSON parser accepts.
+
+`loads_checked` also tells, from the text and at C speed, whether every number in it is *plain*
+(see `plain_numbers`), so that callers skip the per-value walk of `core.jsonvalues.normalise_numbers`
+where the text shows it would change nothing.
 Pure: no I/O.
 """
 
@@ -20,15 +24,25 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import orjson
 
-_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_LONG_DIGIT_RUN = b"0" * 19  # where orjson's 64-bit integers may end (found at C speed, see loads)
+# the "shape" of a text: every digit and decimal point as "0", so runs of number characters and the
+# neighbours of numbers are found with plain substring searches (memchr speed, no regex backtracking)
+_NUMBER_CHARS_AS_ZERO = bytes.maketrans(b"123456789.E", b"0000000000e")  # "E" as "e" too
+_LONG_DIGIT_RUN = b"0" * 19  # where orjson's 64-bit integers may end (see loads)
+_SIXTEEN_DIGITS = b"0" * 16  # a number past float64's 15-16 exact digits (see plain_numbers)
+_DIGIT_THEN_E = b"0e"
+_AFTER_E = frozenset(b"0-+")
+_ZERO, _MINUS = ord("0"), ord("-")
+_BEFORE_A_VALUE = frozenset(b":,[ \t\r\n")
+_INTEGRAL_DECIMAL = re.compile(rb"\.0+(?:[\s,\]}]|\Z)")  # "2.0," "1.00}" (a literal start: fast search)
 _MAYBE_TINY_FLOAT = b".0000"  # see dumps_canonical
-_EXPONENT_MARKERS = tuple(bytes([digit]) + b"e-" for digit in b"0123456789")
+_EXPONENT_MINUS = re.compile(rb"e-")
+_DIGIT_BYTES = frozenset(b"0123456789")
 
 
 def loads(data: bytes | str) -> Any:
@@ -37,7 +51,56 @@ def loads(data: bytes | str) -> Any:
     Raises ValueError (json.JSONDecodeError with line and column for syntax errors) on bad input.
     """
     raw = data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
-    if _LONG_DIGIT_RUN not in raw.translate(_DIGITS_AS_ZERO):
+    return _loads(data, raw.translate(_NUMBER_CHARS_AS_ZERO))
+
+
+def loads_checked(data: bytes) -> tuple[Any, bool]:
+    """`loads(data)`, and `plain_numbers(data)` from the same scan of the text."""
+    shape = data.translate(_NUMBER_CHARS_AS_ZERO)
+    return _loads(data, shape), _plain(data, shape)
+
+
+def plain_numbers(data: bytes) -> bool:
+    """True when every number in the JSON text `data` is plain: no exponent, no fraction of zeros
+    only ("2.0"), fewer than 16 digits. A float64 round trip (Grafana's Go code) keeps such numbers
+    exactly as they are, so `normalise_numbers` would return the value unchanged. False only means
+    "maybe not": a string holding such characters (a version "11.3.0" or a hex checksum does not,
+    "x 2.0, y" does) costs the walk, never a wrong answer. Why 16: a decimal of 15 significant
+    digits or fewer that is not an integer never reads as an integral float, and 16 or more shows
+    as a run of 16 digits-or-point characters."""
+    return _plain(data, data.translate(_NUMBER_CHARS_AS_ZERO))
+
+
+def may_hold_long_numbers(data: bytes) -> bool:
+    """Whether the JSON text `data` may hold a number of 16 or more digits (an integer a float64
+    round trip would change); False is certain."""
+    return _SIXTEEN_DIGITS in data.translate(_NUMBER_CHARS_AS_ZERO)
+
+
+def _plain(data: bytes, shape: bytes) -> bool:
+    return not (_SIXTEEN_DIGITS in shape or _exponent(shape) or _INTEGRAL_DECIMAL.search(data))
+
+
+def _exponent(shape: bytes) -> bool:
+    """Whether a number with an exponent may be in the text: a digit run followed by e/E and a digit
+    or sign, that starts where a JSON value can (after `:`, `,`, `[` or white space). Why the start is
+    looked at: hex in strings (checksums, uids: "ae8da6c0a0e05...") has digit-e-digit all over."""
+    at = shape.find(_DIGIT_THEN_E)
+    while at != -1:
+        if at + 2 < len(shape) and shape[at + 2] in _AFTER_E:
+            start = at
+            while start > 0 and shape[start - 1] == _ZERO:
+                start -= 1
+            if start > 0 and shape[start - 1] == _MINUS:
+                start -= 1
+            if start == 0 or shape[start - 1] in _BEFORE_A_VALUE:
+                return True
+        at = shape.find(_DIGIT_THEN_E, at + 1)
+    return False
+
+
+def _loads(data: bytes | str, shape: bytes) -> Any:
+    if _LONG_DIGIT_RUN not in shape:
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError:
@@ -45,12 +108,35 @@ def loads(data: bytes | str) -> Any:
     return json.loads(data, parse_constant=_refuse_constant, parse_float=_finite_float)
 
 
+class Encoded:
+    """JSON text that `dumps` writes into its output as it is, instead of a value it would encode
+    (a kept dashboard that is sent on: parsing it only to encode it again is the waste avoided)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: bytes) -> None:
+        self.text = text
+
+
 def dumps(value: Any) -> bytes:
-    """Compact UTF-8 JSON text of `value` (no spaces; key order kept)."""
+    """Compact UTF-8 JSON text of `value` (no spaces; key order kept); `Encoded` parts as they are."""
     try:
-        return orjson.dumps(value, default=_mapping_as_dict)
+        return orjson.dumps(value, default=_fragment_or_dict)
     except TypeError:  # a lone surrogate, an integer beyond 64 bits: `json` escapes or writes them
-        return json.dumps(value, separators=(",", ":"), default=_mapping_as_dict).encode("ascii")
+        return json.dumps(value, separators=(",", ":"), default=_value_or_dict).encode("ascii")
+
+
+def extend_object(text: bytes, members: Mapping[str, Any]) -> bytes:
+    """The JSON object `text` with `members` appended, without parsing it; the caller knows the object
+    holds none of their keys (a repeated key would be read as the last one by Go and by `json`)."""
+    body = text.rstrip()
+    if not body.endswith(b"}"):
+        raise ValueError("not the text of a JSON object")
+    added = dumps(dict(members))
+    if added == b"{}":
+        return text
+    head = body[:-1].rstrip()
+    return head + (b"" if head.endswith(b"{") else b",") + added[1:]
 
 
 def dumps_canonical(value: Any) -> str:
@@ -60,17 +146,35 @@ def dumps_canonical(value: Any) -> str:
     byte. orjson's sorted output equals it except for floats below 1e-4, which Python writes as
     `1e-05` and orjson as `0.00001` or `1e-5`; such literals always show a digit followed by "e-"
     or the run ".0000" in orjson's text, so any text holding one (a string may raise a false alarm)
-    is made by `json` instead. Integers beyond 64 bits, lone surrogates and non-string keys make
-    orjson refuse, and `json` answers then too. (NaN and infinities, which the two spell
-    differently, never get here: `loads` refuses them and so does the YAML reader.)
+    is made by `json` instead. (The few "e-" in a dashboard's text are found with one fast search
+    and their preceding byte looked at, instead of one scan per digit.) Integers beyond 64 bits,
+    lone surrogates and non-string keys make orjson refuse, and `json` answers then too. (NaN and
+    infinities, which the two spell differently, never get here: `loads` refuses them and so does
+    the YAML reader.)
     """
     try:
         text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
     except TypeError:
         text = None
-    if text is None or _MAYBE_TINY_FLOAT in text or any(marker in text for marker in _EXPONENT_MARKERS):
+    if text is None or _MAYBE_TINY_FLOAT in text or _digit_then_exponent_minus(text):
         return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return text.decode("utf-8")
+
+
+def _digit_then_exponent_minus(text: bytes) -> bool:
+    return any(text[found.start() - 1] in _DIGIT_BYTES for found in _EXPONENT_MINUS.finditer(text, 1))
+
+
+def _fragment_or_dict(value: Any) -> Any:
+    if isinstance(value, Encoded):
+        return orjson.Fragment(value.text)
+    return _mapping_as_dict(value)
+
+
+def _value_or_dict(value: Any) -> Any:
+    if isinstance(value, Encoded):
+        return loads(value.text)  # the standard library cannot insert text: the rare slow path
+    return _mapping_as_dict(value)
 
 
 def _mapping_as_dict(value: Any) -> dict[str, Any]:

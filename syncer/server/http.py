@@ -2,41 +2,37 @@
 
 Who calls it: `syncer.cli.run` starts one `HttpServer` next to the daemon and closes it after the daemon
 stopped. The server asks a `DaemonControl` (the daemon) for answers; it never reconciles anything itself,
-`POST /sync` only queues a full resync. A tiny HTTP/1.1 handler on `asyncio.start_server` (one request per
-connection, bounded header size and read time) is all a probe or a Prometheus scrape needs, so no web
-framework is pulled in. The sync token is re-read from its file on each request (rotation) and compared in
-constant time; it never appears in a response or a log line.
+`POST /sync` only queues a full resync. aiohttp's web server (already a dependency: it carries the
+client's requests too) does the HTTP: parsing, keep-alive, HEAD for the GET routes, routing. This module
+adds what a probe endpoint must guarantee on top: a bounded request head (16 KiB) and body (64 KiB),
+connections that send nothing for 10 s closed, JSON answers for unknown paths and wrong methods, and a
+handler failure answered with a 500 instead of taking the daemon down. The sync token is re-read from
+its file on each request (rotation) and compared in constant time; it never appears in a response or a
+log line.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import parse_qs, urlsplit
 
 import structlog
+from aiohttp import web
 
 log = structlog.get_logger("syncer.http")
 
 MAX_HEAD_BYTES = 16 * 1024
 MAX_BODY_BYTES = 64 * 1024
 READ_TIMEOUT_S = 10.0
-REASONS = {
-    200: "OK",
-    202: "Accepted",
-    400: "Bad Request",
-    401: "Unauthorized",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    413: "Payload Too Large",
-    500: "Internal Server Error",
-    503: "Service Unavailable",
-}
+# aiohttp's parser refuses (400) a single line beyond this; heads up to it are measured and refused with
+# 413 past MAX_HEAD_BYTES, so the parser's limit only bounds memory
+_PARSER_LINE_BYTES = 2 * MAX_HEAD_BYTES
+_PARSER_MAX_HEADERS = 100
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class DaemonControl(Protocol):
@@ -47,30 +43,9 @@ class DaemonControl(Protocol):
     def request_sync(self, target: str | None) -> list[str] | None: ...
 
 
-@dataclass(frozen=True)
-class Request:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-
-
-@dataclass(frozen=True)
-class Response:
-    status: int
-    body: bytes
-    content_type: str = "application/json"
-    headers: tuple[tuple[str, str], ...] = ()
-
-
-def json_response(status: int, document: object, *headers: tuple[str, str]) -> Response:
-    return Response(status, (json.dumps(document, indent=None) + "\n").encode(), headers=headers)
-
-
-class BadRequest(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
+def json_response(status: int, document: object, *headers: tuple[str, str]) -> web.Response:
+    body = (json.dumps(document, indent=None) + "\n").encode()
+    return web.Response(status=status, body=body, content_type="application/json", headers=dict(headers))
 
 
 class HttpServer:
@@ -84,72 +59,88 @@ class HttpServer:
         self._control = control
         self._exposition = exposition
         self._sync_token_file = sync_token_file
-        self._server: asyncio.Server | None = None
+        self._runner: web.AppRunner | None = None
+        self._routes: dict[str, tuple[str, Callable[[web.Request], web.Response]]] = {
+            "/healthz": ("GET", self._healthz),
+            "/readyz": ("GET", self._readyz),
+            "/metrics": ("GET", self._metrics),
+            "/sync": ("POST", self._sync),
+        }
 
     async def start(self, host: str, port: int) -> tuple[str, int]:
         """Bind and serve in the background; return the bound address (port 0 picks a free one)."""
-        self._server = await asyncio.start_server(self._handle, host, port, limit=MAX_HEAD_BYTES)
-        sockname = self._server.sockets[0].getsockname()
-        return str(sockname[0]), int(sockname[1])
+        runner = web.AppRunner(
+            self._application(),
+            handle_signals=False,  # the daemon owns SIGTERM/SIGINT/SIGHUP
+            access_log=None,
+            keepalive_timeout=READ_TIMEOUT_S,  # also closes a connection whose head never completes
+            max_line_size=_PARSER_LINE_BYTES,
+            max_field_size=_PARSER_LINE_BYTES,
+            max_headers=_PARSER_MAX_HEADERS,
+        )
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, host, port).start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        address = runner.addresses[0]
+        return str(address[0]), int(address[1])
 
     async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
 
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def _application(self) -> web.Application:
+        app = web.Application(middlewares=[self._guard], client_max_size=MAX_BODY_BYTES)
+        for path, (method, handler) in self._routes.items():
+            for spelling in (path, path + "/"):
+                if method == "GET":
+                    app.router.add_get(spelling, _async(handler))  # HEAD too
+                else:
+                    app.router.add_route(method, spelling, _async(handler))
+        return app
+
+    @web.middleware
+    async def _guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Limits first, then the route; every answer uncacheable."""
+        response: web.StreamResponse | None = _refusal(request)
+        if response is None:
+            response = await self._answer(request, handler)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    async def _answer(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         try:
-            head_only = False
-            try:
-                request = await asyncio.wait_for(read_request(reader), READ_TIMEOUT_S)
-                head_only = request.method == "HEAD"
-                response = self.route(request)
-            except BadRequest as exc:
-                response = json_response(exc.status, {"error": str(exc)})
-            except TimeoutError:
-                return
-            writer.write(encode_response(response, head_only=head_only))
-            await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
-        except Exception as exc:  # why: a bad request must never take the loop (and the daemon) down
+            return await handler(request)
+        except web.HTTPNotFound:
+            return json_response(404, {"error": "not found", "endpoints": sorted(self._routes)})
+        except web.HTTPMethodNotAllowed as exc:
+            allow = ", ".join(sorted(exc.allowed_methods))
+            return json_response(405, {"error": "method not allowed"}, ("Allow", allow))
+        except Exception as exc:  # why: a failing handler must never take the daemon down
             log.error("http handler error", error=f"{type(exc).__name__}: {exc}")
-        finally:
-            writer.close()
+            return json_response(500, {"error": "internal error"})
 
-    def route(self, request: Request) -> Response:
-        handlers: dict[str, tuple[tuple[str, ...], Callable[[Request], Response]]] = {
-            "/healthz": (("GET", "HEAD"), self._healthz),
-            "/readyz": (("GET", "HEAD"), self._readyz),
-            "/metrics": (("GET", "HEAD"), self._metrics),
-            "/sync": (("POST",), self._sync),
-        }
-        entry = handlers.get(request.path.rstrip("/") or "/")
-        if entry is None:
-            return json_response(404, {"error": "not found", "endpoints": sorted(handlers)})
-        methods, handler = entry
-        if request.method not in methods:
-            return json_response(405, {"error": "method not allowed"}, ("Allow", ", ".join(methods)))
-        return handler(request)
-
-    def _healthz(self, request: Request) -> Response:
+    def _healthz(self, request: web.Request) -> web.Response:
         ok, body = self._control.health()
         return json_response(200 if ok else 503, body)
 
-    def _readyz(self, request: Request) -> Response:
+    def _readyz(self, request: web.Request) -> web.Response:
         ok, body = self._control.readiness()
         return json_response(200 if ok else 503, body)
 
-    def _metrics(self, request: Request) -> Response:
+    def _metrics(self, request: web.Request) -> web.Response:
         body, content_type = self._exposition()
-        return Response(200, body, content_type)
+        return web.Response(body=body, headers={"Content-Type": content_type})
 
-    def _sync(self, request: Request) -> Response:
+    def _sync(self, request: web.Request) -> web.Response:
         denied = self._check_sync_token(request)
         if denied is not None:
             return denied
-        targets = request.query.get("target")
-        target = targets[0] if targets else None
+        target = request.query.get("target")
         accepted = self._control.request_sync(target)
         if accepted is None:
             return json_response(404, {"error": f"unknown target {target!r}"})
@@ -158,7 +149,7 @@ class HttpServer:
         log.info("sync requested", targets=accepted)
         return json_response(202, {"accepted": accepted})
 
-    def _check_sync_token(self, request: Request) -> Response | None:
+    def _check_sync_token(self, request: web.Request) -> web.Response | None:
         if self._sync_token_file is None:
             return None
         try:
@@ -168,7 +159,7 @@ class HttpServer:
                 "cannot read the sync token file", token_file=str(self._sync_token_file), error=exc.strerror
             )
             return json_response(503, {"error": "sync token unavailable"})
-        given = request.headers.get("authorization", "")
+        given = request.headers.get("Authorization", "")
         scheme, _, credential = given.partition(" ")
         if expected and scheme.lower() == "bearer" and hmac.compare_digest(credential.strip(), expected):
             return None
@@ -177,47 +168,25 @@ class HttpServer:
         )
 
 
-async def read_request(reader: asyncio.StreamReader) -> Request:
-    try:
-        head = await reader.readuntil(b"\r\n\r\n")
-    except asyncio.LimitOverrunError:
-        raise BadRequest(413, "request head too large") from None
-    lines = head.decode("latin-1").split("\r\n")
-    parts = lines[0].split(" ")
-    if len(parts) != 3 or not parts[2].startswith("HTTP/1."):
-        raise BadRequest(400, "malformed request line")
-    headers: dict[str, str] = {}
-    for line in lines[1:]:
-        if line:
-            name, sep, value = line.partition(":")
-            if not sep:
-                raise BadRequest(400, "malformed header")
-            headers[name.strip().lower()] = value.strip()
-    await _discard_body(reader, headers)
-    url = urlsplit(parts[1])
-    return Request(parts[0].upper(), url.path or "/", parse_qs(url.query), headers)
+def _async(handler: Callable[[web.Request], web.Response]) -> Handler:
+    async def run(request: web.Request) -> web.StreamResponse:
+        return handler(request)
+
+    return run
 
 
-async def _discard_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> None:
-    if "chunked" in headers.get("transfer-encoding", "").lower():
-        raise BadRequest(400, "chunked request bodies are not supported")
-    try:
-        length = int(headers.get("content-length", "0"))
-    except ValueError:
-        raise BadRequest(400, "bad content-length") from None
-    if length > MAX_BODY_BYTES or length < 0:
-        raise BadRequest(413, "request body too large")
-    if length:
-        await reader.readexactly(length)
-
-
-def encode_response(response: Response, *, head_only: bool = False) -> bytes:
-    head = [
-        f"HTTP/1.1 {response.status} {REASONS.get(response.status, 'Unknown')}",
-        f"Content-Type: {response.content_type}",
-        f"Content-Length: {len(response.body)}",
-        "Cache-Control: no-store",
-        "Connection: close",
-        *(f"{name}: {value}" for name, value in response.headers),
-    ]
-    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + (b"" if head_only else response.body)
+def _refusal(request: web.Request) -> web.Response | None:
+    """A request over the limits is answered before any route runs, and its connection closed (an
+    unread body must not be parsed as the next request)."""
+    head = len(request.method) + len(request.raw_path) + 11  # request line with " HTTP/1.1\r\n"
+    head += sum(len(name) + len(value) + 4 for name, value in request.raw_headers)
+    if head > MAX_HEAD_BYTES:
+        response = json_response(413, {"error": "request head too large"})
+    elif "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+        response = json_response(400, {"error": "chunked request bodies are not supported"})
+    elif (request.content_length or 0) > MAX_BODY_BYTES:
+        response = json_response(413, {"error": "request body too large"})
+    else:
+        return None
+    response.force_close()
+    return response

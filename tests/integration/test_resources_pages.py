@@ -1,8 +1,8 @@
 """`ListPage`: a k8s list response decoded one item at a time (no server needed).
 
-The decoder must give exactly what `json.loads` gives for the items and the continue token, whatever
-the order of the top-level keys and the whitespace, and fail loudly (never an empty listing) on a body
-that is not a JSON object.
+The decoder must give exactly what `json.loads` gives for the items and the continue token (numbers as
+`normalise_numbers` leaves them), whatever the order of the top-level keys and the whitespace, and fail
+loudly (never an empty listing) on a body that is not a JSON object.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 from syncer.adapters.grafana.resources_pages import ListPage, MalformedPage
+from syncer.core.jsonvalues import normalise_numbers
+from syncer.model import jsontext
 
 
 def items_and_token(text: str) -> tuple[list[Any], str | None]:
@@ -82,3 +84,16 @@ def test_items_come_one_at_a_time_before_the_rest_is_decoded() -> None:
     assert next(items) == {"n": 2}
     with pytest.raises(MalformedPage):
         next(items)
+
+
+@pytest.mark.parametrize("long_integer", [2**53 + 1, 12])
+def test_numbers_come_as_a_float64_round_trip_leaves_them(long_integer: int) -> None:
+    """What lets a listed dashboard's checksum skip the walk (`live_dashboard(numbers_normal=True)`)."""
+    items = [{"spec": {"n": [1.0, -0.0, 2.5, 1e5, long_integer, 7, True], "t": "1.0"}}]
+    text = json.dumps({"items": items})
+    page = ListPage(text, long_numbers=jsontext.may_hold_long_numbers(text.encode()))
+    listed = list(page.items())
+    expected = normalise_numbers(json.loads(text)["items"])
+    assert listed == expected
+    assert [type(n) for n in listed[0]["spec"]["n"]] == [type(n) for n in expected[0]["spec"]["n"]]
+    assert [type(n) for n in listed[0]["spec"]["n"]][:4] == [int, int, float, int]

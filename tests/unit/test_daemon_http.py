@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import structlog
 from prometheus_client.parser import text_string_to_metric_families
 
 from syncer.logs import REDACTED, SecretRedactor, configure_logging, redactor
+from syncer.server import http as http_module
 from syncer.server.http import HttpServer
 from syncer.server.metrics import PrometheusMetrics
 
@@ -121,10 +123,12 @@ def test_malformed_and_slow_requests_do_not_hurt_the_server() -> None:
             reader, writer = await asyncio.open_connection(host, int(port))
             writer.write(b"NONSENSE\r\n\r\n")
             await writer.drain()
-            assert (await reader.read()).startswith(b"HTTP/1.1 400")
+            # no version could be read from that line, so the answer is spelt HTTP/1.0
+            assert re.match(rb"HTTP/1\.[01] 400 ", await reader.read())
             writer.close()
             reader, writer = await asyncio.open_connection(host, int(port))
-            writer.write(b"GET /healthz HTTP/1.1\r\n" + b"X-Big: " + b"a" * 20000 + b"\r\n\r\n")
+            big = b"X-Big: " + b"a" * 20000
+            writer.write(b"GET /healthz HTTP/1.1\r\nHost: syncer\r\n" + big + b"\r\n\r\n")  # Host: RFC 9112
             await writer.drain()
             assert (await reader.read()).startswith(b"HTTP/1.1 413")
             writer.close()
@@ -133,6 +137,46 @@ def test_malformed_and_slow_requests_do_not_hurt_the_server() -> None:
             async with httpx.AsyncClient(base_url=url) as client:
                 assert (await client.get("/healthz")).status_code == 200  # others are still served
             slow.close()
+        finally:
+            await server.close()
+
+    asyncio.run(scenario())
+
+
+def test_limits_unknown_routes_and_failing_handlers_get_json_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(http_module, "READ_TIMEOUT_S", 0.3)
+
+    class Failing(Control):
+        def readiness(self) -> tuple[bool, dict[str, Any]]:
+            raise RuntimeError("boom")
+
+    async def scenario() -> None:
+        server, url = await _serve(Failing(), PrometheusMetrics())
+        host, port = url.removeprefix("http://").split(":")
+        try:
+            async with httpx.AsyncClient(base_url=url) as client:
+                too_big = await client.post("/sync", content=b"x" * (64 * 1024 + 1))
+                assert (too_big.status_code, too_big.json()) == (413, {"error": "request body too large"})
+                unknown = await client.get("/nope")
+                assert unknown.status_code == 404
+                assert unknown.json() == {
+                    "error": "not found",
+                    "endpoints": ["/healthz", "/metrics", "/readyz", "/sync"],
+                }
+                wrong = await client.post("/healthz")
+                assert (wrong.status_code, wrong.headers["allow"]) == (405, "GET, HEAD")
+                assert wrong.json() == {"error": "method not allowed"}
+                failed = await client.get("/readyz")
+                assert (failed.status_code, failed.json()) == (500, {"error": "internal error"})
+                healthy = await client.get("/healthz")
+                assert healthy.status_code == 200 and healthy.headers["cache-control"] == "no-store"
+                metrics = await client.get("/metrics")
+                assert metrics.headers["content-type"].startswith("text/plain")
+            reader, writer = await asyncio.open_connection(host, int(port))
+            writer.write(b"GET /healthz HTTP/1.1\r\n")  # never finishes its head
+            await writer.drain()
+            assert await asyncio.wait_for(reader.read(), 5) == b""  # closed after READ_TIMEOUT_S
+            writer.close()
         finally:
             await server.close()
 

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import corpora
 
+from syncer.core.jsonvalues import normalise_numbers
 from syncer.model import jsontext
 from syncer.model.state import CompactJSON
 
@@ -71,6 +72,60 @@ def test_canonical_text_is_byte_for_byte_the_standard_librarys(value: Any) -> No
     assert jsontext.dumps_canonical(value) == json.dumps(
         value, sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
+
+
+_plain_check_values = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-(2**70), max_value=2**70),
+        _awkward_floats,
+        st.sampled_from(
+            [1.0, -0.0, 2.5, 1e5, 100.0, 2**53 + 1, 2**53 + 1.0, 1234567.0000000001, 0.99999999999999999]
+        ),
+        st.sampled_from(["11.3.0", "x 2.0, y", "1e5", "9007199254740993"]),
+    ),
+    lambda inner: st.one_of(st.lists(inner, max_size=5), st.dictionaries(_awkward_text, inner, max_size=5)),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_plain_check_values)
+def test_plain_numbers_means_the_normalising_walk_changes_nothing(value: Any) -> None:
+    """`plain_numbers` lets callers skip `normalise_numbers`: it must never say "plain" wrongly."""
+    for text in (json.dumps(value), json.dumps(value, indent=2, ensure_ascii=False)):
+        data = text.encode("utf-8")
+        parsed, plain = jsontext.loads_checked(data)
+        assert _same(parsed, json.loads(text))
+        assert plain == jsontext.plain_numbers(data)
+        if plain:
+            assert _same(normalise_numbers(parsed), parsed)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b'{"a": 2.0}',
+        b'{"a":[1.00]}',
+        b'{"a": 1e5}',
+        b'{"a": 1.5E+3}',
+        b'{"a": 9007199254740993}',
+        b'{"a": 1234567.0000000001}',
+        b'{"a": -0.0 }',
+    ],
+)
+def test_numbers_a_float64_round_trip_changes_are_never_plain(text: bytes) -> None:
+    assert not jsontext.plain_numbers(text)
+    assert not _same(normalise_numbers(jsontext.loads(text)), jsontext.loads(text))
+
+
+def test_ordinary_dashboard_numbers_are_plain() -> None:
+    text = b'{"gridPos": {"h": 8, "w": 12}, "fillOpacity": 0.1, "pluginVersion": "11.3.0", "max": 1.05}'
+    assert jsontext.plain_numbers(text)
+    assert jsontext.plain_numbers(b'{"sum": "sha256:ae8da6c0a0e053b2", "uid": "0e5-1E+9", "n": [-2, 7]}')
+    assert not jsontext.may_hold_long_numbers(text)
+    assert jsontext.may_hold_long_numbers(b'{"id": 12345678901234567}')
 
 
 def test_integers_beyond_64_bits_stay_exact() -> None:

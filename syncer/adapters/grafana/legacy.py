@@ -17,20 +17,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
-from dataclasses import replace
 from typing import Any, TypeVar
 
 from syncer.adapters.grafana.datasources import list_datasources as read_datasources
 from syncer.adapters.grafana.http import GrafanaHttp
+from syncer.adapters.grafana.legacy_body import save_body
 from syncer.adapters.grafana.marker import (
     DASHBOARD_KEY,
     decode_folder_marker,
-    encode_dashboard_marker,
     encode_folder_marker,
     split_dashboard,
 )
 from syncer.adapters.grafana.stored_json import StoredDashboardJSON
-from syncer.core.essence import checksum
+from syncer.core.essence import checksums_by_folder
 from syncer.model import jsontext
 from syncer.model.errors import (
     AlreadyExists,
@@ -55,7 +54,7 @@ log = logging.getLogger(__name__)
 
 SEARCH_PAGE = 5000  # Grafana's maximum search page size
 FOLDER_PAGE = 1000
-MAX_MESSAGE = 500  # Grafana rejects longer version-history messages
+
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -214,20 +213,7 @@ class LegacyGrafana:
         marker: OwnershipMarker,
         message: str,
     ) -> SaveResult:
-        dashboard: dict[str, Any] = dict(desired.content)
-        # why: Grafana makes the next version of exactly this number (or refuses the save), so a
-        # later read can tell a save made after ours (a restore) from our own
-        marker = replace(marker, version=live.version + 1 if live is not None else 1)
-        dashboard.update({DASHBOARD_KEY: encode_dashboard_marker(marker), "uid": desired.uid, "id": None})
-        dashboard.pop("version", None)
-        if live is not None:
-            dashboard["version"] = live.version
-        body = {
-            "dashboard": dashboard,
-            "folderUid": desired.folder_uid or "",  # always sent: omitting it moves to General
-            "overwrite": False,
-            "message": message[:MAX_MESSAGE],
-        }
+        body = save_body(desired, live, marker, message)
         try:
             data = await self._http.request_json(
                 "POST", "/api/dashboards/db", route="/api/dashboards/db", json=body
@@ -409,11 +395,12 @@ def _live_folder(item: Mapping[str, Any], parent: str | None) -> LiveFolder:
 
 
 def _live_dashboard(uid: str, raw: bytes) -> LiveDashboard:
-    """Parse once for identity, version, marker and checksum; keep the content compressed (stored_json)."""
+    """Parse once for identity, version, marker and checksum; keep the content compressed (stored_json).
+    The checksum skips the number-normalising walk when the text shows it would change nothing."""
     try:
-        body = jsontext.loads(raw)
+        body, plain = jsontext.loads_checked(raw)
     except ValueError:
-        body = None
+        body, plain = None, False
     if not isinstance(body, dict) or not isinstance(body.get("dashboard"), dict):
         raise GrafanaError(f"GET /api/dashboards/uid/{uid}: unexpected response shape")
     raw_meta = body.get("meta")
@@ -427,7 +414,7 @@ def _live_dashboard(uid: str, raw: bytes) -> LiveDashboard:
         folder_uid=folder_uid,
         version=int(version) if isinstance(version, int | float) else 0,
         content=StoredDashboardJSON(raw, drop=DASHBOARD_KEY),
-        checksum=checksum(content, folder_uid),
+        checksum=checksums_by_folder(content, numbers_normal=plain)(folder_uid),
         marker=marker,
         updated_by=str(meta["updatedBy"]) if meta.get("updatedBy") is not None else None,
     )

@@ -161,7 +161,7 @@ class ResourcesGrafana:
             api_version=f"{DASHBOARD_GROUP}/{version}",
             kind="Dashboard",
             name=desired.uid,
-            spec_body=codec.dashboard_spec(desired.content),
+            spec_body=codec.dashboard_spec(desired.content, desired.uid),
             meta_annotations=annotations,
             meta_labels=codec.labels_of(raw),
             resource_version=resource_version,

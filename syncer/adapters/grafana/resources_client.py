@@ -169,7 +169,7 @@ class ResourceClient:
     async def iter_items(self, path: str) -> AsyncGenerator[Obj, None]:
         """Every item of a collection, one at a time: one request per page, following `continue`
         tokens. Only the current page's text and the item handed out are alive; the page is dropped
-        before the next one is requested."""
+        before the next one is requested. Numbers come normalised (see resources_pages)."""
         params: dict[str, str | int | list[str]] = {"limit": self.page_size}
         seen_tokens: set[str] = set()
         while True:
@@ -195,7 +195,8 @@ class ResourceClient:
         except GrafanaError as error:
             raise refine(error) from None
         try:
-            return ListPage(response.content.decode("utf-8"))
+            content = response.content
+            return ListPage(content.decode("utf-8"), long_numbers=jsontext.may_hold_long_numbers(content))
         except UnicodeDecodeError as error:
             raise _not_json(route, error) from None
 

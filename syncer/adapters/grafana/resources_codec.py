@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from syncer.adapters.grafana.kept_text import without_identity
 from syncer.adapters.grafana.marker import decode_folder_marker, split_dashboard
 from syncer.adapters.grafana.resources_meta import (
     ANN_FOLDER,
@@ -22,7 +23,8 @@ from syncer.adapters.grafana.resources_meta import (
     ANN_UPDATED_BY,
     marker_from_annotations,
 )
-from syncer.core.essence import checksum
+from syncer.core.essence import checksum, checksums_by_folder
+from syncer.model.jsontext import Encoded
 from syncer.model.state import JSON, CompactJSON, LiveDashboard, LiveFolder
 
 # Keys Grafana moves from the spec into metadata (uid -> name, version -> generation, id -> label).
@@ -95,7 +97,9 @@ def dashboard_content(obj: Mapping[str, Any]) -> tuple[dict[str, JSON], bool]:
     return content, False
 
 
-def live_dashboard(obj: Mapping[str, Any]) -> LiveDashboard:
+def live_dashboard(obj: Mapping[str, Any], *, numbers_normal: bool = False) -> LiveDashboard:
+    """`numbers_normal`: `obj`'s numbers are already as a float64 round trip leaves them (a listing
+    decodes them so), so the checksum skips that walk."""
     meta_annotations = annotations_of(obj)
     content, v2 = dashboard_content(obj)
     folder = folder_of(obj)
@@ -104,7 +108,7 @@ def live_dashboard(obj: Mapping[str, Any]) -> LiveDashboard:
         _, marker = split_dashboard(spec_of(obj))  # written by an older syncer through /api
         # why: that marker's version counts legacy versions, which need not be this API's generations
         marker = replace(marker, version=None) if marker is not None else None
-    computed = checksum(content, folder)
+    computed = checksums_by_folder(content, numbers_normal=numbers_normal)(folder)
     # why: v1beta1/v1 migrate the spec on write, so the read-back essence differs from the file's.
     # The adapter records the checksum of what the server stored right after its own write; while
     # the object still matches it, it is untouched since syncer wrote it, i.e. equal to base.
@@ -147,9 +151,13 @@ def live_folder(obj: Mapping[str, Any]) -> LiveFolder:
     )
 
 
-def dashboard_spec(content: Mapping[str, JSON]) -> dict[str, JSON]:
+def dashboard_spec(content: Mapping[str, JSON], uid: str | None = None) -> dict[str, JSON] | Encoded:
     """What goes into `spec`: the content minus identity keys (they live in metadata) and any in-JSON
-    marker (ownership lives in annotations). Neither belongs in a v2 spec either."""
+    marker (ownership lives in annotations). Neither belongs in a v2 spec either. With the `uid` of a
+    desired dashboard, the kept text without its identity when it can (kept_text.py)."""
+    kept = without_identity(content, uid) if uid is not None else None
+    if kept is not None:
+        return Encoded(kept[0])
     body, _ = split_dashboard(content)
     for key in SPEC_IDENTITY_KEYS:
         body.pop(key, None)
@@ -161,7 +169,7 @@ def k8s_object(
     api_version: str,
     kind: str,
     name: str,
-    spec_body: Mapping[str, JSON],
+    spec_body: Mapping[str, JSON] | Encoded,
     meta_annotations: Mapping[str, str],
     meta_labels: Mapping[str, str],
     resource_version: str | None,
@@ -171,4 +179,5 @@ def k8s_object(
         meta["labels"] = dict(meta_labels)
     if resource_version is not None:
         meta["resourceVersion"] = resource_version
-    return {"apiVersion": api_version, "kind": kind, "metadata": meta, "spec": dict(spec_body)}
+    spec = spec_body if isinstance(spec_body, Encoded) else dict(spec_body)
+    return {"apiVersion": api_version, "kind": kind, "metadata": meta, "spec": spec}

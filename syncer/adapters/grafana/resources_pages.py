@@ -7,6 +7,11 @@ times its text in Python objects, and a 10,000-dashboard resync held every page'
 (1.6 GB). Here only the page's text and the one item being handed out are alive; the caller turns
 each item into its compact live form before asking for the next. Pure: no I/O. It must not
 interpret items (the codec does).
+
+Numbers come out as a float64 round trip leaves them (`core.jsonvalues.normalise_numbers`): the
+decoder turns an integral float into an int as it reads it (a hook called for floats only), and
+integers of 16 digits or more too when the page may hold one. So an item's checksum needs no
+second walk over every value (`numbers_normal`).
 """
 
 from __future__ import annotations
@@ -16,8 +21,21 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-_DECODER = json.JSONDecoder()
+from syncer.core.jsonvalues import normalise_number
+
 _SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _go_float(text: str) -> float | int:
+    return normalise_number(float(text))
+
+
+def _go_int(text: str) -> float | int:
+    return normalise_number(int(text))
+
+
+_DECODER = json.JSONDecoder(parse_float=_go_float)
+_DECODER_LONG_NUMBERS = json.JSONDecoder(parse_float=_go_float, parse_int=_go_int)
 
 
 class MalformedPage(ValueError):
@@ -28,8 +46,11 @@ class ListPage:
     """Iterate `items()` once; `continue_token` is known once the iteration has ended (k8s servers
     send `metadata` first, but JSON does not promise an order)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, long_numbers: bool = True) -> None:
+        """`long_numbers`: the text may hold an integer of 16 digits or more (see
+        `jsontext.may_hold_long_numbers`); then every integer goes through a hook, else none."""
         self._text = text
+        self._decoder = _DECODER_LONG_NUMBERS if long_numbers else _DECODER
         self._pos = 0
         self.continue_token: str | None = None
 
@@ -72,7 +93,7 @@ class ListPage:
 
     def _value(self) -> Any:
         try:
-            value, self._pos = _DECODER.raw_decode(self._text, self._skip_space())
+            value, self._pos = self._decoder.raw_decode(self._text, self._skip_space())
         except ValueError as error:
             raise MalformedPage(str(error)) from None
         return value

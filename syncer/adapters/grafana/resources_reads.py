@@ -68,7 +68,7 @@ class DashboardReads:
             elif version := _reread_version(obj, versions, listed=True):
                 again.setdefault(version, []).append(name)
             else:
-                live[name] = self._live(obj)
+                live[name] = self._live(obj, numbers_normal=True)  # a listing decodes them so
         self._listed = listed
         for version, names in again.items():
             live.update(await self._reread(version, names, versions))
@@ -99,7 +99,7 @@ class DashboardReads:
             return {_name(o): self._live(o) for o in await self._read_by_name(version, names)}
         wanted = frozenset(names)
         return {
-            _name(o): self._live(o)
+            _name(o): self._live(o, numbers_normal=True)
             async for o in self._client.iter_items(self._client.dashboards_path(version))
             if _name(o) in wanted
         }
@@ -112,9 +112,9 @@ class DashboardReads:
 
         return [o for o in await self._client.gather(read, names) if o is not None]
 
-    def _live(self, obj: Obj) -> LiveDashboard:
+    def _live(self, obj: Obj, *, numbers_normal: bool = False) -> LiveDashboard:
         self._client.remember("dashboard", obj)
-        return codec.live_dashboard(obj)
+        return codec.live_dashboard(obj, numbers_normal=numbers_normal)
 
 
 def _name(obj: Obj) -> str:

@@ -1,8 +1,11 @@
-"""syncer's HTTP/1.1 transport against real loopback servers that misbehave on purpose.
+"""syncer's HTTP client (httpx on the httpx-aiohttp transport) against loopback servers that
+misbehave on purpose.
 
 The emulator-based suites already drive every Grafana call through it; these tests pin the wire
 rules the emulator never exercises: chunked and close-delimited bodies, stale keep-alive
-connections, responses cut short, informational answers, timeouts, the connection limit.
+connections, responses cut short, informational answers, timeouts, the connection limit, proxies
+from the environment, and which failures are resent. The servers here are raw sockets on purpose:
+no well-behaved framework sends garbage or hangs up mid-answer.
 """
 
 from __future__ import annotations
@@ -10,14 +13,16 @@ from __future__ import annotations
 import asyncio
 import functools
 import gzip
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import httpx
 import pytest
 
-from syncer.adapters.grafana.http import GrafanaHttp
-from syncer.adapters.grafana.transport import LeanTransport
+from syncer.adapters.grafana.client import build_client
+from syncer.adapters.grafana.http import GrafanaHttp, build_tls
+from syncer.model.errors import Unreachable
 from syncer.ports import NullMetrics
 from syncer.settings import GrafanaSettings
 
@@ -80,10 +85,13 @@ async def running(handler: Handler) -> AsyncIterator[Server]:
 
 
 def client(server: Server, *, max_connections: int = 4, timeout: float = 5.0) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
+    """The client GrafanaHttp builds, pointed at `server`."""
+    return build_client(
         base_url=f"http://127.0.0.1:{server.port}",
-        transport=LeanTransport(ssl_context=None, max_connections=max_connections),
-        timeout=timeout,
+        verify=True,
+        max_connections=max_connections,
+        timeout_s=timeout,
+        headers={},
     )
 
 
@@ -153,21 +161,44 @@ async def test_connection_close_is_honoured() -> None:
     assert server.connections == 3
 
 
-@synchronous
-async def test_a_stale_keep_alive_connection_is_replaced_and_the_request_sent_once() -> None:
-    async def one_per_connection(
-        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, server: Server
-    ) -> None:
-        await server.read_request(reader)
-        writer.write(reply(b"{}"))  # promises keep-alive, then closes as an idle timeout would
-        await writer.drain()
+def grafana_http(port: int, **settings: object) -> GrafanaHttp:
+    """GrafanaHttp as a run builds it, retrying without waiting (the policy is not under test)."""
 
+    async def no_wait(_: float) -> None:
+        return None
+
+    grafana = GrafanaSettings(url=f"http://127.0.0.1:{port}", **settings)  # type: ignore[arg-type]
+    return GrafanaHttp(grafana, metrics=NullMetrics(), sleep=no_wait)
+
+
+async def one_per_connection(reader: Reader, writer: Writer, server: Server) -> None:
+    await server.read_request(reader)
+    writer.write(reply(b"{}"))  # promises keep-alive, then closes as an idle timeout would
+    await writer.drain()
+
+
+@synchronous
+async def test_a_keep_alive_connection_closed_while_idle_is_not_used() -> None:
     async with running(one_per_connection) as server, client(server) as http:
-        await http.post("/", content=b"1")
-        await asyncio.sleep(0.05)  # the server's FIN arrives while the connection idles
-        await http.post("/", content=b"2")
-        await http.post("/", content=b"3")  # no pause: may reuse a connection closed a moment ago
-    assert server.requests == 3
+        for body in (b"1", b"2", b"3"):
+            assert (await http.post("/", content=body)).status_code == 200
+            await asyncio.sleep(0.05)  # the server's FIN arrives while the connection idles
+    assert (server.connections, server.requests) == (3, 3)
+
+
+@synchronous
+async def test_a_write_on_a_connection_closed_a_moment_ago_is_resent_and_processed_once() -> None:
+    """No pause between requests: a POST may go out on a connection the server has just closed.
+    The transport does not resend a POST; GrafanaHttp's policy does, and the server saw it once."""
+    async with running(one_per_connection) as server:
+        http = grafana_http(server.port)
+        try:
+            for n in range(6):
+                assert await http.request_json("POST", "/", route="/", json={"n": n}) == {}
+        finally:
+            await http.aclose()
+    assert server.requests == 6
+    assert http.request_count > 6  # some went out on a closed connection and were sent again
 
 
 @synchronous
@@ -178,9 +209,9 @@ async def test_a_response_cut_short_is_an_error_and_not_retried() -> None:
         await writer.drain()
 
     async with running(cut) as server, client(server) as http:
-        with pytest.raises(httpx.RemoteProtocolError, match="disconnected"):
+        with pytest.raises(httpx.RemoteProtocolError, match="cut short"):
             await http.post("/", content=b"x")
-    assert server.requests == 1
+    assert (server.connections, server.requests) == (1, 1)
 
 
 @synchronous
@@ -227,8 +258,7 @@ async def test_a_silent_server_gives_a_read_timeout() -> None:
 async def test_a_refused_connection_is_a_connect_error() -> None:
     async with running(keep_alive_echo) as server:
         port = server.port
-    http = httpx.AsyncClient(transport=LeanTransport(ssl_context=None, max_connections=1))
-    async with http:
+    async with client(server, max_connections=1) as http:
         with pytest.raises(httpx.ConnectError):
             await http.get(f"http://127.0.0.1:{port}/")
 
@@ -249,18 +279,29 @@ async def test_no_more_connections_than_the_limit() -> None:
     assert server.requests == 10
 
 
-@synchronous
-async def test_a_reused_connection_closed_before_answering_is_retried_on_a_new_one() -> None:
-    async def answer_once(reader: Reader, writer: Writer, server: Server) -> None:
-        await server.read_request(reader)
-        writer.write(reply(b"{}"))
-        await writer.drain()
-        await reader.readuntil(b"\r\n\r\n")  # the next request arrives: close without a word
+async def answer_once(reader: Reader, writer: Writer, server: Server) -> None:
+    await server.read_request(reader)
+    writer.write(reply(b"{}"))
+    await writer.drain()
+    await reader.readuntil(b"\r\n\r\n")  # the next request arrives: close without a word
 
+
+@synchronous
+async def test_a_reused_connection_closed_before_answering_resends_a_get_on_a_new_one() -> None:
+    async with running(answer_once) as server, client(server) as http:
+        assert (await http.get("/")).status_code == 200
+        assert (await http.get("/")).status_code == 200
+    assert (server.connections, server.requests) == (2, 2)
+
+
+@synchronous
+async def test_a_reused_connection_closed_before_answering_does_not_resend_a_post() -> None:
+    """The server read the POST: it may have acted on it, so the transport must not send it again."""
     async with running(answer_once) as server, client(server) as http:
         assert (await http.post("/", content=b"1")).status_code == 200
-        assert (await http.post("/", content=b"2")).status_code == 200
-    assert (server.connections, server.requests) == (2, 2)
+        with pytest.raises(httpx.RemoteProtocolError, match="disconnected"):
+            await http.post("/", content=b"2")
+    assert (server.connections, server.requests) == (1, 1)
 
 
 @synchronous
@@ -274,26 +315,74 @@ async def test_a_new_connection_closed_before_answering_is_an_error() -> None:
     assert (server.connections, server.requests) == (1, 1)
 
 
-def test_a_proxy_named_in_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    """httpx honours HTTP_PROXY & co only with its own transport: syncer then steps aside."""
+def through_proxy(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], url: str
+) -> tuple[object, list[bytes]]:
+    """One GrafanaHttp GET of `url` with `env` set (PROXY in a value is the proxy's address); what
+    came back (or the error) and the request lines the proxy saw."""
     seen: list[bytes] = []
 
     async def proxy(reader: Reader, writer: Writer, server: Server) -> None:
-        seen.append((await reader.readuntil(b"\r\n\r\n")).split(b"\r\n")[0])
-        writer.write(reply(b"[]", b"Content-Type: application/json"))
+        line = (await reader.readuntil(b"\r\n\r\n")).split(b"\r\n")[0]
+        seen.append(line)
+        if line.startswith(b"CONNECT"):  # a tunnel for HTTPS: refused here, seeing it is enough
+            writer.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+        else:
+            writer.write(reply(b"[]", b"Content-Type: application/json"))
         await writer.drain()
 
     async def go() -> object:
         async with running(proxy) as server:
-            monkeypatch.setenv("http_proxy", f"http://127.0.0.1:{server.port}")
-            http = GrafanaHttp(GrafanaSettings(url="http://grafana.invalid:3000"), metrics=NullMetrics())
+            for name, value in env.items():
+                monkeypatch.setenv(name, value.replace("PROXY", f"http://127.0.0.1:{server.port}"))
+            http = GrafanaHttp(GrafanaSettings(url=url, retries=0, timeout_s=2), metrics=NullMetrics())
             try:
                 return await http.get_json("/api/search", route="/api/search")
+            except Unreachable as exc:
+                return exc
             finally:
                 await http.aclose()
 
-    assert asyncio.run(go()) == []
+    return asyncio.run(go()), seen
+
+
+def test_http_proxy_from_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    answer, seen = through_proxy(monkeypatch, {"http_proxy": "PROXY"}, "http://grafana.invalid:3000")
+    assert answer == []
     assert seen == [b"GET http://grafana.invalid:3000/api/search HTTP/1.1"]
+
+
+def test_https_proxy_from_the_environment_tunnels(monkeypatch: pytest.MonkeyPatch) -> None:
+    answer, seen = through_proxy(monkeypatch, {"HTTPS_PROXY": "PROXY"}, "https://grafana.invalid")
+    assert seen == [b"CONNECT grafana.invalid:443 HTTP/1.1"]
+    assert isinstance(answer, Unreachable)
+    assert "proxy" in str(answer).lower()
+
+
+def test_no_proxy_hosts_are_reached_directly(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def direct(reader: Reader, writer: Writer, server: Server) -> None:
+        await server.read_request(reader)
+        writer.write(reply(b'["direct"]'))
+        await writer.drain()
+
+    async def serve_then_fetch() -> tuple[object, list[bytes]]:
+        async with running(direct) as target:
+            env = {"HTTP_PROXY": "PROXY", "NO_PROXY": "localhost,127.0.0.1"}
+            return await asyncio.to_thread(through_proxy, monkeypatch, env, f"http://127.0.0.1:{target.port}")
+
+    answer, seen = asyncio.run(serve_then_fetch())
+    assert (answer, seen) == (["direct"], [])
+
+
+def test_plain_http_needs_no_trust_store_and_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    context = build_tls(GrafanaSettings(url="http://grafana:3000"))
+    assert isinstance(context, ssl.SSLContext)
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] == 0  # trusts nothing: a TLS peer would be refused
+    monkeypatch.setenv("HTTP_PROXY", "https://proxy.example:3128")
+    assert build_tls(GrafanaSettings(url="http://grafana:3000")) is True  # a TLS proxy: trust store
 
 
 @synchronous
