@@ -123,3 +123,23 @@ class Authenticator:
         user_ok = hmac.compare_digest(user.encode(), self._basic[0].encode())
         password_ok = hmac.compare_digest(password.encode(), self._basic[1].encode())
         return self._basic_identity if user_ok and password_ok else None
+
+
+def presented_credential(authorization: str) -> str:
+    """What kind of credential a request presents, as Grafana's authn clients see it.
+
+    "token": a non-empty bearer token, or a basic-auth password for the user `api_key` (the
+    API-key client, pkg/services/authn/clients/api_key.go); "basic": other basic auth; "none":
+    anything else (no header, an empty bearer, an unknown scheme), which no client claims.
+    """
+    scheme, _, credentials = authorization.strip().partition(" ")
+    credentials = credentials.strip()
+    if scheme.lower() == "bearer":
+        return "token" if credentials else "none"
+    if scheme.lower() == "basic":
+        try:
+            user = base64.b64decode(credentials, validate=True).decode().partition(":")[0]
+        except (binascii.Error, UnicodeDecodeError):
+            return "basic"
+        return "token" if user == "api_key" else "basic"
+    return "none"

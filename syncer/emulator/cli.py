@@ -3,6 +3,7 @@
     syncer emulator [--host H] [--port P] [--token [NAME=]TOKEN[:ROLE]]... [--profile 11.2|12|13]
                     [--state FILE] [--basic-auth USER:PASS | --no-basic-auth]
                     [--datasource TYPE:UID:NAME]... [--min-refresh-interval 5s] [--access-log]
+                    [--control-token TOKEN] [--max-nested-folder-depth N]
     syncer emulator fault --url URL [--route R] [--status N] [--count N] [--retry-after S]
                           [--latency-ms MS] [--drop] [--down-for-s S] [--mode close|503] [--message M]
     syncer emulator faults|clear-faults|requests|reset|state|info --url URL
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,6 +40,8 @@ CONTROL_ACTIONS = {
 }
 
 
+CONTROL_TOKEN_ENV = "SYNCER_EMULATOR_CONTROL_TOKEN"
+ABSOLUTE_MAX_FOLDER_DEPTH = 7
 DESCRIPTION = "Serve an in-memory Grafana-compatible API (legacy /api and k8s /apis)."
 
 
@@ -79,10 +83,20 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     fault.add_argument("--mode", choices=("close", "503"), help="how a down server refuses (default close)")
     fault.add_argument("--message", help="error message in the JSON body of a --status fault")
     fault.set_defaults(handler=_add_fault)
+    _add_control_token_flag(fault)
     for name, (_, _, help_text) in CONTROL_ACTIONS.items():
         action = actions.add_parser(name, help=help_text)
         action.add_argument("--url", required=True, help="emulator base URL")
+        _add_control_token_flag(action)
         action.set_defaults(handler=_control)
+
+
+def _add_control_token_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--control-token",
+        default=os.environ.get(CONTROL_TOKEN_ENV) or None,
+        help=f"the emulator's --control-token, if it has one (default ${CONTROL_TOKEN_ENV})",
+    )
 
 
 def _add_serve_flags(parser: argparse.ArgumentParser) -> None:
@@ -119,6 +133,20 @@ def _add_serve_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--access-log", action="store_true", help="log METHOD PATH -> STATUS to stderr")
     parser.add_argument(
+        "--max-nested-folder-depth",
+        type=int,
+        metavar="N",
+        help="Grafana's [folder] max_nested_folder_depth, clamped to 1..7 as Grafana does "
+        "(default: the profile's, 4 on 12/13)",
+    )
+    parser.add_argument(
+        "--control-token",
+        default=os.environ.get(CONTROL_TOKEN_ENV) or None,
+        metavar="TOKEN",
+        help="require `Authorization: Bearer TOKEN` on /__emulator/* (default $"
+        f"{CONTROL_TOKEN_ENV}); without it the control API answers loopback clients only",
+    )
+    parser.add_argument(
         "--no-folder-description",
         action="store_true",
         help="omit `description` from legacy folder DTOs and lists, exactly as real Grafana 11/12 does",
@@ -147,7 +175,14 @@ def build_config(args: argparse.Namespace) -> EmulatorConfig:
         datasources=datasources,
         access_log=args.access_log,
         folder_description_in_dto=not args.no_folder_description,
+        control_token=args.control_token,
+        max_nested_folder_depth=_folder_depth(args.max_nested_folder_depth),
     )
+
+
+def _folder_depth(value: int | None) -> int | None:
+    """Grafana's reader (pkg/setting, readFolderSettings) clamps the setting to 1..7."""
+    return None if value is None else min(max(value, 1), ABSOLUTE_MAX_FOLDER_DEPTH)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -180,17 +215,17 @@ def _add_fault(args: argparse.Namespace) -> int:
             rule[key] = value
     if args.drop:
         rule["drop"] = True
-    return _send(args.url, "POST", "/faults", [rule])
+    return _send(args.url, "POST", "/faults", [rule], args.control_token)
 
 
 def _control(args: argparse.Namespace) -> int:
     method, path, _ = CONTROL_ACTIONS[args.emulator_action]
-    return _send(args.url, method, path, None)
+    return _send(args.url, method, path, None, args.control_token)
 
 
-def _send(url: str, method: str, path: str, body: object) -> int:
+def _send(url: str, method: str, path: str, body: object, control_token: str | None) -> int:
     try:
-        _print(call(url, method, path, body))
+        _print(call(url, method, path, body, control_token=control_token))
     except ControlError as exc:
         print(f"syncer emulator: error: {exc}", file=sys.stderr)
         return 1

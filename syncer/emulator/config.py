@@ -33,6 +33,9 @@ class DataSourceSpec:
 
 
 DEFAULT_DATASOURCE = DataSourceSpec(type="prometheus", uid="prometheus", name="Prometheus")
+# Grafana's apiserver.MaxRequestBodyBytes (pkg/services/apiserver/service.go): 16 MiB, the size of
+# a MySQL `mediumtext`, where dashboards are stored.
+MAX_BODY_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,12 @@ class EmulatorConfig:
     # Real Grafana 11/12 never returns `description` in legacy folder DTOs; the emulator does
     # unless started with --no-folder-description (see docs/emulator.md).
     folder_description_in_dto: bool = True
+    max_body_bytes: int = MAX_BODY_BYTES  # larger request bodies get Grafana's 413
+    # Grafana's `[folder] max_nested_folder_depth` (pkg/setting); None = the profile's limit.
+    max_nested_folder_depth: int | None = None
+    # Without it the control API (/__emulator/*) answers loopback clients only; with it, only
+    # requests bearing it (from anywhere). Kept out of repr() so it never reaches a log line.
+    control_token: str | None = field(default=None, repr=False)
 
     @property
     def min_refresh_interval_s(self) -> float:
@@ -68,3 +77,9 @@ class EmulatorContext:
     @property
     def profile(self) -> Profile:
         return self.config.profile
+
+    @property
+    def max_folder_depth(self) -> int:
+        """`--max-nested-folder-depth` when given, else the profile's default."""
+        configured = self.config.max_nested_folder_depth
+        return configured if configured is not None else self.profile.max_folder_depth

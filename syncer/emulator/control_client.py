@@ -1,7 +1,8 @@
 """A tiny stdlib client for the `/__emulator/` control API (used by the CLI sub-commands).
 
 Role: `syncer emulator fault|faults|requests|reset|state --url URL` send one request and print
-the JSON answer. No credentials are involved: the control API needs none.
+the JSON answer. The control API needs no Grafana credentials; an emulator started with
+`--control-token` wants that token as a bearer token (`control_token`), never printed.
 """
 
 from __future__ import annotations
@@ -16,13 +17,21 @@ class ControlError(RuntimeError):
     pass
 
 
-def call(base_url: str, method: str, path: str, body: object = None, timeout: float = 10.0) -> Any:
+def call(
+    base_url: str,
+    method: str,
+    path: str,
+    body: object = None,
+    timeout: float = 10.0,
+    *,
+    control_token: str | None = None,
+) -> Any:
     data = json.dumps(body).encode() if body is not None else None
+    headers = {"Content-Type": "application/json"}
+    if control_token:
+        headers["Authorization"] = f"Bearer {control_token}"
     request = urllib.request.Request(
-        base_url.rstrip("/") + "/__emulator" + path,
-        data=data,
-        method=method,
-        headers={"Content-Type": "application/json"},
+        base_url.rstrip("/") + "/__emulator" + path, data=data, method=method, headers=headers
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:

@@ -21,12 +21,19 @@ RESERVED_TITLE = "general"
 class FolderProblem(Exception):
     """A folder rule was broken; `status` is the legacy HTTP status, `reason` the k8s reason."""
 
-    def __init__(self, status: int, message: str, *, reason: str = "BadRequest", token: str = "") -> None:
+    def __init__(
+        self, status: int, message: str, *, reason: str = "BadRequest", token: str = "", message_id: str = ""
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.reason = reason
         self.token = token
+        self.message_id = message_id  # Grafana's errutil id, when the error carries one
+
+
+DEPTH_MESSAGE_ID = "folder.maximum-depth-reached"
+DEPTH_MESSAGE = "Maximum nested folder depth reached"
 
 
 def folder_not_found() -> FolderProblem:
@@ -64,7 +71,7 @@ def check_parent(org: OrgStore, parent_uid: str, height: int, max_depth: int) ->
     if parent_uid and parent_uid not in org.folders:
         raise FolderProblem(404, "folder not found", reason="NotFound", token="not-found")
     if org.depth_of(parent_uid) + height > max_depth:
-        raise FolderProblem(400, "[folder.maximum-depth-reached] Maximum nested folder depth reached")
+        raise FolderProblem(400, f"[{DEPTH_MESSAGE_ID}] {DEPTH_MESSAGE}", message_id=DEPTH_MESSAGE_ID)
 
 
 def create_folder(

@@ -132,14 +132,39 @@ def dumps_ordered(value: Any) -> bytes:
 
 
 def _orjson_dumps(value: Any, option: int) -> bytes | None:
-    """orjson's text when it is byte-for-byte what `json.dumps` gives, else None."""
+    """orjson's text when it is byte-for-byte what `json.dumps` gives, else None.
+
+    Embedded `RawJSON` is exact already (`dumps` wrote it, with `json` where needed), so only the
+    text around it is checked for tiny floats: a k8s LIST of 500 stored dashboards must not fall
+    back to `json` (and re-parse every spec) because one of them holds a `1e-05`.
+    """
     if _NonFinite.seen:
         return None
+    embedded = _EmbeddedRaw()
     try:
-        text = orjson.dumps(value, default=_raw_fragment, option=option)
+        outside = orjson.dumps(value, default=embedded.placeholder, option=option)
     except orjson.JSONEncodeError:
         return None
-    return None if _has_tiny_float(text) else text
+    if _has_tiny_float(outside):
+        return None
+    if not embedded.seen:
+        return outside
+    return orjson.dumps(value, default=_raw_fragment, option=option)
+
+
+class _EmbeddedRaw:
+    """`default` hook of the checking pass: writes `null` for each `RawJSON`, noting it saw one."""
+
+    __slots__ = ("seen",)
+
+    def __init__(self) -> None:
+        self.seen = False
+
+    def placeholder(self, value: Any) -> None:
+        if isinstance(value, RawJSON):
+            self.seen = True
+            return None
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _raw_fragment(value: Any) -> orjson.Fragment:

@@ -110,7 +110,7 @@ def create(ctx: EmulatorContext, version: str, request: Request) -> Response:
         if name in org.folders:
             raise status_error("AlreadyExists", f'{RESOURCE}.{GROUP} "{name}" already exists', _details(name))
         try:
-            record = create_folder(ctx.store, org, data, request.caller, ctx.profile.max_folder_depth)
+            record = create_folder(ctx.store, org, data, request.caller, ctx.max_folder_depth)
         except FolderProblem as problem:
             if problem.reason == "NotFound":
                 raise _problem(data.parent_uid, problem) from None
@@ -212,7 +212,7 @@ def _apply(
             record,
             new_parent=parent,
             caller=request.caller,
-            max_depth=ctx.profile.max_folder_depth,
+            max_depth=ctx.max_folder_depth,
         )
     else:
         touch(ctx.store, record, request.caller, bump=spec_changed)

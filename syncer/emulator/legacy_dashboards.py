@@ -315,6 +315,10 @@ def delete_dashboard_route(ctx: EmulatorContext, request: Request) -> Response:
         org = org_of(ctx, request)
         uid = request.params["uid"]
         if uid in org.folders:
+            # 11.x finds the folder in the dashboard table; 12+ reads dashboards through the k8s
+            # store, where a folder uid is no dashboard: getDashboardHelper's 404 (pkg/api/dashboard.go)
+            if ctx.profile.k8s_backed_legacy:
+                raise HttpError.message(404, "Dashboard not found")
             raise HttpError.message(400, "Use folders endpoint for deleting folders.")
         record = org.dashboards.get(uid)
         if record is None:

@@ -12,6 +12,8 @@ from typing import Any
 from syncer.emulator import ids
 from syncer.emulator.config import EmulatorContext
 from syncer.emulator.folder_writes import (
+    DEPTH_MESSAGE,
+    DEPTH_MESSAGE_ID,
     FolderInput,
     FolderProblem,
     create_folder,
@@ -77,7 +79,13 @@ def _dto(ctx: EmulatorContext, org: OrgStore, record: FolderRecord, request: Req
     return folder_dto(org, record, request, with_description=ctx.config.folder_description_in_dto)
 
 
-def problem_response(problem: FolderProblem) -> HttpError:
+def problem_response(problem: FolderProblem, ctx: EmulatorContext | None = None) -> HttpError:
+    """Grafana 12+ answers the depth limit with its errutil id (pkg/api/apierrors/folder.go:
+    `{"message":"Maximum nested folder depth reached","messageId":"folder.maximum-depth-reached"}`);
+    11.x wrote the error text, id in brackets, as the message."""
+    if problem.message_id == DEPTH_MESSAGE_ID and ctx is not None and ctx.profile.k8s_backed_legacy:
+        document = {"message": DEPTH_MESSAGE, "messageId": DEPTH_MESSAGE_ID}
+        return HttpError(json_response(problem.status, document, sort_keys=True))
     return HttpError(message_response(problem.status, problem.message, status_token=problem.token))
 
 
@@ -159,9 +167,9 @@ def post_folder(ctx: EmulatorContext, request: Request) -> Response:
         org = org_of(ctx, request)
         _check_duplicate(ctx, org, data)
         try:
-            record = create_folder(ctx.store, org, data, request.caller, ctx.profile.max_folder_depth)
+            record = create_folder(ctx.store, org, data, request.caller, ctx.max_folder_depth)
         except FolderProblem as problem:
-            raise problem_response(problem) from None
+            raise problem_response(problem, ctx) from None
         return json_response(200, _dto(ctx, org, record, request))
 
 
@@ -207,12 +215,12 @@ def put_folder(ctx: EmulatorContext, request: Request) -> Response:
                     record,
                     new_parent=parent,
                     caller=request.caller,
-                    max_depth=ctx.profile.max_folder_depth,
+                    max_depth=ctx.max_folder_depth,
                 )
             else:
                 touch(ctx.store, record, request.caller)
         except FolderProblem as problem:
-            raise problem_response(problem) from None
+            raise problem_response(problem, ctx) from None
         return json_response(200, _dto(ctx, org, record, request))
 
 
@@ -229,10 +237,10 @@ def move_folder_route(ctx: EmulatorContext, request: Request) -> Response:
                 record,
                 new_parent=_string(body, "parentUid"),
                 caller=request.caller,
-                max_depth=ctx.profile.max_folder_depth,
+                max_depth=ctx.max_folder_depth,
             )
         except FolderProblem as problem:
-            raise problem_response(problem) from None
+            raise problem_response(problem, ctx) from None
         return json_response(200, _dto(ctx, org, record, request))
 
 

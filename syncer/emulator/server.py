@@ -1,26 +1,28 @@
-"""HTTP front of the emulator: socket handling, routing, auth, faults, counters.
+"""HTTP front of the emulator on aiohttp's web server: routing, auth, faults, counters.
 
-Role: `lifecycle.run` calls `build_context` and `make_server`; the handler frames each request
-(`wire.py`) and hands it to `Dispatcher`. Every request flows: control routes (no auth, not
-counted) | count -> faults -> auth -> org -> handler.
-Responses are written in one buffer with an explicit Content-Length (keep-alive friendly).
+Role: `lifecycle.run` calls `build_context` and `build_app`. aiohttp frames the requests,
+keeps connections alive and matches routes; this module registers every route module's
+`Route` into aiohttp's router and puts `Front.middleware` around each request, so the route
+modules keep their plain `Request -> Response` shape. Every request flows: control routes
+(loopback or control token; not counted) | count -> faults -> 404/405 -> auth -> org -> body
+(at most `max_body_bytes`, else Grafana's 413) -> handler.
 The access log never prints headers, so credentials cannot leak through it.
 """
 
 from __future__ import annotations
 
-import functools
-import socket
+import asyncio
 import sys
-import time
 import traceback
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from collections.abc import Awaitable, Callable
+from functools import partial
+
+from aiohttp import web
 
 from syncer.emulator import (
+    auth_answers,
     control,
+    control_access,
     k8s_routes,
     legacy_dashboards,
     legacy_folders,
@@ -28,14 +30,24 @@ from syncer.emulator import (
     legacy_search,
     legacy_versions,
 )
-from syncer.emulator.auth import Authenticator
+from syncer.emulator.auth import Authenticator, presented_credential
 from syncer.emulator.config import EmulatorConfig, EmulatorContext
 from syncer.emulator.faults import FaultDecision
 from syncer.emulator.http import HttpError, Request, Response, message_response
-from syncer.emulator.k8s_common import k8s_not_found, k8s_unauthorized
-from syncer.emulator.routing import Match, Router
+from syncer.emulator.k8s_common import k8s_not_found
+from syncer.emulator.routing import Route, aiohttp_path
 from syncer.emulator.store import Store
-from syncer.emulator.wire import FramingError, RequestHead, parse_head, read_body
+from syncer.emulator.web_values import read_body, request_head, to_web_response, too_large
+
+ROUTE_MODULES = (
+    control,
+    legacy_misc,
+    legacy_search,
+    legacy_versions,
+    legacy_dashboards,
+    legacy_folders,
+    k8s_routes,
+)
 
 _FAULT_MESSAGES = {
     429: "Too Many Requests",
@@ -44,13 +56,7 @@ _FAULT_MESSAGES = {
     503: "Service Unavailable",
 }
 
-
-@functools.cache  # a handful of statuses; the enum lookup showed up in per-request profiles
-def _reason(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
+WebHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def build_context(config: EmulatorConfig) -> EmulatorContext:
@@ -58,22 +64,6 @@ def build_context(config: EmulatorConfig) -> EmulatorContext:
     return EmulatorContext(
         config=config, store=store, auth=Authenticator(list(config.tokens), config.basic_auth)
     )
-
-
-def build_router(ctx: EmulatorContext) -> Router:
-    router = Router()
-    for module in (
-        control,
-        legacy_misc,
-        legacy_search,
-        legacy_versions,
-        legacy_dashboards,
-        legacy_folders,
-        k8s_routes,
-    ):
-        for route in module.routes(ctx):
-            router.add(route)
-    return router
 
 
 def parse_org(request: Request) -> int | None:
@@ -85,43 +75,93 @@ def parse_org(request: Request) -> int | None:
     return None
 
 
-class Dispatcher:
-    """Turns a parsed request into a response (or a drop), independent of the socket."""
+class Front:
+    """What sits in front of every handler: counting, faults, not-found shapes, auth.
 
-    def __init__(self, ctx: EmulatorContext, router: Router) -> None:
+    One instance per app. `routes` maps aiohttp's route objects back to the emulator's `Route`
+    so the middleware knows the template (the counter and fault key) of a matched request.
+    """
+
+    def __init__(self, ctx: EmulatorContext) -> None:
         self.ctx = ctx
-        self.router = router
+        self.routes: dict[web.AbstractRoute, Route] = {}
 
-    def dispatch(self, request: Request) -> Response | None:
-        """The response, or None when a fault says to drop the connection."""
-        response = self._dispatch(request)
-        if not request.path.startswith(control.PREFIX):
-            self.ctx.counters.record_status(str(response.status) if response else "dropped")
-        return response
+    def register(self, router: web.UrlDispatcher, route: Route) -> None:
+        """The one adapter between a `Route` and aiohttp; a GET also answers HEAD (no body).
 
-    def _dispatch(self, request: Request) -> Response | None:
-        # HEAD is GET without a body (the handler drops the body when writing).
-        match = self.router.match("GET" if request.method == "HEAD" else request.method, request.path)
+        Each template is registered with and without a trailing slash: Grafana's router trims
+        one before matching (pkg/web/tree.go `Match`), so `/api/search/` is `/api/search`.
+        """
+        endpoint = partial(self._endpoint, route)
+        path = aiohttp_path(route.template)
+        methods = (route.method, "HEAD") if route.method == "GET" else (route.method,)
+        for variant in (path, path + "/"):
+            for method in methods:
+                self.routes[router.add_route(method, variant, endpoint)] = route
+
+    @web.middleware
+    async def middleware(self, request: web.Request, handler: WebHandler) -> web.StreamResponse:
+        route = self.routes.get(request.match_info.route)
         if request.path.startswith(control.PREFIX):
-            return self._call(match, request) if match else message_response(404, "Not found")
-        self.ctx.counters.record(
-            request.method, match.route.key if match else f"{request.method} (unmatched)"
-        )
-        decision = self.ctx.faults.decide(request.method, match.route.template if match else request.path)
+            answer = await self._control(request, handler, route)
+            self._log(request, str(answer.status))
+            return answer
+        method = request.method
+        self.ctx.counters.record(method, route.key if route else f"{method} (unmatched)")
+        response = await self._serve(request, handler, route)
+        outcome = "dropped" if response is None else str(response.status)
+        self.ctx.counters.record_status(outcome)
+        self._log(request, outcome)
+        return response if response is not None else web.Response(status=499)  # never sent
+
+    async def _control(
+        self, request: web.Request, handler: WebHandler, route: Route | None
+    ) -> web.StreamResponse:
+        """Control routes: no Grafana auth, never counted or faulted; loopback or control token."""
+        authorization = request.headers.get("Authorization", "")
+        refused = control_access.refusal(self.ctx.config, request.remote, authorization)
+        if refused is not None or route is None:
+            return to_web_response(refused or message_response(404, "Not found"))
+        return await handler(request)
+
+    def _log(self, request: web.Request, outcome: str) -> None:
+        """The opt-in access log: method, path, outcome; never headers, so never credentials."""
+        if self.ctx.config.access_log:
+            sys.stderr.write(f"emulator: {request.method} {request.path} -> {outcome}\n")
+
+    async def _serve(
+        self, request: web.Request, handler: WebHandler, route: Route | None
+    ) -> web.StreamResponse | None:
+        """The response, or None after dropping the connection as a fault said."""
+        decision = self.ctx.faults.decide(request.method, route.template if route else request.path)
         if decision is not None:
             if decision.latency_s:
-                time.sleep(decision.latency_s)
+                await asyncio.sleep(decision.latency_s)
             if decision.drop:
+                if request.transport is not None:
+                    request.transport.close()  # the client sees the connection end, no response
                 return None
             if decision.status is not None:
-                return self._fault_response(decision.status, decision)
-        if match is None:
-            return self._not_found(request)
-        if match.route.needs_auth:
+                return to_web_response(self._fault_response(decision.status, decision))
+        if route is None:
+            return to_web_response(self._not_found(request))
+        return await handler(request)
+
+    async def _endpoint(self, route: Route, web_request: web.Request) -> web.StreamResponse:
+        request = request_head(web_request)
+        if route.needs_auth:
             failure = self._authenticate(request)
             if failure is not None:
-                return failure
-        return self._call(match, request)
+                return to_web_response(failure)
+        limit = self.ctx.config.max_body_bytes
+        body = await read_body(web_request, limit)
+        if body is None:  # like Go's MaxBytesReader: answer, then close (the rest is not read)
+            refused = to_web_response(too_large(request.path, limit))
+            refused.force_close()
+            return refused
+        request.body = body
+        request.params = dict(web_request.match_info)
+        return to_web_response(self._call(route, request))
 
     @staticmethod
     def _fault_response(status: int, decision: FaultDecision) -> Response:
@@ -132,28 +172,30 @@ class Dispatcher:
         return response
 
     def _authenticate(self, request: Request) -> Response | None:
-        request.identity = self.ctx.auth.identify(request.headers.get("authorization", ""))
-        k8s = request.path.startswith("/apis")
+        authorization = request.headers.get("authorization", "")
+        request.identity = self.ctx.auth.identify(authorization)
         if request.identity is None:
-            return k8s_unauthorized() if k8s else message_response(401, "Unauthorized")
+            return auth_answers.unauthenticated(presented_credential(authorization))
         org_id = parse_org(request)
         if org_id is not None:
             if self.ctx.store.org(org_id) is None:
-                return k8s_unauthorized() if k8s else message_response(401, "Unauthorized")
+                return auth_answers.not_in_org(presented_credential(authorization))
             request.org_id = org_id
         return None
 
-    def _not_found(self, request: Request) -> Response:
+    @staticmethod
+    def _not_found(request: web.Request) -> Response:
         if request.path.startswith("/apis"):
             return k8s_not_found("the server could not find the requested resource")
-        if self.router.path_known(request.path):
+        error = request.match_info.http_exception
+        if error is not None and error.status == 405:  # the path is served, by other methods
             return message_response(405, "Method Not Allowed")
         return message_response(404, "Not found")
 
-    def _call(self, match: Match, request: Request) -> Response:
-        request.params = match.params
+    @staticmethod
+    def _call(route: Route, request: Request) -> Response:
         try:
-            return match.route.handler(request)
+            return route.handler(request)
         except HttpError as error:
             return error.response
         except Exception:
@@ -161,90 +203,11 @@ class Dispatcher:
             return message_response(500, "Internal Server Error")
 
 
-class EmulatorHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    timeout = 120  # seconds an idle keep-alive connection may hold a thread (socket timeout)
-    dispatcher: Dispatcher  # set on the per-server subclass
-    access_log = False
-
-    head: RequestHead
-    raw_requestline: bytes  # set by the stdlib's handle_one_request before parse_request
-
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def parse_request(self) -> bool:
-        """Frame the request with `wire` (the stdlib's email-based header parser is slow)."""
-        self.close_connection = True
-        self.command, self.request_version = "", "HTTP/1.1"
-        try:
-            self.head = parse_head(self.raw_requestline, self.rfile)
-        except FramingError as error:
-            self._write(message_response(error.status, str(error)))
-            return False
-        self.command, self.path, self.request_version = self.head.method, self.head.target, self.head.version
-        self.close_connection = not self.head.keep_alive
-        if self.head.headers.get("expect", "").lower() == "100-continue":
-            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-        return True
-
-    def _handle(self) -> None:
-        try:
-            body = read_body(self.head, self.rfile)
-        except FramingError as error:
-            self.close_connection = True
-            self._write(message_response(error.status, str(error)))
-            return
-        parts = urlsplit(self.path)
-        request = Request(
-            method=self.command,
-            path=unquote(parts.path) or "/",
-            query=parse_qs(parts.query, keep_blank_values=True) if parts.query else {},
-            headers=self.head.headers,
-            body=body,
-        )
-        response = self.dispatcher.dispatch(request)
-        if response is None:
-            self.close_connection = True
-            self._log(request, "dropped")
-            return
-        self._write(response, head_only=self.command == "HEAD")
-        self._log(request, str(response.status))
-
-    def _write(self, response: Response, *, head_only: bool = False) -> None:
-        reason = _reason(response.status)
-        lines = [
-            f"HTTP/1.1 {response.status} {reason}",
-            f"Content-Type: {response.content_type}",
-            f"Content-Length: {len(response.body)}",
-        ]
-        lines += [f"{name}: {value}" for name, value in response.headers.items()]
-        if self.close_connection:
-            lines.append("Connection: close")
-        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        self.wfile.write(head if head_only else head + response.body)
-
-    def _log(self, request: Request, outcome: str) -> None:
-        if self.access_log:
-            sys.stderr.write(f"emulator: {request.method} {request.path} -> {outcome}\n")
-
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Silence the stdlib's per-request log; `_log` is the opt-in access log."""
-
-
-class EmulatorServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
-
-
-def make_server(ctx: EmulatorContext) -> EmulatorServer:
-    handler = type(
-        "BoundEmulatorHandler",
-        (EmulatorHandler,),
-        {"dispatcher": Dispatcher(ctx, build_router(ctx)), "access_log": ctx.config.access_log},
-    )
-    return EmulatorServer((ctx.config.host, ctx.config.port), handler)
+def build_app(ctx: EmulatorContext) -> web.Application:
+    """The aiohttp application serving every route module's routes through one `Front`."""
+    front = Front(ctx)
+    app = web.Application(middlewares=[front.middleware], client_max_size=ctx.config.max_body_bytes)
+    for module in ROUTE_MODULES:
+        for route in module.routes(ctx):
+            front.register(app.router, route)
+    return app

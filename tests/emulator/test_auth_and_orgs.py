@@ -9,22 +9,36 @@ from support.emulator import Emulator
 
 from .helpers import save
 
+NO_CREDENTIALS = {
+    "message": "Unauthorized",
+    "messageId": "auth.unauthorized",
+    "statusCode": 401,
+    "traceID": "",
+}
+INVALID_KEY = {"message": "Invalid API key", "messageId": "api-key.invalid", "statusCode": 401, "traceID": ""}
+
 
 @pytest.mark.parametrize(
-    "headers",
+    ("headers", "body"),
     [
-        {},
-        {"Authorization": "Bearer wrong"},
-        {"Authorization": "Bearer"},
-        {"Authorization": "Basic " + base64.b64encode(b"admin:wrong").decode()},
-        {"Authorization": "Basic !!!not-base64"},
-        {"Authorization": "Token glsa_test_admin"},
+        ({}, NO_CREDENTIALS),
+        ({"Authorization": "Bearer wrong"}, INVALID_KEY),
+        ({"Authorization": "Bearer"}, NO_CREDENTIALS),
+        (
+            {"Authorization": "Basic " + base64.b64encode(b"admin:wrong").decode()},
+            {"message": "Unauthorized"},
+        ),
+        ({"Authorization": "Basic !!!not-base64"}, {"message": "Unauthorized"}),
+        ({"Authorization": "Token glsa_test_admin"}, NO_CREDENTIALS),
     ],
 )
-def test_unauthenticated_api_calls_are_401(emulator: Emulator, headers: dict[str, str]) -> None:
+def test_unauthenticated_api_calls_are_401(
+    emulator: Emulator, headers: dict[str, str], body: dict[str, object]
+) -> None:
+    """Grafana's bodies (see test_grafana_fidelity.py for the source of each)."""
     response = emulator.api("GET", "/api/search", auth="none", headers=headers)
     assert response.status_code == 401
-    assert response.json() == {"message": "Unauthorized"}
+    assert response.json() == body
 
 
 def test_401_never_echoes_the_token(emulator: Emulator) -> None:

@@ -159,6 +159,28 @@ def test_raw_json_is_written_as_its_parsed_value_would_be() -> None:
     assert gojson.dumps_ordered({"spec": gojson.RawJSON(plain)}) == b'{"spec":' + plain + b"}"
 
 
+def test_a_tiny_float_inside_raw_json_keeps_the_fast_path_and_the_bytes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A LIST embeds hundreds of stored specs; one `1e-05` among them must not send the whole
+    answer through `json` (which re-parses every spec), and the bytes must stay the reference's."""
+    tiny = gojson.dumps({"threshold": 1e-05, "panels": [{"min": 0.00001}]})
+    names = [f"d{n}" for n in range(3)]
+    document = {"kind": "List", "items": [{"name": n, "spec": gojson.RawJSON(tiny)} for n in names]}
+    spec = gojson.loads(tiny, float64=False)
+    parsed = {"kind": "List", "items": [{"name": n, "spec": spec} for n in names]}
+    expected = reference_dumps(parsed, sort_keys=False)
+    outside = {"spec": gojson.RawJSON(tiny), "ratio": 1e-07}  # a tiny float outside: `json` decides
+    expected_outside = reference_dumps({"spec": json.loads(tiny), "ratio": 1e-07}, sort_keys=False)
+    assert gojson.dumps_ordered(outside) == expected_outside
+
+    def no_stdlib(*args: Any, **kwargs: Any) -> str:
+        raise AssertionError("the standard library was used")
+
+    monkeypatch.setattr(json, "dumps", no_stdlib)
+    assert gojson.dumps_ordered(document) == expected
+
+
 def test_an_infinite_float_switches_every_write_to_the_standard_library() -> None:
     """`1e400` parses to inf (json) and must be written `Infinity` as before, not orjson's `null`."""
     script = (

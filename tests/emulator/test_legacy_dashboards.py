@@ -236,10 +236,13 @@ def test_delete(emulator: Emulator) -> None:
 
 
 def test_delete_of_a_folder_uid_is_refused(emulator: Emulator) -> None:
+    """12.x reads through the k8s dashboard store, where a folder is no dashboard: 404, folder kept
+    (11.x's 400 is covered in test_grafana_fidelity.py)."""
     folder(emulator, "fold")
     response = emulator.api("DELETE", "/api/dashboards/uid/fold")
-    assert response.status_code == 400
-    assert response.json() == {"message": "Use folders endpoint for deleting folders."}
+    assert response.status_code == 404
+    assert response.json() == {"message": "Dashboard not found"}
+    assert emulator.api("GET", "/api/folders/fold").status_code == 200
 
 
 def test_large_dashboard_round_trips(emulator: Emulator) -> None:

@@ -34,6 +34,7 @@ def test_syncer_emulator_prints_listening_line_and_stops_on_sigterm() -> None:
         assert port > 0
         headers = {"Authorization": "Bearer glsa_secret_token_value"}
         assert httpx.get(f"{url}/api/search", headers=headers).status_code == 200
+        assert httpx.get(f"{url}/__emulator/requests").status_code == 200
         started = time.monotonic()
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
@@ -43,6 +44,7 @@ def test_syncer_emulator_prints_listening_line_and_stops_on_sigterm() -> None:
             process.kill()
     stdout, stderr = process.communicate(timeout=5)
     assert "GET /api/search -> 200" in stderr
+    assert "GET /__emulator/requests -> 200" in stderr
     assert "glsa_secret_token_value" not in stdout + stderr
 
 
