@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck contracts dist pytest bench clean
+.PHONY: demo test lint typecheck contracts dist pytest bench clean release-tag
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ test: lint typecheck contracts dist pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
+
+# A release is the annotated tag v<version> (pyproject.toml) on a clean, tested main: the tag that
+# the pre-commit example (`rev:`) and the CI install lines pin. Push it with: git push origin v<version>
+VERSION = $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
+release-tag: test
+	@git diff --quiet HEAD || { echo "release-tag: the work tree has uncommitted changes" >&2; exit 1; }
+	git tag -a "v$(VERSION)" -m "grafana-syncer $(VERSION)"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from syncer.adapters.files.jsonnet_eval import JsonnetOptions
+from syncer.adapters.files.layout import read_layout
 from syncer.adapters.files.library_writer import write_library_panels
 from syncer.adapters.files.loader import DirectorySource
 from syncer.adapters.files.writer import write_tree
@@ -20,7 +22,7 @@ from syncer.adapters.grafana.http import GrafanaHttp
 from syncer.adapters.grafana.legacy import LegacyGrafana
 from syncer.adapters.grafana.library_elements import LibraryElements
 from syncer.adapters.grafana.resources import build as build_resources
-from syncer.engine.pull import PullSummary, pull
+from syncer.engine.pull import PullOptions, PullSummary, pull
 from syncer.engine.reconcile import Target
 from syncer.engine.source_commit import git_commit
 from syncer.engine.source_identity import LEGACY_DEFAULT_MANAGER_ID, default_manager_id
@@ -132,14 +134,18 @@ async def open_target(
 
 
 async def pull_directory(
-    settings: TargetSettings, directory: Path, *, folder_uid: str | None = None, force: bool = False
+    settings: TargetSettings, directory: Path, options: PullOptions | None = None
 ) -> PullSummary:
-    """`syncer pull`: export Grafana (or one folder subtree) into `directory`."""
+    """`syncer pull`: export Grafana (or one folder subtree) into `directory` (back in place when it
+    is the source tree); a full export writes the library panels too."""
+    policy = build_policy(settings.sync.model_copy(update={"dir": directory}))
+    owners = frozenset({policy.manager_id, *policy.claimable_ids})
+    options = replace(options or PullOptions(), owners=owners)
     http = GrafanaHttp(settings.grafana, metrics=NullMetrics(), concurrency=settings.sync.concurrency)
     async with open_grafana(settings, http=http) as grafana:
         library = (LibraryElements(http), write_library_panels)
         return await pull(
-            grafana, directory, writer=write_tree, folder_uid=folder_uid, force=force, library=library
+            grafana, directory, writer=write_tree, reader=read_layout, options=options, library=library
         )
 
 
@@ -159,3 +165,19 @@ async def open_grafana(
         yield grafana
     finally:
         await grafana.aclose()
+
+
+async def diagnose_url(settings: GrafanaSettings) -> str | None:
+    """After a failed talk with Grafana: what answers at the configured URL, in words (None when
+    Grafana does, so the failure lies elsewhere). Uses the configured CA or skip-verify choice."""
+    import ssl
+
+    from syncer.adapters.grafana.diagnose import diagnose
+
+    verify: ssl.SSLContext | bool = not settings.insecure_skip_verify
+    if settings.ca_cert and verify:
+        verify = ssl.create_default_context(cafile=str(settings.ca_cert))
+    try:
+        return await diagnose(settings.url, verify=verify, timeout_s=min(settings.timeout_s, 5.0))
+    except (OSError, ValueError):  # an unreadable CA file was already reported by the real request
+        return None

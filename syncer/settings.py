@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -29,6 +28,8 @@ from pydantic import (
 from syncer.model.errors import ConfigError
 from syncer.model.plan import ConflictPolicy, DriftPolicy
 from syncer.settings_durations import OLD_KEYS, GrafanaInterval, Seconds, rename_old_file_keys, renamed_keys
+from syncer.settings_errors import Origins, describe
+from syncer.settings_file import ENV_MAP, file_layer, overlay, read_yaml
 
 
 class ApiFlavour(StrEnum):
@@ -253,53 +254,6 @@ def _one_of(value: str, allowed: tuple[str, ...]) -> str:
     return value.lower()
 
 
-ENV_MAP: Mapping[str, tuple[str, str]] = {
-    "GRAFANA_URL": ("grafana", "url"),
-    "GRAFANA_TOKEN": ("grafana", "token"),
-    "GRAFANA_TOKEN_FILE": ("grafana", "token_file"),
-    "GRAFANA_USER": ("grafana", "user"),
-    "GRAFANA_PASSWORD": ("grafana", "password"),
-    "GRAFANA_ORG_ID": ("grafana", "org_id"),
-    "GRAFANA_NAMESPACE": ("grafana", "namespace"),  # k8s namespace for the resources API (e.g. stacks-123)
-}
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML: {exc}") from None
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: the config file must be a mapping at the top level")
-    return raw
-
-
-def _file_layer(raw: dict[str, Any]) -> dict[str, Any]:
-    """Accept both a single-target file (top-level `grafana:`/`sync:`) and a `targets:` list."""
-    data = dict(raw)
-    if "targets" not in data:
-        single = {k: data.pop(k) for k in ("grafana", "sync") if k in data}
-        data["targets"] = [{"name": "default", **single}]
-    return data
-
-
-def _overlay(target: dict[str, Any], section: str, values: Mapping[str, Any]) -> None:
-    sect = dict(target.get(section) or {})
-    sect.update({k: _merged(sect.get(k), v) for k, v in values.items() if v is not None})
-    target[section] = sect
-
-
-def _merged(old: Any, new: Any) -> Any:
-    """`sync.jsonnet` from flags adds to the file's (`--ext-str a=1` keeps the file's other ext vars)."""
-    if isinstance(old, Mapping) and isinstance(new, Mapping):
-        return {**old, **{k: _merged(old.get(k), v) for k, v in new.items()}}
-    return new
-
-
 def load_settings(
     config_file: Path | None,
     environ: Mapping[str, str] | None = None,
@@ -311,7 +265,8 @@ def load_settings(
     """
     environ = os.environ if environ is None else environ
     where = f"{config_file}: " if config_file else ""
-    data: dict[str, Any] = _file_layer(_read_yaml(config_file)) if config_file else {}
+    raw = read_yaml(config_file) if config_file else {}
+    data: dict[str, Any] = file_layer(raw) if config_file else {}
     try:
         deprecations = rename_old_file_keys(data)
     except ValueError as exc:
@@ -319,10 +274,10 @@ def load_settings(
     env_grafana = {field: environ[name] for name, (_, field) in ENV_MAP.items() if environ.get(name)}
     targets = [dict(t) for t in data.get("targets") or [{"name": "default"}]]
     for target in targets:
-        _overlay(target, "grafana", env_grafana)
+        overlay(target, "grafana", env_grafana)
         if flags:
-            _overlay(target, "grafana", flags.get("grafana", {}))
-            _overlay(target, "sync", flags.get("sync", {}))
+            overlay(target, "grafana", flags.get("grafana", {}))
+            overlay(target, "sync", flags.get("sync", {}))
     data["targets"] = targets
     if flags and flags.get("daemon"):
         daemon = dict(data.get("daemon") or {})
@@ -331,8 +286,23 @@ def load_settings(
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(f"{where}invalid configuration: {problems}") from None
+        flagged = {section: tuple(values) for section, values in (flags or {}).items()}
+        env = {ENV_MAP[name]: name for name in ENV_MAP if environ.get(name)}
+        origins = Origins(config_file, "targets" not in raw, flagged, env)
+        models: dict[str, type[BaseModel]] = {
+            "grafana": GrafanaSettings,
+            "sync": SyncSettings,
+            "daemon": DaemonSettings,
+            "target": TargetSettings,
+            "": Settings,
+        }
+        # the keys as written in a file: a field's alias where it has one (`timeout`, not `timeout_s`)
+        fields = {
+            name: tuple(f.alias or key for key, f in model.model_fields.items())
+            for name, model in models.items()
+        }
+        problems = describe(exc.errors(include_url=False), origins, fields)
+        raise ConfigError(f"invalid configuration: {problems}") from None
     for note in dict.fromkeys(deprecations):  # one note per key, not one per target
         print(f"syncer: warning: {where}{note}", file=sys.stderr)
     return settings

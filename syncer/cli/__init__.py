@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from syncer import __version__
+from syncer.cli.parser import SyncerParser, merge_dir
 from syncer.model.errors import ConfigError, GrafanaError, SourceError
 
 COMMAND_MODULES = ("syncer.cli.oneshot", "syncer.cli.run", "syncer.cli.emulator", "syncer.cli.completion")
@@ -28,7 +29,7 @@ MODULE_OF_COMMAND = {
 
 
 def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = SyncerParser(
         prog="syncer",
         description="Keep Grafana dashboards equal to a directory of dashboard files.",
     )
@@ -50,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(_modules_for(arguments))
     args = parser.parse_args(arguments)
+    merge_dir(parser, args)
     try:
         code: int = args.handler(args)
     except (ConfigError, SourceError, GrafanaError) as exc:

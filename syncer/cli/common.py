@@ -113,6 +113,8 @@ def settings_from_args(
     """Settings from --config, the environment and the flags present on `args`."""
     from syncer.settings import load_settings
 
+    if getattr(args, "dir", None) is None and getattr(args, "dir_flag", None) is not None:
+        args.dir = args.dir_flag  # `--dir DIR` (cli.parser.merge_dir does this, with its checks, in main)
     flags: dict[str, Mapping[str, Any]] = {
         "grafana": given(args, GRAFANA_FLAGS),
         "sync": given(args, SYNC_FLAGS),

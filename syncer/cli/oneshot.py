@@ -5,9 +5,9 @@ runs one use case through `syncer.app`/`syncer.engine`, renders with `syncer.ren
 the exit code:
 
     validate  0 valid, 1 invalid
-    plan      0 (with --exit-code: 0 in sync, 2 changes pending), 1 error
+    plan      0 (with --exit-code: 0 in sync, 2 Grafana differs from the source), 1 error
     apply     0 converged, 1 errors (input, refused prune, failed actions), 3 unresolved conflicts
-    pull      0 written, 1 error
+    (usage errors exit 1, never 2: see syncer.cli.parser; pull and manager-id: syncer.cli.pull)
 
 It must not contain reconcile logic; it only wires and prints (results on stdout, problems on stderr).
 What a command runs is imported inside its handler: `syncer --help` and `syncer validate` (what a
@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from syncer.cli.common import (
@@ -27,10 +26,20 @@ from syncer.cli.common import (
     directory,
     install_cancel_handlers,
     require_url,
-    select_target,
     target_from_args,
 )
-from syncer.cli.jsonnet_options import add_jsonnet_options, jsonnet_flags
+from syncer.cli.jsonnet_options import add_jsonnet_options
+from syncer.cli.output import (
+    add_output_options,
+    announce_api,
+    print_fatal,
+    print_problems,
+    report_warnings,
+    style_for,
+)
+from syncer.cli.parser import add_dir
+from syncer.cli.pull import register_manager_id, register_pull
+from syncer.cli.validate import register_validate
 from syncer.model.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -39,93 +48,21 @@ if TYPE_CHECKING:
     from syncer.settings import TargetSettings
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_CONFLICTS = 0, 1, 2, 3
-MAX_LISTED_WARNINGS = 5
 
 
 def register(sub: Any) -> None:
-    _register_validate(sub)
+    register_validate(sub)
     _register_plan(sub)
     _register_apply(sub)
-    _register_pull(sub)
-    _register_manager_id(sub)
-
-
-# ---- validate ------------------------------------------------------------------------------------
-
-
-def _register_validate(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "validate", help="check a directory of dashboard files offline (exit 0 valid, 1 invalid)"
-    )
-    p.add_argument("dir", type=directory, metavar="DIR")
-    p.add_argument("--output", choices=("text", "json"), default="text")
-    p.add_argument(
-        "--config", type=Path, metavar="FILE", help="take sync.inputs and min_refresh_interval from it"
-    )
-    p.add_argument("--target", metavar="NAME", help="which target of a multi-target config file to use")
-    add_jsonnet_options(p)
-    p.set_defaults(handler=cmd_validate)
-
-
-def cmd_validate(args: argparse.Namespace) -> int:
-    from syncer.adapters.files.loader import validate_directory
-    from syncer.settings import JsonnetSettings, load_settings
-
-    inputs: dict[str, str] = {}
-    min_refresh = "5s"
-    limits: dict[str, int] = {}
-    flags = {"sync": {"jsonnet": jsonnet_flags(args)}}
-    target = select_target(load_settings(args.config, environ={}, flags=flags), args.target)
-    if args.config is not None:
-        inputs, min_refresh = dict(target.sync.inputs), target.grafana.min_refresh_interval
-        limits = {
-            "max_file_bytes": target.sync.max_file_bytes,
-            "max_folder_depth": target.sync.max_folder_depth,
-        }
-    jsonnet = None  # the loader's default options: what default settings give
-    if target.sync.jsonnet != JsonnetSettings():
-        from syncer.app import jsonnet_options  # why only here: the app loads the HTTP stack (0.3 s)
-
-        jsonnet = jsonnet_options(target.sync.jsonnet)
-    state = validate_directory(args.dir, inputs=inputs, min_refresh=min_refresh, jsonnet=jsonnet, **limits)
-    valid = not state.errors
-    if args.output == "json":
-        doc = {
-            "schemaVersion": 1,
-            "valid": valid,
-            "dashboards": len(state.dashboards),
-            "libraryPanels": len(state.library_panels),
-            "folders": len(state.folders),
-            "filesSeen": state.files_seen,
-            "problems": [
-                {
-                    "path": p.path,
-                    "line": p.line,
-                    "column": p.column,
-                    "severity": p.severity.value,
-                    "message": p.message,
-                }
-                for p in state.problems
-            ],
-        }
-        print(json.dumps(doc, indent=2))
-    else:
-        for problem in state.problems:
-            print(problem, file=sys.stderr)
-        verdict = "valid" if valid else f"INVALID ({len(state.errors)} error(s))"
-        panels = f", {len(state.library_panels)} library panel(s)" if state.library_panels else ""
-        print(
-            f"{args.dir}: {verdict}: {len(state.dashboards)} dashboard(s){panels} in {len(state.folders)} "
-            f"folder(s), {len(state.warnings)} warning(s)."
-        )
-    return EXIT_OK if valid else EXIT_ERROR
+    register_pull(sub)
+    register_manager_id(sub)
 
 
 # ---- plan / apply --------------------------------------------------------------------------------
 
 
 def _add_sync_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("dir", type=directory, metavar="DIR", nargs="?", help="directory of dashboard files")
+    add_dir(p, required=False, type_=directory)
     p.add_argument(
         "--output",
         choices=("text", "json", "markdown"),
@@ -133,13 +70,25 @@ def _add_sync_options(p: argparse.ArgumentParser) -> None:
         help="report format on stdout (markdown: a pull-request comment with a diff per dashboard)",
     )
     p.add_argument(
-        "--prune", action="store_true", default=None, help="delete managed dashboards absent from DIR"
+        "--prune",
+        action="store_true",
+        default=None,
+        help="delete managed dashboards absent from DIR (default: off; they are listed as orphans)",
     )
-    p.add_argument("--max-deletes", type=int, metavar="N", help="refuse to prune more than N dashboards")
     p.add_argument(
-        "--on-conflict", choices=("overwrite", "skip", "fail"), help="git and Grafana both changed"
+        "--max-deletes", type=int, metavar="N", help="refuse to prune more than N dashboards (default 50)"
     )
-    p.add_argument("--on-drift", choices=("revert", "skip"), help="only Grafana changed (edited in the UI)")
+    p.add_argument(
+        "--on-conflict",
+        choices=("overwrite", "skip", "fail"),
+        help="git and Grafana both changed: overwrite (default: git wins; the edit stays in Grafana's "
+        "version history), skip (leave both, exit 0), fail (exit 3)",
+    )
+    p.add_argument(
+        "--on-drift",
+        choices=("revert", "skip"),
+        help="only Grafana changed (a UI edit): revert (default) or skip (leave it, listed in the plan)",
+    )
     p.add_argument("--concurrency", type=int, metavar="N", help="parallel requests (default 8)")
     p.add_argument(
         "--manager-id",
@@ -159,6 +108,7 @@ def _add_sync_options(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="list every source warning (and, for plan, unchanged dashboards)",
     )
+    add_output_options(p)
     add_connection_options(p)
     add_jsonnet_options(p)
 
@@ -166,7 +116,12 @@ def _add_sync_options(p: argparse.ArgumentParser) -> None:
 def _register_plan(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser("plan", help="show what apply would change, with reasons")
     _add_sync_options(p)
-    p.add_argument("--diff", action="store_true", help="show a unified diff of each changed dashboard")
+    p.add_argument(
+        "--diff",
+        action="store_true",
+        help="show a unified diff of each changed dashboard (new ones: one line each)",
+    )
+    p.add_argument("--diff-new", action="store_true", help="with --diff: show new dashboards in full too")
     p.add_argument(
         "--exit-code", action="store_true", help="exit 0 when in sync, 2 when changes are pending, 1 on error"
     )
@@ -184,11 +139,12 @@ def cmd_plan(args: argparse.Namespace) -> int:
     import asyncio
 
     from syncer.render import plan_diff, plan_text
+    from syncer.render.headline import plan_headline
 
     target = _target(args)
     report = asyncio.run(_reconcile(target, dry_run=True, progress=False))
     code = _plan_exit_code(report, args.exit_code)
-    _print_problems(report, verbose=args.verbose)
+    print_problems(report, args)
     if args.output == "json":
         _print_json(report, "plan", target, code)
         return code
@@ -196,17 +152,23 @@ def cmd_plan(args: argparse.Namespace) -> int:
         _print_markdown(report, "plan", target)
         return code
     if report.fatal:
-        print(f"syncer: error: {report.fatal}", file=sys.stderr)
+        print_fatal(report.fatal, target)
         return code
-    sys.stdout.write(plan_text(report.plan, verbose=args.verbose))
-    if args.diff:
-        sys.stdout.write(plan_diff(report.plan))
+    style = style_for(args, sys.stdout)
+    errors = len(report.source_errors)
+    if args.quiet:
+        sys.stdout.write("\n".join(plan_headline(report.plan, source_errors=errors, style=style)) + "\n")
+        return code
+    diff = plan_diff(report.plan, full_new=args.diff_new) if args.diff else ""
+    sys.stdout.write(
+        plan_text(report.plan, verbose=args.verbose, source_errors=errors, style=style, diff=diff)
+    )
     return code
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
     if args.dry_run:
-        args.diff, args.exit_code = False, False
+        args.diff, args.diff_new, args.exit_code = False, False, False
         return cmd_plan(args)
     import asyncio
 
@@ -214,9 +176,9 @@ def cmd_apply(args: argparse.Namespace) -> int:
     from syncer.render import result_text
 
     target = _target(args)
-    report = asyncio.run(_reconcile(target, dry_run=False, progress=args.output == "text"))
+    report = asyncio.run(_reconcile(target, dry_run=False, progress=args.output == "text" and not args.quiet))
     code = exit_code_for_apply(report)
-    _print_problems(report, verbose=args.verbose)
+    print_problems(report, args)
     if args.output == "json":
         _print_json(report, "apply", target, code)
         return code
@@ -224,13 +186,14 @@ def cmd_apply(args: argparse.Namespace) -> int:
         _print_markdown(report, "apply", target)
         return code
     if report.results or not report.fatal:  # an interrupted run still lists what it did
-        sys.stdout.write(result_text(report))
+        sys.stdout.write(result_text(report, style=style_for(args, sys.stdout), quiet=args.quiet))
     if report.fatal:
-        print(f"syncer: error: {report.fatal}", file=sys.stderr)
+        print_fatal(report.fatal, target)
     return code
 
 
 def _target(args: argparse.Namespace) -> TargetSettings:
+    announce_api(args)
     target = target_from_args(args)
     require_url(target)
     if target.sync.dir is None:
@@ -277,29 +240,6 @@ def _plan_exit_code(report: RunReport, exit_code_flag: bool) -> int:
     return EXIT_OK
 
 
-def _print_problems(report: RunReport, *, verbose: bool) -> None:
-    """Errors always; warnings (things syncer fixes itself) in full only when asked: they repeat every run."""
-    for problem in report.source_errors:
-        print(problem, file=sys.stderr)
-    warnings = _warnings(report)
-    if verbose or len(warnings) <= MAX_LISTED_WARNINGS:
-        for warning in warnings:
-            print(warning, file=sys.stderr)
-    else:
-        print(
-            f"syncer: {len(warnings)} source warning(s) (things syncer fixes itself); "
-            "list them with --verbose or `syncer validate DIR`",
-            file=sys.stderr,
-        )
-
-
-def _warnings(report: RunReport) -> tuple[str, ...]:
-    from syncer.engine.reconcile import WARNINGS
-
-    found = report.extra.get(WARNINGS, ())
-    return tuple(str(w) for w in found) if isinstance(found, tuple | list) else ()
-
-
 def _print_json(report: RunReport, command: str, target: TargetSettings, code: int) -> None:
     from syncer.render import report_document
 
@@ -309,7 +249,7 @@ def _print_json(report: RunReport, command: str, target: TargetSettings, code: i
         source=str(target.sync.dir),
         grafana_url=target.grafana.url,
         exit_code=code,
-        warnings=_warnings(report),
+        warnings=report_warnings(report),
     )
     print(json.dumps(doc, indent=2, sort_keys=False))
 
@@ -321,59 +261,7 @@ def _print_markdown(report: RunReport, command: str, target: TargetSettings) -> 
     render = plan_markdown if command == "plan" else apply_markdown
     sys.stdout.write(render(report, title=f"syncer {command}: {target.sync.dir}"))
     if report.fatal:
-        print(f"syncer: error: {report.fatal}", file=sys.stderr)
-
-
-# ---- pull ------------------------------------------------------------------------------------------
-
-
-def _register_pull(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "pull", help="export Grafana's dashboards into DIR (the layout apply reads back)"
-    )
-    p.add_argument("dir", type=directory, metavar="DIR")
-    p.add_argument("--folder", metavar="UID", help="export only this folder's subtree (default: everything)")
-    p.add_argument("--force", action="store_true", help="write into a non-empty DIR (files are overwritten)")
-    add_connection_options(p, writes=False)
-    p.set_defaults(handler=cmd_pull)
-
-
-def cmd_pull(args: argparse.Namespace) -> int:
-    import asyncio
-
-    from syncer.app import pull_directory
-
-    target = target_from_args(args)
-    require_url(target)
-    summary = asyncio.run(pull_directory(target, args.dir, folder_uid=args.folder, force=args.force))
-    print(summary.text())
-    return EXIT_OK if summary.ok else EXIT_ERROR
-
-
-# ---- manager-id ------------------------------------------------------------------------------------
-
-
-def _register_manager_id(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser(
-        "manager-id",
-        help="print the ownership id plan/apply use for DIR (derived from the source unless configured)",
-    )
-    p.add_argument("dir", type=directory, metavar="DIR", nargs="?", help="directory of dashboard files")
-    p.add_argument("--manager-id", metavar="ID", help="an explicit id (printed back as given)")
-    add_connection_options(p, writes=False)
-    p.set_defaults(handler=cmd_manager_id)
-
-
-def cmd_manager_id(args: argparse.Namespace) -> int:
-    """For hooks that plan from an exported copy of the tree (`git archive` into a temporary
-    directory): they ask the repository's checkout for its id and pass it with --manager-id."""
-    from syncer.app import build_policy
-
-    target = target_from_args(args)
-    if target.sync.dir is None:
-        raise ConfigError("no source directory given (DIR argument or sync.dir in --config)")
-    print(build_policy(target.sync).manager_id)
-    return EXIT_OK
+        print_fatal(report.fatal, target)
 
 
 __all__ = ["register"]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from syncer.cli.common import add_connection_options, directory, given, require_url, settings_from_args
 from syncer.cli.jsonnet_options import add_jsonnet_options
+from syncer.cli.parser import add_dir
 from syncer.model.errors import ConfigError
 
 if TYPE_CHECKING:  # imported where used: `syncer --help` must not load the daemon (docs/benchmarks.md)
@@ -63,15 +64,27 @@ def register(sub: Any) -> None:
 
 def _add_sync_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("what to sync (apply to every target)")
-    g.add_argument("--dir", type=directory, metavar="DIR", help="directory of dashboard files")
+    add_dir(p, required=False, type_=directory)
     g.add_argument(
-        "--prune", action="store_true", default=None, help="delete managed dashboards whose file is gone"
+        "--prune",
+        action="store_true",
+        default=None,
+        help="delete managed dashboards whose file is gone (default: off)",
     )
-    g.add_argument("--max-deletes", type=int, metavar="N", help="refuse to prune more than N per pass")
     g.add_argument(
-        "--on-conflict", choices=("overwrite", "skip", "fail"), help="git and Grafana both changed"
+        "--max-deletes", type=int, metavar="N", help="refuse to prune more than N per pass (default 50)"
     )
-    g.add_argument("--on-drift", choices=("revert", "skip"), help="only Grafana changed (edited in the UI)")
+    g.add_argument(
+        "--on-conflict",
+        choices=("overwrite", "skip", "fail"),
+        help="git and Grafana both changed: overwrite (default: git wins; the edit stays in Grafana's "
+        "version history), skip (leave both, exit 0), fail (exit 3)",
+    )
+    g.add_argument(
+        "--on-drift",
+        choices=("revert", "skip"),
+        help="only Grafana changed (a UI edit): revert (default) or skip (leave it, listed in the plan)",
+    )
     g.add_argument("--concurrency", type=int, metavar="N", help="parallel requests per target (default 8)")
     g.add_argument(
         "--manager-id",

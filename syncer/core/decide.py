@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from syncer.core.describe import folder_name, live_edit
 from syncer.core.essence import checksum
-from syncer.model.plan import ActionKind, ConflictPolicy, DashboardAction, DriftPolicy, Policy
+from syncer.model.plan import ActionKind, Cause, ConflictPolicy, DashboardAction, DriftPolicy, Policy
 from syncer.model.state import DesiredDashboard, DesiredState, LiveDashboard, LiveState
 
 # The reason given for every action a paused dashboard does not get (plan output, reports).
@@ -30,7 +30,7 @@ def decide(
 ) -> DashboardAction:
     if live is None:
         where = folder_name(desired.folder_uid, *states)
-        return _action(ActionKind.CREATE, desired, None, f"new dashboard in {where}")
+        return _action(ActionKind.CREATE, desired, None, f"new dashboard in {where}", Cause.GIT)
     if live.marker is None:
         return _unmanaged(desired, live, policy)
     if not owns(policy, live.marker.manager_id):
@@ -41,6 +41,7 @@ def decide(
             f"owned by another syncer instance ({live.marker.manager_id!r}, from "
             f"{live.marker.source_path}); never taken over (this instance is {policy.manager_id!r}; "
             "pass --manager-id with the other's id only if this source replaces it)",
+            Cause.CONFLICT,
         )
     action = _three_way(desired, live, live.marker.checksum, policy, states)
     if action.kind is ActionKind.NOOP and live.marker.manager_id != policy.manager_id:
@@ -48,11 +49,11 @@ def decide(
         # and other sources' prunes stop listing this dashboard as of unknown origin
         old_id = live.marker.manager_id
         reason = f"restamp ownership: the marker carries the pre-upgrade default id {old_id!r}"
-        action = _action(ActionKind.UPDATE, desired, live, reason)
+        action = _action(ActionKind.UPDATE, desired, live, reason, Cause.GIT)
     if live.marker.suspended and action.kind is not ActionKind.NOOP:
         # why: a person paused syncer on this dashboard (e.g. to fix it by hand during an incident)
         reason = f"{SUSPENDED}; not written (otherwise {action.kind.value}: {action.reason})"
-        return _action(ActionKind.SKIP, desired, live, reason)
+        return _action(ActionKind.SKIP, desired, live, reason, action.cause)
     return action
 
 
@@ -105,9 +106,12 @@ def _unmanaged(desired: DesiredDashboard, live: LiveDashboard, policy: Policy) -
             live,
             f"{ADOPT_REFUSED} ({live_edit(live)}); not overwritten: pass --adopt (or sync.adopt: true) "
             "to take it over, or give the file another uid",
+            Cause.ADOPT,
         )
     if desired.checksum == live.checksum:
-        return _action(ActionKind.UPDATE, desired, live, "adopt: same content, ownership marker stamped")
+        return _action(
+            ActionKind.UPDATE, desired, live, "adopt: same content, ownership marker stamped", Cause.ADOPT
+        )
     return DashboardAction(
         ActionKind.UPDATE,
         desired.uid,
@@ -116,6 +120,7 @@ def _unmanaged(desired: DesiredDashboard, live: LiveDashboard, policy: Policy) -
         desired,
         live,
         overwrites_version=live.version,
+        cause=Cause.ADOPT,
     )
 
 
@@ -124,11 +129,12 @@ def _git_change(
 ) -> DashboardAction:
     moved = desired.folder_uid != live.folder_uid
     if moved and checksum(desired.content, live.folder_uid) == live.checksum:
-        return _action(ActionKind.MOVE, desired, live, _moved(live.folder_uid, desired.folder_uid, states))
+        reason = _moved(live.folder_uid, desired.folder_uid, states)
+        return _action(ActionKind.MOVE, desired, live, reason, Cause.GIT)
     reason = "content changed in git"
     if moved:
         reason += " and " + _moved(live.folder_uid, desired.folder_uid, states)
-    return _action(ActionKind.UPDATE, desired, live, reason)
+    return _action(ActionKind.UPDATE, desired, live, reason, Cause.GIT)
 
 
 def _drift(
@@ -141,8 +147,18 @@ def _drift(
             what += " and edited"
     what += f" ({live_edit(live)}){_jsonnet_note(desired)}"
     if policy.on_drift is DriftPolicy.REVERT:
-        return _action(ActionKind.UPDATE, desired, live, f"revert drift: {what}")
-    return _action(ActionKind.SKIP, desired, live, f"drift left in place (on-drift=skip): {what}")
+        # why the version: the revert replaces a person's edit, which stays restorable from it
+        return DashboardAction(
+            ActionKind.UPDATE,
+            desired.uid,
+            f"revert drift: {what}",
+            desired,
+            live,
+            overwrites_version=live.version,
+            cause=Cause.DRIFT,
+        )
+    reason = f"drift left in place (on-drift=skip): {what}"
+    return _action(ActionKind.SKIP, desired, live, reason, Cause.DRIFT)
 
 
 def _jsonnet_note(desired: DesiredDashboard) -> str:
@@ -172,12 +188,18 @@ def _conflict(
             desired,
             live,
             overwrites_version=live.version,
+            cause=Cause.CONFLICT,
         )
     if policy.on_conflict is ConflictPolicy.SKIP:
         return _action(
-            ActionKind.SKIP, desired, live, f"conflict left in place (on-conflict=skip): {what} ({edit})"
+            ActionKind.SKIP,
+            desired,
+            live,
+            f"conflict left in place (on-conflict=skip): {what} ({edit})",
+            Cause.CONFLICT,
         )
-    return _action(ActionKind.CONFLICT, desired, live, f"conflict (on-conflict=fail): {what} ({edit})")
+    reason = f"conflict (on-conflict=fail): {what} ({edit})"
+    return _action(ActionKind.CONFLICT, desired, live, reason, Cause.CONFLICT)
 
 
 def _moved(old: str | None, new: str | None, states: tuple[DesiredState, LiveState]) -> str:
@@ -185,6 +207,10 @@ def _moved(old: str | None, new: str | None, states: tuple[DesiredState, LiveSta
 
 
 def _action(
-    kind: ActionKind, desired: DesiredDashboard, live: LiveDashboard | None, reason: str
+    kind: ActionKind,
+    desired: DesiredDashboard,
+    live: LiveDashboard | None,
+    reason: str,
+    cause: Cause | None = None,
 ) -> DashboardAction:
-    return DashboardAction(kind, desired.uid, reason, desired, live)
+    return DashboardAction(kind, desired.uid, reason, desired, live, cause=cause)

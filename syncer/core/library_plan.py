@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from syncer.core.decide import SUSPENDED, decide
 from syncer.core.library import library_checksum, panel_references
-from syncer.model.plan import ActionKind, DashboardAction, Policy
+from syncer.model.plan import ActionKind, Cause, DashboardAction, Policy
 from syncer.model.state import DesiredState, LiveDashboard, LiveState
 
 _KINDS = {
@@ -96,7 +96,10 @@ def _prune(
             actions.append(_skip(panel, f"not pruned: still used by {users[panel.uid]} (was {source})"))
         else:
             reason = f"prune: managed by this syncer and no longer in the source (was {source})"
-            actions.append(DashboardAction(ActionKind.DELETE_LIBRARY_PANEL, panel.uid, reason, None, panel))
+            delete = DashboardAction(
+                ActionKind.DELETE_LIBRARY_PANEL, panel.uid, reason, None, panel, cause=Cause.GIT
+            )
+            actions.append(delete)
     deletes = sum(1 for a in actions if a.kind is ActionKind.DELETE_LIBRARY_PANEL)
     if deletes > policy.max_deletes:
         return (), (

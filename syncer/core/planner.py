@@ -15,9 +15,9 @@ from collections.abc import Collection
 from syncer.core.decide import decide
 from syncer.core.folder_plan import plan_folder_changes
 from syncer.core.library_plan import plan_library
-from syncer.core.prune import PruneDecision, plan_prune
+from syncer.core.prune import PruneDecision, orphans, plan_prune
 from syncer.model.plan import DashboardAction, Plan, Policy
-from syncer.model.state import DesiredState, LiveState
+from syncer.model.state import DesiredState, LiveDashboard, LiveState
 
 
 def plan(
@@ -35,13 +35,17 @@ def plan(
     folder_changes = plan_folder_changes(desired, live, policy)
     library = plan_library(desired, live, policy, scope=scope)
     prune = PruneDecision()
+    left: tuple[LiveDashboard, ...] = ()
     if policy.prune and scope is None:
         remaining = library.remaining_folders(live, desired)
         prune = plan_prune(desired, live, policy, kept, folder_changes, library_folders=remaining)
+    if scope is None and (not policy.prune or prune.refusals):
+        left = orphans(desired, live, policy)  # not deleted by this plan: listed, never "in sync"
     folder_actions = (*folder_changes, *prune.folder_deletes)
     dashboard_actions: tuple[DashboardAction, ...] = (
         *kept.values(),
         *prune.dashboard_skips,
         *prune.dashboard_deletes,
     )
-    return Plan(folder_actions, dashboard_actions, (*prune.refusals, *library.refusals), library.actions)
+    refusals = (*prune.refusals, *library.refusals)
+    return Plan(folder_actions, dashboard_actions, refusals, orphans=left, library_actions=library.actions)

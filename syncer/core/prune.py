@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from syncer.core.decide import SUSPENDED
-from syncer.model.plan import WRITE_KINDS, ActionKind, DashboardAction, FolderAction, Policy
+from syncer.model.plan import WRITE_KINDS, ActionKind, Cause, DashboardAction, FolderAction, Policy
 from syncer.model.state import DesiredState, LiveDashboard, LiveFolder, LiveState, OwnershipMarker
 
 
@@ -45,7 +45,9 @@ def plan_prune(
     refusals = _refusals(desired, live, policy, len(managed), len(doomed))
     if refusals:
         return PruneDecision(refusals=tuple(refusals))
-    deletes = tuple(DashboardAction(ActionKind.DELETE, d.uid, _delete_reason(d), None, d) for d in doomed)
+    deletes = tuple(
+        DashboardAction(ActionKind.DELETE, d.uid, _delete_reason(d), None, d, cause=Cause.GIT) for d in doomed
+    )
     spared = tuple(
         DashboardAction(ActionKind.SKIP, d.uid, f"{SUSPENDED}; not deleted ({_delete_reason(d)})", None, d)
         for d in gone
@@ -54,6 +56,23 @@ def plan_prune(
     placement = _Placement(kept, folder_changes, library_folders)
     folders, folder_refusals = _folder_deletes(desired, live, policy, {d.uid for d in doomed}, placement)
     return PruneDecision(deletes, folders, folder_refusals, spared)
+
+
+def orphans(desired: DesiredState, live: LiveState, policy: Policy) -> tuple[LiveDashboard, ...]:
+    """Dashboards this instance manages that the source no longer has: what `--prune` would delete
+    (before its safety checks). Listed without --prune, so a plan never calls such a state in sync."""
+    broken = {p.path.rstrip("/") for p in desired.errors}
+    managed = (d for d in live.dashboards.values() if _ours(d.marker, policy))
+    gone = (d for d in managed if d.uid not in desired.dashboards and not _in_broken(d.marker, broken))
+    return tuple(sorted(gone, key=lambda d: d.uid))
+
+
+def _in_broken(marker: OwnershipMarker | None, broken: set[str]) -> bool:
+    """Its file (or a directory above it) is there but has errors: not gone, just unreadable."""
+    if marker is None or not broken:
+        return False
+    path = marker.source_path
+    return path in broken or any(path.startswith(b + "/") for b in broken)
 
 
 def _refusals(desired: DesiredState, live: LiveState, policy: Policy, managed: int, doomed: int) -> list[str]:

@@ -13,7 +13,8 @@ from collections.abc import Collection
 import structlog
 
 from syncer.engine.daemon_config import DaemonMetrics
-from syncer.model.plan import ActionKind, DashboardAction, Plan
+from syncer.engine.reconcile import exit_code_for_apply
+from syncer.model.plan import ActionKind, Cause, DashboardAction, Plan
 from syncer.model.results import ActionResult, Outcome, RunReport
 
 log = structlog.get_logger("syncer.daemon")
@@ -29,6 +30,25 @@ def is_drift(action: DashboardAction) -> bool:
 
 def count_drift(plan: Plan) -> int:
     return sum(1 for a in plan.dashboard_actions if is_drift(a))
+
+
+def drifted_after(report: RunReport) -> set[str]:
+    """Uids still holding a Grafana edit after the pass: drift found and not reverted by it."""
+    reverted = {r.uid for r in report.results if r.outcome is Outcome.OK and r.kind is not ActionKind.NOOP}
+    return {a.uid for a in report.plan.dashboard_actions if is_drift(a) and a.uid not in reverted}
+
+
+def pass_result(report: RunReport) -> str:
+    """The pass's outcome in one word, agreeing with the exit code `syncer apply` would give."""
+    if report.source_errors:
+        return "source_errors"
+    if report.plan.refusals:
+        return "refused"
+    if report.failures:
+        return "partial"
+    if report.unresolved_conflicts:
+        return "conflicts"
+    return "ok"
 
 
 def log_actions(target: str, report: RunReport) -> None:
@@ -72,8 +92,11 @@ def record_report(
     come from the engine itself through the MetricsPort it was given."""
     plan = report.plan
     drift = count_drift(plan) + sum(1 for a in plan.library_actions if is_drift(a))
+    # a conflict git won (or an adoption): drift reverts have their own gauge
     overwritten = sum(
-        1 for a in (*plan.dashboard_actions, *plan.library_actions) if a.overwrites_version is not None
+        1
+        for a in (*plan.dashboard_actions, *plan.library_actions)
+        if a.overwrites_edit and a.cause is not Cause.DRIFT
     )
     unresolved = len(report.unresolved_conflicts)
     if drift:
@@ -92,7 +115,8 @@ def record_report(
         mode=mode,
         triggers=sorted(triggers),
         scope=None if scope is None else len(scope),
-        result="ok" if not report.failures else "partial",
+        result=pass_result(report),
+        exit_code=exit_code_for_apply(report),
         duration_s=round(report.duration_s, 3),
         requests=report.requests,
         writes=sum(n for k, n in kinds.items() if k != ActionKind.NOOP.value),
@@ -104,5 +128,7 @@ def record_report(
         failed=len(report.failures),
         conflicts=unresolved + overwritten,
         drift=drift,
-        in_sync=plan.in_sync,
+        in_sync=plan.in_sync and not report.source_errors and not report.failures,
+        source_errors=len(report.source_errors),
+        orphans=len(plan.orphans),
     )

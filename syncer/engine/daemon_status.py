@@ -24,6 +24,9 @@ class TargetStatus:
     last_success_unix: float | None = None
     last_attempt_unix: float | None = None
     consecutive_failures: int = 0
+    # the last completed pass, as `syncer apply` would report it (issue 18: one truth everywhere)
+    last_result: str | None = None
+    last_exit_code: int | None = None
 
     @property
     def ready(self) -> bool:
@@ -51,4 +54,6 @@ class TargetStatus:
             "reconciling": self.running,
             "last_success_unix": self.last_success_unix,
             "consecutive_failures": self.consecutive_failures,
+            "last_result": self.last_result,
+            "last_exit_code": self.last_exit_code,
         }

@@ -30,11 +30,11 @@ import structlog
 from syncer.engine.daemon_backoff import Backoff
 from syncer.engine.daemon_changes import Snapshot, diff, source_refusal
 from syncer.engine.daemon_config import DaemonConfig, DaemonMetrics, TargetSpec
-from syncer.engine.daemon_report import count_drift, is_drift, record_report
+from syncer.engine.daemon_report import drifted_after, is_drift, pass_result, record_report
 from syncer.engine.daemon_status import TargetStatus
 from syncer.engine.funnel import Batch, Funnel, Trigger
 from syncer.engine.heap import settle_heap
-from syncer.engine.reconcile import Target, reconcile_once
+from syncer.engine.reconcile import Target, exit_code_for_apply, reconcile_once
 from syncer.engine.source_commit import git_commit
 from syncer.model.errors import GrafanaError, SourceError, SyncerError
 from syncer.model.results import RunReport
@@ -75,6 +75,7 @@ class TargetRunner:
         self._retry_after: float | None = None
         self._snapshot: Snapshot | None = None
         self._dirty: set[str] = set()  # uids whose last write failed: always in the next scope
+        self._drifted: set[str] = set()  # uids holding a Grafana edit after the last pass over them
         self._wake = asyncio.Event()
 
     @property
@@ -186,8 +187,12 @@ class TargetRunner:
         if refusal is not None:
             self._source_failed("empty", refusal)
             return None
-        self.status.source_problem = None
-        self._metrics.gauges(self.name, {"source_problems": float(len(desired.errors))})
+        # why: /readyz must tell what the gauge and the exit code tell (issue 18)
+        errors = desired.errors
+        self.status.source_problem = (
+            f"{len(errors)} file(s) with errors, not applied (first: {errors[0]})" if errors else None
+        )
+        self._metrics.gauges(self.name, {"source_problems": float(len(errors))})
         for problem in desired.errors[:20]:
             log.warning("source problem", target=self.name, problem=str(problem))
         return desired
@@ -242,6 +247,8 @@ class TargetRunner:
             triggers=[t.value for t in batch.triggers],
         )
         self._remember(desired, report, full=scope is None)
+        self.status.last_result = pass_result(report)
+        self.status.last_exit_code = exit_code_for_apply(report)
         return Result.PARTIAL if report.failures else Result.DONE
 
     def _remember(self, desired: DesiredState, report: RunReport, *, full: bool) -> None:
@@ -253,13 +260,14 @@ class TargetRunner:
             "managed_dashboards": float(len(desired.dashboards)),
             "managed_library_panels": float(len(desired.library_panels)),
         }
-        if full:
-            gauges["drifted_dashboards"] = float(count_drift(report.plan))
-            gauges["drifted_library_panels"] = float(
-                sum(1 for a in report.plan.library_actions if is_drift(a))
-            )
-            if self._config.freeze_heap_after_full_pass:
-                settle_heap()
+        # every pass, incremental ones too: a revert must not leave the gauge up until the next full one
+        scoped = {a.uid for a in report.plan.dashboard_actions}
+        self._drifted = drifted_after(report) | (set() if full else self._drifted - scoped)
+        gauges["drifted_dashboards"] = float(len(self._drifted))
+        # library panels are planned on every pass, so each pass sees all of their drift
+        gauges["drifted_library_panels"] = float(sum(1 for a in report.plan.library_actions if is_drift(a)))
+        if full and self._config.freeze_heap_after_full_pass:
+            settle_heap()
         self._metrics.gauges(self.name, gauges)
 
     def _grafana_failed(self, exc: GrafanaError) -> Result:

@@ -93,7 +93,7 @@ async def _pass(
             return RunReport(plan=EMPTY_PLAN, fatal=f"cannot read the source: {exc}")
     try:
         desired = await _resolve(target, desired)
-        live = await target.grafana.fetch_live(_uids_to_fetch(desired, target.policy, scope))
+        live = await target.grafana.fetch_live(_uids_to_fetch(scope))
         desired, live = await with_library(target.library, desired, live, prune=target.policy.prune)
     except GrafanaError as exc:
         return RunReport(plan=EMPTY_PLAN, source_errors=_errors(desired), fatal=str(exc))
@@ -133,16 +133,13 @@ async def _resolve(target: Target, desired: DesiredState) -> DesiredState:
     return resolve_inputs(desired, target.inputs, refs)
 
 
-def _uids_to_fetch(
-    desired: DesiredState, policy: Policy, scope: Collection[str] | None
-) -> Collection[str] | None:
-    """The fewest dashboards that still give a correct plan: all of them only when pruning
-    (markers of absent dashboards must be read), else the desired ones (or just the scope)."""
+def _uids_to_fetch(scope: Collection[str] | None) -> Collection[str] | None:
+    """The fewest dashboards that still give a true plan: just the scope for an incremental pass,
+    else all of them: the markers of dashboards absent from the source tell which are managed
+    orphans (deleted with --prune, listed without it, so a plan never says "in sync" over them)."""
     if scope is not None:
         return frozenset(scope)
-    if policy.prune:
-        return None
-    return frozenset(desired.dashboards)
+    return None
 
 
 def _errors(desired: DesiredState) -> tuple[str, ...]:

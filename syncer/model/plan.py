@@ -49,6 +49,15 @@ class ActionKind(StrEnum):
     DELETE_LIBRARY_PANEL = "delete-library-panel"
 
 
+class Cause(StrEnum):
+    """Why a dashboard action exists, for machines (CI, hooks) that must not parse the reason text."""
+
+    GIT = "git"  # the file changed (or is new, or is gone and pruned)
+    DRIFT = "drift"  # only Grafana changed: a UI edit that the action reverts (or leaves in place)
+    CONFLICT = "conflict"  # both changed: git's version overwrites the Grafana edit (or it is left)
+    ADOPT = "adopt"  # a dashboard without syncer's marker is taken over
+
+
 WRITE_KINDS = frozenset(
     {
         ActionKind.CREATE_FOLDER,
@@ -81,7 +90,13 @@ class DashboardAction:
     reason: str
     desired: DesiredDashboard | None = None
     live: LiveDashboard | None = None
-    overwrites_version: int | None = None  # set when git wins over a Grafana edit
+    overwrites_version: int | None = None  # the Grafana version a write replaces (drift, conflict, adopt)
+    cause: Cause | None = None  # None for a noop
+
+    @property
+    def overwrites_edit(self) -> bool:
+        """A write that replaces a change made in Grafana (the plan marks it with `!`)."""
+        return self.kind in WRITE_KINDS and self.overwrites_version is not None
 
     @property
     def path(self) -> str | None:
@@ -97,6 +112,9 @@ class Plan:
     folder_actions: tuple[FolderAction, ...]
     dashboard_actions: tuple[DashboardAction, ...]
     refusals: tuple[str, ...] = ()  # e.g. prune refused: the reasons, shown to the user
+    # managed dashboards no longer in the source that this plan does not delete (no --prune):
+    # Grafana still differs from the source, so the plan is not "in sync"
+    orphans: tuple[LiveDashboard, ...] = ()
     # library panels: creates/updates run before the dashboards, deletes after (core.library_plan)
     library_actions: tuple[DashboardAction, ...] = ()
 
@@ -110,7 +128,17 @@ class Plan:
     @property
     def in_sync(self) -> bool:
         folder_conflicts = any(f.kind is ActionKind.CONFLICT for f in self.folder_actions)
-        return self.writes == 0 and not self.conflicts and not folder_conflicts
+        # why skips count: a drift or conflict left in place (or a paused dashboard) still differs
+        skipped = any(a.kind is ActionKind.SKIP for a in self.folder_actions) or any(
+            a.kind is ActionKind.SKIP for a in (*self.dashboard_actions, *self.library_actions)
+        )
+        return (
+            self.writes == 0
+            and not self.conflicts
+            and not folder_conflicts
+            and not self.orphans
+            and not skipped
+        )
 
     @property
     def conflicts(self) -> tuple[DashboardAction, ...]:

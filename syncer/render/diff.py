@@ -55,9 +55,20 @@ def dashboard_diff(action: DashboardAction) -> str:
     return header + "".join(lines)
 
 
-def plan_diff(plan: Plan) -> str:
+def plan_diff(plan: Plan, *, full_new: bool = False) -> str:
     """Every changing library panel's and dashboard's diff, separated by blank lines ("" when
-    nothing changes)."""
-    actions = (*plan.library_actions, *plan.dashboard_actions)
-    chunks = [dashboard_diff(a) for a in actions if a.kind in DIFF_KINDS]
+    nothing changes). A new one is one line (its whole file would be a diff of added lines) unless
+    `full_new`."""
+    new_kinds = (ActionKind.CREATE, ActionKind.CREATE_LIBRARY_PANEL)
+    chunks = [
+        dashboard_diff(a) if full_new or a.kind not in new_kinds else _new_line(a)
+        for a in (*plan.library_actions, *plan.dashboard_actions)
+        if a.kind in DIFF_KINDS
+    ]
     return "\n".join(c for c in chunks if c)
+
+
+def _new_line(action: DashboardAction) -> str:
+    lines = len(pretty(action.desired.content if action.desired else None))
+    what = "library panel" if action.kind is ActionKind.CREATE_LIBRARY_PANEL else "dashboard"
+    return f"+++ {action.path or action.uid}: new {what}, {lines} lines (shown in full with --diff-new)\n"

@@ -11,8 +11,9 @@ from collections import Counter
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from syncer.model.plan import ActionKind, DashboardAction, FolderAction
+from syncer.model.plan import ActionKind, Cause, DashboardAction, FolderAction
 from syncer.model.results import ActionResult, Outcome, RunReport
+from syncer.model.state import LiveDashboard
 
 REPORT_SCHEMA_VERSION = 1
 
@@ -40,12 +41,13 @@ def report_document(
         "command": command,
         "source": source,
         "grafana": public_url(grafana_url),
-        "inSync": plan.in_sync and not report.source_errors and report.fatal is None,
+        "inSync": plan.in_sync and not plan.refusals and not report.source_errors and report.fatal is None,
         "exitCode": exit_code,
         "summary": _summary(report),
         "folders": [_folder(a) for a in plan.folder_actions],
         "dashboards": [_dashboard(a) for a in plan.dashboard_actions],
         "libraryPanels": [_dashboard(a, name="name") for a in plan.library_actions],
+        "orphans": [_orphan(d) for d in plan.orphans],
         "results": [_result(r) for r in report.results] if command == "apply" else [],
         "refusals": list(plan.refusals),
         "sourceErrors": list(report.source_errors),
@@ -64,6 +66,11 @@ def _summary(report: RunReport) -> dict[str, int]:
     summary = {kind.value: kinds.get(kind.value, 0) for kind in ActionKind}
     summary.update({f"outcome:{o.value}": outcomes.get(o.value, 0) for o in Outcome})
     summary["writes"] = report.plan.writes
+    causes = Counter(a.cause for a in report.plan.dashboard_actions if a.kind is not ActionKind.NOOP)
+    summary.update({f"cause:{c.value}": causes.get(c, 0) for c in Cause})
+    summary["overwrites"] = sum(1 for a in report.plan.dashboard_actions if a.overwrites_edit)
+    summary["orphans"] = len(report.plan.orphans)
+    summary["sourceErrors"] = len(report.source_errors)
     return summary
 
 
@@ -91,7 +98,19 @@ def _dashboard(action: DashboardAction, *, name: str = "title") -> dict[str, Any
         "liveFolderUid": live.folder_uid if live else None,
         "liveVersion": live.version if live else None,
         "overwritesVersion": action.overwrites_version,
+        "cause": action.cause.value if action.cause else None,
         "reason": action.reason,
+    }
+
+
+def _orphan(live: LiveDashboard) -> dict[str, Any]:
+    """A managed dashboard whose file is gone and that this run does not delete (no --prune)."""
+    return {
+        "uid": live.uid,
+        "title": live.title,
+        "path": live.marker.source_path if live.marker else None,
+        "liveFolderUid": live.folder_uid,
+        "liveVersion": live.version,
     }
 
 

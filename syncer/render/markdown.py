@@ -15,9 +15,10 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from syncer.model.plan import ActionKind, DashboardAction, FolderAction, Plan
+from syncer.model.plan import ActionKind, Cause, DashboardAction, FolderAction, Plan
 from syncer.model.results import ActionResult, Outcome, RunReport
 from syncer.render.diff import DIFF_KINDS, dashboard_diff
+from syncer.render.headline import orphans_line
 
 GITHUB_COMMENT_LIMIT = 65_536  # characters in one GitHub issue/PR comment body
 MARKER = "<!-- syncer-plan -->"  # CI finds the comment it posted earlier by this line and updates it
@@ -79,7 +80,10 @@ def plan_headline(plan: Plan) -> str:
 
 
 def _is_conflict(action: DashboardAction) -> bool:
-    return action.kind is ActionKind.CONFLICT or action.overwrites_version is not None
+    # a drift revert also names the version it replaces, but git did not change: not a conflict
+    return action.kind is ActionKind.CONFLICT or (
+        action.overwrites_version is not None and action.cause is not Cause.DRIFT
+    )
 
 
 def apply_headline(report: RunReport) -> str:
@@ -109,6 +113,8 @@ def _status_lines(report: RunReport) -> list[str]:
     ) + f"{_plural(unchanged, 'dashboard')} unchanged."
     problems = [f"error: {report.fatal}"] if report.fatal else []
     problems += [f"refused: {reason}" for reason in plan.refusals] + list(report.source_errors)
+    if plan.orphans:
+        line += " " + orphans_line(len(plan.orphans))
     if plan.in_sync and not problems:
         line += " Grafana matches the directory."
     return [line, "", *_caution(problems)]

@@ -11,6 +11,9 @@ from collections.abc import Iterable, Sequence
 
 from syncer.model.plan import ActionKind, DashboardAction, FolderAction, Plan
 from syncer.model.results import ActionResult, Outcome, RunReport
+from syncer.model.state import LiveDashboard
+from syncer.render.headline import label, orphans_line, plan_headline
+from syncer.render.style import PLAIN, Style
 
 SYMBOL = {
     ActionKind.CREATE_FOLDER: "+",
@@ -22,10 +25,17 @@ SYMBOL = {
     ActionKind.DELETE: "-",
     ActionKind.NOOP: "=",
     ActionKind.SKIP: "?",
-    ActionKind.CONFLICT: "!",
+    ActionKind.CONFLICT: "x",  # left unresolved (on-conflict=fail, or not adopted): exit 3
     ActionKind.CREATE_LIBRARY_PANEL: "+",
     ActionKind.UPDATE_LIBRARY_PANEL: "~",
     ActionKind.DELETE_LIBRARY_PANEL: "-",
+}
+# updates that replace a person's edit in Grafana, by their label (see render.headline.label)
+LABEL_SYMBOL = {"revert-drift": "!", "overwrite": "!", "adopt": "@"}
+ORPHAN_SYMBOL = "o"
+COLOUR = {
+    **{"+": "green", "~": "yellow", ">": "blue", "-": "red"},
+    **{"!": "red", "@": "magenta", "x": "red", "o": "yellow"},
 }
 
 OUTCOME_WORD = {
@@ -40,84 +50,57 @@ def problems_text(problems: Iterable[object]) -> str:
     return "".join(f"{p}\n" for p in problems)
 
 
-def plan_text(plan: Plan, *, verbose: bool = False) -> str:
+def plan_text(
+    plan: Plan, *, verbose: bool = False, source_errors: int = 0, style: Style = PLAIN, diff: str = ""
+) -> str:
+    """One line per action that does something (every action with `verbose`), one per managed
+    dashboard left in Grafana without its file, refusals, the `diff` if any, then the headline
+    (render.headline) last, where a terminal leaves it in view."""
     lines: list[str] = []
     for folder in plan.folder_actions:
         if verbose or folder.kind is not ActionKind.NOOP:
-            lines.append(_folder_line(folder))
+            lines.append(_folder_line(folder, style))
     for action in plan.library_actions:
         if verbose or action.kind is not ActionKind.NOOP:
-            lines.append(_dashboard_line(action, what="library panel "))
+            lines.append(_dashboard_line(action, style, what="library panel "))
     for action in plan.dashboard_actions:
         if verbose or action.kind is not ActionKind.NOOP:
-            lines.append(_dashboard_line(action))
-    lines.extend(f"refused: {reason}" for reason in plan.refusals)
-    lines.append(plan_summary(plan))
+            lines.append(_dashboard_line(action, style))
+    lines.extend(_orphan_line(live, style) for live in plan.orphans)
+    lines.extend(style.paint(f"refused: {reason}", "red") for reason in plan.refusals)
+    if diff:
+        lines.append(diff.rstrip("\n"))
+    lines.extend(plan_headline(plan, source_errors=source_errors, style=style))
     return "\n".join(lines) + "\n"
 
 
-def plan_summary(plan: Plan) -> str:
-    dash = Counter(a.kind for a in plan.dashboard_actions)
-    folders = Counter(a.kind for a in plan.folder_actions)
-    if plan.in_sync and not plan.refusals:
-        return f"In sync: {dash[ActionKind.NOOP]} dashboard(s) unchanged, nothing to do."
-    parts = [
-        f"{dash[ActionKind.CREATE]} to create",
-        f"{dash[ActionKind.UPDATE]} to update",
-        f"{dash[ActionKind.MOVE]} to move",
-        f"{dash[ActionKind.DELETE]} to delete",
-        f"{dash[ActionKind.NOOP]} unchanged",
-    ]
-    if dash[ActionKind.SKIP]:
-        parts.append(f"{dash[ActionKind.SKIP]} skipped")
-    if dash[ActionKind.CONFLICT]:
-        parts.append(f"{dash[ActionKind.CONFLICT]} in conflict")
-    folder_parts = [
-        f"{folders[kind]} to {word}"
-        for kind, word in (
-            (ActionKind.CREATE_FOLDER, "create"),
-            (ActionKind.UPDATE_FOLDER, "update"),
-            (ActionKind.DELETE_FOLDER, "delete"),
-        )
-        if folders[kind]
-    ]
-    text = "Plan: dashboards " + ", ".join(parts)
-    if folder_parts:
-        text += "; folders " + ", ".join(folder_parts)
-    library = library_summary(plan)
-    if library:
-        text += "; library panels " + library
-    return text + "."
-
-
-def library_summary(plan: Plan) -> str:
-    """`1 to create, 2 to update, ...` for the library panels; "" when there are none."""
-    kinds = Counter(a.kind for a in plan.library_actions)
-    words = (
-        (ActionKind.CREATE_LIBRARY_PANEL, "to create"),
-        (ActionKind.UPDATE_LIBRARY_PANEL, "to update"),
-        (ActionKind.DELETE_LIBRARY_PANEL, "to delete"),
-        (ActionKind.NOOP, "unchanged"),
-        (ActionKind.SKIP, "skipped"),
-        (ActionKind.CONFLICT, "in conflict"),
-    )
-    return ", ".join(f"{kinds[kind]} {word}" for kind, word in words if kinds[kind])
-
-
-def _folder_line(action: FolderAction) -> str:
+def _folder_line(action: FolderAction, style: Style) -> str:
     title = action.desired.title if action.desired else (action.live.title if action.live else "")
     where = action.desired.path if action.desired else ""
-    return _line(action.kind, f"folder {where or action.uid}", action.uid, title, action.reason)
+    symbol = SYMBOL.get(action.kind, " ")
+    where = f"folder {where or action.uid}"
+    return _line(
+        symbol, action.kind.value, where, uid=action.uid, title=title, reason=action.reason, style=style
+    )
 
 
-def _dashboard_line(action: DashboardAction, what: str = "") -> str:
+def _dashboard_line(action: DashboardAction, style: Style, what: str = "") -> str:
     title = action.desired.title if action.desired else (action.live.title if action.live else "")
+    word = label(action)
+    symbol = LABEL_SYMBOL.get(word) or SYMBOL.get(action.kind, " ")
     where = what + (action.path or "(not in the directory)")
-    return _line(action.kind, where, action.uid, title, action.reason)
+    return _line(symbol, word, where, uid=action.uid, title=title, reason=action.reason, style=style)
 
 
-def _line(kind: ActionKind, where: str, uid: str, title: str, reason: str) -> str:
-    return f"  {SYMBOL.get(kind, ' ')} {kind.value:<13} {where} [{uid}] {title!r}: {reason}"
+def _orphan_line(live: LiveDashboard, style: Style) -> str:
+    was = live.marker.source_path if live.marker else "?"
+    reason = f"managed by this syncer, its file is gone (was {was}); left in Grafana: --prune deletes it"
+    return _line(ORPHAN_SYMBOL, "orphan", was, uid=live.uid, title=live.title, reason=reason, style=style)
+
+
+def _line(symbol: str, word: str, where: str, *, uid: str, title: str, reason: str, style: Style) -> str:
+    head = style.paint(f"{symbol} {word:<13}", COLOUR.get(symbol, "bold"))
+    return f"  {head} {where} [{uid}] {title!r}: {reason}"
 
 
 # the order the executor works in: folder and library panel writes, dashboards, dashboard deletes,
@@ -133,18 +116,30 @@ RESULT_GROUP = {
 }
 
 
-def result_text(report: RunReport) -> str:
-    """Results in plan order (folders, dashboards by path, deletes), not in completion order."""
+def result_text(report: RunReport, *, style: Style = PLAIN, quiet: bool = False) -> str:
+    """Results in plan order (folders, dashboards by path, deletes), not in completion order; with
+    `quiet` only the summary (and what is left in Grafana)."""
     ordered = sorted(report.results, key=lambda r: (RESULT_GROUP.get(r.kind, 1), r.path or "", r.uid))
-    lines = [_result_line(r) for r in ordered]
-    lines.extend(f"refused: {reason}" for reason in report.plan.refusals)
+    lines = [] if quiet else [_result_line(r, style) for r in ordered]
+    lines.extend(style.paint(f"refused: {reason}", "red") for reason in report.plan.refusals)
     lines.append(result_summary(report))
+    if report.plan.orphans:
+        lines.append(style.paint(orphans_line(len(report.plan.orphans)), "yellow"))
     return "\n".join(lines) + "\n"
 
 
-def _result_line(result: ActionResult) -> str:
+OUTCOME_COLOUR = {
+    Outcome.OK: "green",
+    Outcome.FAILED: "red",
+    Outcome.SKIPPED: "yellow",
+    Outcome.CONFLICT: "red",
+}
+
+
+def _result_line(result: ActionResult, style: Style = PLAIN) -> str:
     where = result.path or ""
-    text = f"  {OUTCOME_WORD[result.outcome]:<8} {result.kind.value:<13} {where} [{result.uid}]"
+    word = style.paint(f"{OUTCOME_WORD[result.outcome]:<8}", OUTCOME_COLOUR[result.outcome])
+    text = f"  {word} {result.kind.value:<13} {where} [{result.uid}]"
     if result.version is not None:
         text += f" -> version {result.version}"
     if result.overwrote_version is not None and result.outcome is Outcome.OK:

@@ -42,7 +42,7 @@ GAUGES: Mapping[str, tuple[str, str]] = {
     "managed_dashboards": ("syncer_managed_dashboards", "Dashboards in the source at the last reconcile"),
     "drifted_dashboards": (
         "syncer_drifted_dashboards",
-        "Dashboards edited in Grafana since syncer wrote them, seen by the last full resync",
+        "Dashboards holding an edit made in Grafana after the last pass over them (not reverted)",
     ),
     "managed_library_panels": (
         "syncer_managed_library_panels",

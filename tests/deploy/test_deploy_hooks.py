@@ -269,3 +269,28 @@ def test_syncer_installed_behind_an_env_shebang(repo: Repo, tmp_path: Path) -> N
     blocked = repo.run(PRE_DEPLOY, "dashboards", check=False, env=env)
     assert blocked.returncode == 1, blocked.stderr
     assert "CONFLICT hook-overview (overview.json)" in blocked.stderr
+
+
+def test_the_advice_of_a_blocked_push_works_as_printed(repo: Repo) -> None:
+    """Issue 18: the hook used to say `syncer pull`, which refused the non-empty directory, and with
+    --force wrote renamed copies beside the originals (duplicate uids). The printed command must
+    bring just the UI edit back into its own file, keep the file's format, and leave a valid tree."""
+    repo.edit_in_grafana("hook-latency", "Latency (edited in the UI)")
+    repo.write("dashboards/team-a/latency.json", dashboard("hook-latency", "Latency from git", panels=3))
+    repo.commit("latency: rework")
+    blocked = repo.push("main")
+    assert blocked.returncode != 0 and "BLOCKED" in blocked.stderr
+    advice = [line for line in blocked.stderr.splitlines() if " pull " in line and "--conflicts-only" in line]
+    assert len(advice) == 1, blocked.stderr
+    command = advice[0].removeprefix("syncer-hook:").strip()
+
+    pulled = repo.run("bash", "-c", command, check=False)
+
+    assert pulled.returncode == 0, pulled.stdout + pulled.stderr
+    changed = repo.git("status", "--porcelain").stdout.split("\n")
+    assert [line.strip() for line in changed if line.strip()] == ["M dashboards/team-a/latency.json"]
+    text = (repo.work / "dashboards/team-a/latency.json").read_text(encoding="utf-8")
+    assert json.loads(text)["title"] == "Latency (edited in the UI)"
+    kept = text.startswith('{\n  "uid": "hook-latency",\n  "title"')
+    assert kept, "the file's key order and indent are kept"
+    assert repo.run("syncer", "validate", "dashboards").returncode == 0

@@ -218,7 +218,8 @@ def test_pull_then_apply_via_cli(emulator: Emulator, tmp_path: Path) -> None:
 
     pulled = syncer("pull", str(out), *conn(emulator))
     assert pulled.returncode == 0, pulled.stderr
-    assert (out / "Team" / "_folder.json").exists()
+    # issue 18: the markers' paths, not the titles, name what pull writes: the source's own layout
+    assert (out / "team" / "_folder.json").exists() and (out / "team" / "svc" / "api.json").exists()
 
     emulator.reset(counters_only=True)
     # another directory is another source: it continues src's instance only when told so

@@ -97,7 +97,10 @@ def test_post_sync_runs_a_full_resync_that_reverts_an_edit_made_in_grafana(
         assert daemon.metric("syncer_reconcile_total") == runs + 1
         assert daemon.metric("syncer_triggers_total", source="http") == 1
         assert daemon.metric("syncer_drift_total", target="default") == 1
-        assert daemon.metric("syncer_drifted_dashboards", target="default") == 1
+        # issue 18: the gauge tells what is left after the pass; the revert left no drift (it used to say 1)
+        passes = [r for r in daemon.logs("reconcile") if r.get("drift") == 1]
+        assert passes and passes[-1]["result"] == "ok" and passes[-1]["exit_code"] == 0
+        assert daemon.metric("syncer_drifted_dashboards", target="default") == 0
         reverted = [r for r in daemon.logs("action") if r["uid"] == "d" and r["action"] == "update"]
         assert reverted and {"target", "uid", "path", "folder", "action", "result"} <= reverted[-1].keys()
         assert daemon.sync(target="unknown").status_code == 404

@@ -15,12 +15,14 @@ is checked afterwards.
 
 from __future__ import annotations
 
+import asyncio
 import http.server
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 from support.emulator import Emulator
 
 from fault.kit import (
@@ -34,6 +36,9 @@ from fault.kit import (
     write_json,
     write_tree,
 )
+from syncer.app import open_target
+from syncer.engine.reconcile import reconcile_once
+from syncer.settings import ApiFlavour, GrafanaSettings, SyncSettings, TargetSettings
 
 pytestmark = pytest.mark.fault
 
@@ -113,7 +118,9 @@ def test_a_save_answered_without_a_save_result_is_a_failure(
     "route",
     [
         "GET /apis/folder.grafana.app/v1beta1/namespaces/:ns/folders",
-        "GET /apis/dashboard.grafana.app/v0alpha1/namespaces/:ns/dashboards/:name",
+        # issue 18: a full pass lists every dashboard (orphans are read from their markers), so the
+        # one-by-name route is met by scoped (daemon) passes: see the test after this one
+        "GET /apis/dashboard.grafana.app/v0alpha1/namespaces/:ns/dashboards",
     ],
 )
 def test_resources_api_answers_without_k8s_objects_stop_the_pass(
@@ -135,6 +142,39 @@ def test_resources_api_answers_without_k8s_objects_stop_the_pass(
     assert done.returncode == 1, output
     assert "not a list response" in output or "not a k8s object" in output, output
     assert "already exists" not in output, "an unreadable object was taken for an absent one"
+    assert emulator.writes() == writes
+    found = get_dashboard(emulator, "res-1")
+    assert found is not None and found["dashboard"]["title"] == "Resource one"
+
+
+def test_a_scoped_pass_never_takes_an_unreadable_object_for_an_absent_one(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """The daemon's incremental pass reads its few dashboards one by name: a 200 without a k8s
+    object there must stop the pass, not read as "absent" (which would create what exists)."""
+    source = tmp_path / "src"
+    write_json(source / "team" / "res-1.json", dashboard("res-1", "Resource one"))
+    assert apply(emulator, source, "--api", "resources").returncode == 0
+    write_json(source / "team" / "res-1.json", dashboard("res-1", "Resource one, edited"))
+    settings = TargetSettings(
+        grafana=GrafanaSettings(url=emulator.url, token=SecretStr(emulator.token), api=ApiFlavour.RESOURCES),
+        sync=SyncSettings(dir=source),
+    )
+    writes = emulator.writes()
+    emulator.fault(
+        route="GET /apis/dashboard.grafana.app/v0alpha1/namespaces/:ns/dashboards/:name",
+        status=200,
+        message="gateway says hello",
+    )
+
+    async def scoped() -> str | None:
+        async with open_target(settings) as target:
+            return (await reconcile_once(target, scope={"res-1"})).fatal
+
+    fatal = asyncio.run(scoped())
+    emulator.clear_faults()
+
+    assert fatal is not None and "not a k8s object" in fatal, fatal
     assert emulator.writes() == writes
     found = get_dashboard(emulator, "res-1")
     assert found is not None and found["dashboard"]["title"] == "Resource one"

@@ -241,12 +241,11 @@ def test_a_pulled_tree_applies_back_with_zero_writes(emulator: Emulator, tmp_pat
     pulled = tmp_path / "pulled"
     summary = asyncio.run(pull_directory(settings_for(emulator, root, manager_id="team"), pulled))
     assert summary.ok and summary.library_panels == 2, summary.errors
-    files = sorted(p.relative_to(pulled).as_posix() for p in pulled.rglob("*.library-panel.json"))
-    assert files == [
-        "Infrastructure/CPU-busy.library-panel.json",
-        "Infrastructure/Memory-used.library-panel.json",
-    ]
-    exported = json.loads((pulled / files[0]).read_text())
+    files = sorted(pulled.rglob("*.library-panel.json"))
+    assert [f.name for f in files] == ["CPU-busy.library-panel.json", "Memory-used.library-panel.json"]
+    for file in files:  # beside the dashboards, in their folder's directory
+        assert json.loads((file.parent / "_folder.json").read_text())["uid"] == "infra"
+    exported = json.loads(files[0].read_text())
     assert "__syncer" not in exported["model"] and exported["uid"] == "lib-cpu"
     assert rerun_writes(emulator, pulled, manager_id="team", prune=True) == 0
 

@@ -15,14 +15,14 @@ from support.emulator import Emulator
 
 from syncer.app import pull_directory
 from syncer.core.essence import essence
-from syncer.engine.pull import PullSummary
+from syncer.engine.pull import PullOptions, PullSummary
 from syncer.model.plan import ActionKind
 
 SERVER_OWNED = ("id", "version", "__syncer")
 
 
 def do_pull(emulator: Emulator, dest: Path, folder: str | None = None) -> PullSummary:
-    return asyncio.run(pull_directory(settings_for(emulator, dest), dest, folder_uid=folder))
+    return asyncio.run(pull_directory(settings_for(emulator, dest), dest, PullOptions(folder_uid=folder)))
 
 
 def contents(emulator: Emulator) -> dict[str, tuple[str, dict[str, Any]]]:

@@ -20,7 +20,10 @@ def syncer(emulator: Emulator, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_auto_says_which_api_it_chose_and_keeps_stdout_clean(emulator: Emulator) -> None:
-    planned = syncer(emulator, "plan", str(EXAMPLES), "--api", "auto", "--output", "json")
+    quiet = syncer(emulator, "plan", str(EXAMPLES), "--api", "auto", "--output", "json")
+    assert quiet.returncode == 0, quiet.stderr
+    assert "using the" not in quiet.stderr  # issue 18: said only with -v, not on every run
+    planned = syncer(emulator, "plan", str(EXAMPLES), "--api", "auto", "--output", "json", "-v")
     assert planned.returncode == 0, planned.stderr
     json.loads(planned.stdout)
     assert "using the resources API" in planned.stderr

@@ -234,7 +234,9 @@ def test_syncer_plan_shows_the_skip_and_its_reason(emulator: Emulator, managed: 
     command = [sys.executable, "-m", "syncer", "plan", str(managed), "--api", "auto", "--exit-code"]
     command += ["--url", emulator.url, "--token", emulator.token]
     planned = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=False)
-    assert planned.returncode == 0, planned.stderr  # nothing will be written: "in sync" for --exit-code
+    # issue 18: nothing will be written, but Grafana differs from the source: not "in sync" (exit 2)
+    assert planned.returncode == 2, planned.stderr
+    assert "In sync" not in planned.stdout and "1 skipped" in planned.stdout
     line = next(
         line for line in planned.stdout.splitlines() if "ops/paused.json" in line or "sus-paused" in line
     )

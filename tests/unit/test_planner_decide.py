@@ -10,7 +10,7 @@ from core_factories import ME, content, desired, have, live, want, wfolder
 
 from syncer.core.essence import checksum
 from syncer.core.planner import plan
-from syncer.model.plan import ActionKind, ConflictPolicy, DriftPolicy, Policy
+from syncer.model.plan import ActionKind, Cause, ConflictPolicy, DriftPolicy, Policy
 from syncer.model.state import DesiredDashboard, LiveDashboard, OwnershipMarker
 
 A, B, C = content("A"), content("B"), content("C")
@@ -136,6 +136,7 @@ CASES = [
         have("d", B, base=A, version=8, updated_by="alice"),
         ActionKind.UPDATE,
         "revert drift: edited in Grafana (version 8 by alice)",
+        overwrites=8,  # the reverted UI edit is restorable from this version (issue 18)
     ),
     Case(
         "drift, skip -> skip",
@@ -151,6 +152,7 @@ CASES = [
         have("d", A, "f2", base=A, base_folder="f1"),
         ActionKind.UPDATE,
         "revert drift: moved in Grafana to 'Team Two'",
+        overwrites=3,
     ),
     Case(
         "both changed, overwrite -> update naming the overwritten version",
@@ -237,3 +239,28 @@ def test_only_a_newer_version_than_syncer_saved_counts_as_a_grafana_change(
     result = plan(desired([want("d", B)]), live([current]), Policy(on_conflict=ConflictPolicy.FAIL))
     (action,) = result.dashboard_actions
     assert action.kind is kind, action.reason
+
+
+CAUSES = {
+    "absent -> create": Cause.GIT,
+    "unmanaged, same essence, no --adopt -> conflict naming the option": Cause.ADOPT,
+    "unmanaged, same essence, --adopt -> update stamping ownership": Cause.ADOPT,
+    "unmanaged, different, --adopt -> update naming the version": Cause.ADOPT,
+    "drift, revert -> update": Cause.DRIFT,
+    "drift, skip -> skip": Cause.DRIFT,
+    "moved in the UI is drift": Cause.DRIFT,
+    "both changed, overwrite -> update naming the overwritten version": Cause.CONFLICT,
+    "both changed, skip -> skip": Cause.CONFLICT,
+    "both changed, fail -> conflict": Cause.CONFLICT,
+    "both changed the same way -> noop": None,
+}
+
+
+@pytest.mark.parametrize("name", sorted(CAUSES))
+def test_every_action_names_its_cause(name: str) -> None:
+    """CI reads `cause` instead of the reason's prose: a drift revert is not a git update."""
+    (case,) = [c for c in CASES if c.name == name]
+    result = plan(desired([case.want], [F1, F2]), live([case.have] if case.have else []), case.policy)
+    (action,) = result.dashboard_actions
+    assert action.cause is CAUSES[name]
+    assert action.overwrites_edit is (action.kind is ActionKind.UPDATE and case.overwrites is not None)

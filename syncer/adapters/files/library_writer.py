@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from syncer.adapters.files.writer import _no_link_below, dump_json, safe_name
+from syncer.adapters.files.names import safe_name
+from syncer.adapters.files.writer import _no_link_below, dump_json
 from syncer.model.state import JSON, LiveDashboard
 
 SUFFIX = ".library-panel.json"

@@ -127,10 +127,15 @@ class AutoGrafana:
         return await (await self.delegate()).list_datasources()
 
 
+# One-shot commands say which API `auto` chose only with -v: printed on every run it buried the
+# signal, and a wrong URL sub-path read as an API choice (issue 18). Set by the CLI.
+ANNOUNCE_ON_STDERR = [False]
+
+
 def _announce(choice: ApiChoice) -> None:
     """Say which API `auto` chose: a structured log line in the daemon; in one-shot commands (no
-    logging configured, stdout reserved for the report) one line on stderr."""
+    logging configured, stdout reserved for the report) one line on stderr, when asked (-v)."""
     if structlog.is_configured():
         log.info("grafana api chosen", api=choice.flavour, reason=choice.reason)
-    else:
+    elif ANNOUNCE_ON_STDERR[0]:
         print(f"syncer: using the {choice.flavour} API ({choice.reason})", file=sys.stderr, flush=True)
