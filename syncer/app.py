@@ -13,15 +13,15 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from syncer.adapters.files.jsonnet_eval import JsonnetOptions
-from syncer.adapters.files.layout import read_layout
-from syncer.adapters.files.library_writer import write_library_panels
+from syncer.adapters.files.jsonnet.evaluate import JsonnetOptions
 from syncer.adapters.files.loader import DirectorySource
-from syncer.adapters.files.writer import write_tree
-from syncer.adapters.grafana.http import GrafanaHttp
-from syncer.adapters.grafana.legacy import LegacyGrafana
-from syncer.adapters.grafana.library_elements import LibraryElements
-from syncer.adapters.grafana.resources import build as build_resources
+from syncer.adapters.files.pull.layout import read_layout
+from syncer.adapters.files.pull.library_writer import write_library_panels
+from syncer.adapters.files.pull.writer import write_tree
+from syncer.adapters.grafana.http.session import GrafanaHttp
+from syncer.adapters.grafana.legacy.adapter import LegacyGrafana
+from syncer.adapters.grafana.legacy.library_elements import LibraryElements
+from syncer.adapters.grafana.resources.adapter import build as build_resources
 from syncer.engine.pull import PullOptions, PullSummary, pull
 from syncer.engine.reconcile import Target
 from syncer.engine.source_commit import git_commit
@@ -29,7 +29,7 @@ from syncer.engine.source_identity import LEGACY_DEFAULT_MANAGER_ID, default_man
 from syncer.model.errors import ConfigError
 from syncer.model.plan import Policy
 from syncer.ports import GrafanaPort, MetricsPort, NullMetrics
-from syncer.settings import ApiFlavour, GrafanaSettings, JsonnetSettings, SyncSettings, TargetSettings
+from syncer.settings.model import ApiFlavour, GrafanaSettings, JsonnetSettings, SyncSettings, TargetSettings
 
 
 def build_grafana(

@@ -2,7 +2,7 @@
 
 Who calls it: `syncer.cli.oneshot` (plan, apply, pull) and `syncer.cli.run` (the daemon).
 Precedence is flags > environment > config file > defaults; the merge itself is
-`syncer.settings.load_settings`, this module only collects the flags the user actually gave
+`syncer.settings.model.load_settings`, this module only collects the flags the user actually gave
 (every option defaults to None, meaning "not given"). It must not connect to anything.
 """
 
@@ -19,7 +19,7 @@ from syncer.model.errors import ConfigError
 if TYPE_CHECKING:  # imported where used: registering options must stay cheap (`syncer --help`)
     import asyncio
 
-    from syncer.settings import Settings, TargetSettings
+    from syncer.settings.model import Settings, TargetSettings
 
 GRAFANA_FLAGS = (
     "url",
@@ -111,7 +111,7 @@ def settings_from_args(
     daemon: Mapping[str, Any] | None = None,
 ) -> Settings:
     """Settings from --config, the environment and the flags present on `args`."""
-    from syncer.settings import load_settings
+    from syncer.settings.model import load_settings
 
     if getattr(args, "dir", None) is None and getattr(args, "dir_flag", None) is not None:
         args.dir = args.dir_flag  # `--dir DIR` (cli.parser.merge_dir does this, with its checks, in main)

@@ -45,7 +45,7 @@ from syncer.model.errors import ConfigError
 if TYPE_CHECKING:
     from syncer.model.plan import Plan
     from syncer.model.results import RunReport
-    from syncer.settings import TargetSettings
+    from syncer.settings.model import TargetSettings
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_CONFLICTS = 0, 1, 2, 3
 

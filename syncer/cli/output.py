@@ -16,7 +16,7 @@ from syncer.render.style import Style, wants_colour
 
 if TYPE_CHECKING:  # what the handlers print is imported when printed: start-up stays light
     from syncer.model.results import RunReport
-    from syncer.settings import TargetSettings
+    from syncer.settings.model import TargetSettings
 
 NOT_GRAFANA_FAILURES = ("cannot read the source", "interrupted")
 
@@ -32,7 +32,7 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
 
 def announce_api(args: argparse.Namespace) -> None:
     """With -v, say which Grafana API `api: auto` chose (stderr)."""
-    from syncer.adapters.grafana import resources_auto
+    from syncer.adapters.grafana.resources import auto as resources_auto
 
     resources_auto.ANNOUNCE_ON_STDERR[0] = bool(getattr(args, "verbose", False))
 

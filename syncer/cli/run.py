@@ -22,10 +22,10 @@ if TYPE_CHECKING:  # imported where used: `syncer --help` must not load the daem
     import asyncio
     from collections.abc import Callable
 
-    from syncer.engine.daemon import Daemon
-    from syncer.engine.daemon_config import DaemonConfig, SourceWatcher, TargetSpec, WatcherFactory
-    from syncer.server.metrics import PrometheusMetrics
-    from syncer.settings import DaemonSettings, Settings, TargetSettings
+    from syncer.endpoints.metrics import PrometheusMetrics
+    from syncer.engine.daemon.config import DaemonConfig, SourceWatcher, TargetSpec, WatcherFactory
+    from syncer.engine.daemon.loop import Daemon
+    from syncer.settings.model import DaemonSettings, Settings, TargetSettings
 
 
 def _log() -> Any:
@@ -163,7 +163,7 @@ def parse_listen(listen: str) -> tuple[str, int]:
 
 
 def daemon_config(settings: DaemonSettings) -> DaemonConfig:
-    from syncer.engine.daemon_config import DaemonConfig
+    from syncer.engine.daemon.config import DaemonConfig
 
     return DaemonConfig(
         interval_s=settings.interval_s,
@@ -181,7 +181,7 @@ def _spec(target: TargetSettings, metrics: PrometheusMetrics) -> TargetSpec:
     from functools import partial
 
     from syncer.app import open_target
-    from syncer.engine.daemon_config import TargetSpec
+    from syncer.engine.daemon.config import TargetSpec
 
     assert target.sync.dir is not None
     token_file = target.grafana.token_file
@@ -217,9 +217,9 @@ async def _serve(settings: DaemonSettings, targets: tuple[TargetSettings, ...], 
     import asyncio
     import sys
 
-    from syncer.engine.daemon import Daemon
-    from syncer.server.http import HttpServer
-    from syncer.server.metrics import PrometheusMetrics
+    from syncer.endpoints.http import HttpServer
+    from syncer.endpoints.metrics import PrometheusMetrics
+    from syncer.engine.daemon.loop import Daemon
 
     metrics = PrometheusMetrics()
     daemon = Daemon(

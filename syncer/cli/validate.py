@@ -43,7 +43,7 @@ def register_validate(sub: Any) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from syncer.adapters.files.loader import validate_directory
-    from syncer.settings import JsonnetSettings, load_settings
+    from syncer.settings.model import JsonnetSettings, load_settings
 
     inputs: dict[str, str] = {}
     min_refresh = "5s"

@@ -2,7 +2,7 @@
 
 Who calls it: producers are the file watcher (`notify_change`, debounced), the periodic timer and
 `POST /sync` (`request_full`); the single consumer is that target's runner (`next_batch`) in
-`syncer.engine.daemon_target`. Because there is exactly one consumer that awaits a batch, runs it to the
+`syncer.engine.daemon.target`. Because there is exactly one consumer that awaits a batch, runs it to the
 end and only then asks for the next one, reconciles of a target never overlap; whatever arrives meanwhile
 is coalesced into the next batch, and a pending full resync subsumes pending incremental work.
 

@@ -2,7 +2,7 @@
 
 Who calls it: `syncer.app.pull_directory` (for the CLI). Reads everything through
 `GrafanaPort.fetch_live(None)` and hands the chosen folders and dashboards, with the layout the
-directory already has, to the tree writer it is given (`syncer.adapters.files.writer.write_tree`).
+directory already has, to the tree writer it is given (`syncer.adapters.files.pull.writer.write_tree`).
 For one folder, its ancestors are written too (with their `_folder.json` only), so applying the
 pulled tree puts every dashboard back in the same place instead of moving the folder to the root.
 It must not write to Grafana.
@@ -26,10 +26,10 @@ class WrittenFolders(Protocol):
 
 
 TreeWriter = Callable[[Path, Mapping[str, LiveFolder], Sequence[LiveDashboard], TreeLayout], WrittenFolders]
-"""Writes the chosen folders and dashboards under a directory (`syncer.adapters.files.writer.write_tree`)."""
+"""Writes the chosen folders and dashboards under a directory (`adapters.files.pull.writer.write_tree`)."""
 WRITABLE_SUFFIXES = (".json", ".yaml", ".yml")
 LayoutReader = Callable[[Path], TreeLayout]
-"""What the directory already holds (`syncer.adapters.files.layout.read_layout`)."""
+"""What the directory already holds (`syncer.adapters.files.pull.layout.read_layout`)."""
 
 
 @dataclass(frozen=True)

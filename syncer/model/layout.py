@@ -1,7 +1,7 @@
 """Where a source tree already keeps each dashboard and folder, so `syncer pull` writes back in
 place (the same files, the same names, the same format) instead of a second, renamed copy.
 
-Built by `syncer.adapters.files.layout.read_layout`; read by the pull engine (which dashboards are
+Built by `syncer.adapters.files.pull.layout.read_layout`; read by the pull engine (which dashboards are
 already in the tree) and the tree writer (where to write). Pure data.
 """
 

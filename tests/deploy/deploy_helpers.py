@@ -18,7 +18,7 @@ from typing import Any
 import kubernetes_validate
 import yaml
 
-from syncer.settings import Settings, load_settings
+from syncer.settings.model import Settings, load_settings
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"

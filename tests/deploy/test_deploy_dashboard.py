@@ -19,7 +19,7 @@ from deploy_helpers import DEPLOY, REPO
 from prometheus_client.parser import text_string_to_metric_families
 from support.emulator import Emulator
 
-from syncer.server.metrics import GAUGES, PrometheusMetrics
+from syncer.endpoints.metrics import GAUGES, PrometheusMetrics
 
 DASHBOARD_DIR = DEPLOY / "grafana"
 DASHBOARD = DASHBOARD_DIR / "syncer-metrics.json"

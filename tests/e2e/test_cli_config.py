@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from syncer.settings import DaemonSettings, GrafanaSettings, Settings, SyncSettings, load_settings
+from syncer.settings.model import DaemonSettings, GrafanaSettings, Settings, SyncSettings, load_settings
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config" / "syncer.example.yaml"
 

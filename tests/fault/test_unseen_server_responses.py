@@ -38,7 +38,7 @@ from fault.kit import (
 )
 from syncer.app import open_target
 from syncer.engine.reconcile import reconcile_once
-from syncer.settings import ApiFlavour, GrafanaSettings, SyncSettings, TargetSettings
+from syncer.settings.model import ApiFlavour, GrafanaSettings, SyncSettings, TargetSettings
 
 pytestmark = pytest.mark.fault
 

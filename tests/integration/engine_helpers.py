@@ -19,7 +19,7 @@ from syncer.app import open_target
 from syncer.engine.execute import ExecuteContext, execute
 from syncer.engine.reconcile import reconcile_once
 from syncer.model.results import ActionResult, RunReport
-from syncer.settings import GrafanaSettings, SyncSettings, TargetSettings
+from syncer.settings.model import GrafanaSettings, SyncSettings, TargetSettings
 
 
 def dashboard(title: str, uid: str | None = None, **extra: Any) -> dict[str, Any]:

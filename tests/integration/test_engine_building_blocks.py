@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from syncer.adapters.files.writer import safe_name, unique
+from syncer.adapters.files.pull.writer import safe_name, unique
+from syncer.adapters.grafana.legacy.stored_json import StoredDashboardJSON
 from syncer.adapters.grafana.marker import (
     decode_dashboard_marker,
     decode_folder_marker,
@@ -15,7 +16,6 @@ from syncer.adapters.grafana.marker import (
     split_dashboard,
 )
 from syncer.adapters.grafana.retry import MAX_RETRY_AFTER_S, RetryPolicy
-from syncer.adapters.grafana.stored_json import StoredDashboardJSON
 from syncer.engine.execute import version_message
 from syncer.model.errors import (
     Forbidden,

@@ -18,7 +18,7 @@ from syncer.app import open_target
 from syncer.engine.reconcile import exit_code_for_apply, reconcile_once
 from syncer.model.plan import ActionKind
 from syncer.model.results import Outcome, RunReport
-from syncer.settings import ApiFlavour, GrafanaSettings, SyncSettings, TargetSettings
+from syncer.settings.model import ApiFlavour, GrafanaSettings, SyncSettings, TargetSettings
 
 
 @pytest.fixture(scope="module")

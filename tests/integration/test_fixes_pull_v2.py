@@ -13,7 +13,7 @@ from typing import Any
 from support.emulator import REPO_ROOT, Emulator
 
 from syncer.adapters.files.loader import DirectorySource
-from syncer.adapters.files.writer import write_tree
+from syncer.adapters.files.pull.writer import write_tree
 from syncer.model.state import LiveDashboard, LiveFolder
 
 V2 = "dashboard.grafana.app/v2beta1"

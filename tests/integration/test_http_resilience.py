@@ -12,12 +12,12 @@ from engine_helpers import dashboard, run, write
 from pydantic import SecretStr
 from support.emulator import Emulator
 
-from syncer.adapters.grafana.http import GrafanaHttp
+from syncer.adapters.grafana.http.session import GrafanaHttp
 from syncer.model.errors import Forbidden, ServerError, Unauthorized, Unreachable
 from syncer.model.plan import ActionKind
 from syncer.model.results import Outcome
 from syncer.ports import NullMetrics
-from syncer.settings import GrafanaSettings
+from syncer.settings.model import GrafanaSettings
 
 
 class RecordingMetrics(NullMetrics):

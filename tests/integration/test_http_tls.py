@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from syncer.adapters.grafana.http import GrafanaHttp
+from syncer.adapters.grafana.http.session import GrafanaHttp
 from syncer.model.errors import Unreachable
 from syncer.ports import NullMetrics
-from syncer.settings import GrafanaSettings
+from syncer.settings.model import GrafanaSettings
 
 pytestmark = [
     pytest.mark.security,

@@ -20,11 +20,11 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 
-from syncer.adapters.grafana.client import build_client
-from syncer.adapters.grafana.http import GrafanaHttp, build_tls
+from syncer.adapters.grafana.http.session import GrafanaHttp, build_tls
+from syncer.adapters.grafana.http.transport import build_client
 from syncer.model.errors import Unreachable
 from syncer.ports import NullMetrics
-from syncer.settings import GrafanaSettings
+from syncer.settings.model import GrafanaSettings
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter, "Server"], Awaitable[None]]
 Reader = asyncio.StreamReader

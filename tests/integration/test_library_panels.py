@@ -22,7 +22,7 @@ from syncer.engine.reconcile import exit_code_for_apply, reconcile_once
 from syncer.model.plan import ActionKind
 from syncer.model.results import ActionResult, Outcome, RunReport
 from syncer.model.state import LiveDashboard
-from syncer.settings import GrafanaSettings, SyncSettings, TargetSettings
+from syncer.settings.model import GrafanaSettings, SyncSettings, TargetSettings
 
 BASE = "/api/library-elements"
 CPU = model("CPU busy", "1 - avg(rate(node_cpu_seconds_total{mode='idle'}[5m]))")

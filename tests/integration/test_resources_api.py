@@ -21,8 +21,8 @@ from support.emulator import Emulator
 
 from syncer.adapters.files.loader import DirectorySource
 from syncer.adapters.grafana.discovery import ResourceVersions, choose_api, fetch_catalogue
-from syncer.adapters.grafana.http import GrafanaHttp
-from syncer.adapters.grafana.resources import ResourcesGrafana
+from syncer.adapters.grafana.http.session import GrafanaHttp
+from syncer.adapters.grafana.resources.adapter import ResourcesGrafana
 from syncer.app import build_grafana, open_target
 from syncer.core.planner import plan as make_plan
 from syncer.engine.execute import ExecuteContext, execute
@@ -33,7 +33,7 @@ from syncer.model.plan import ActionKind, Policy
 from syncer.model.results import Outcome, RunReport
 from syncer.model.state import LiveState, OwnershipMarker
 from syncer.ports import NullMetrics, ServerInfo
-from syncer.settings import ApiFlavour, GrafanaSettings, SyncSettings, TargetSettings
+from syncer.settings.model import ApiFlavour, GrafanaSettings, SyncSettings, TargetSettings
 
 DASHBOARDS = "/apis/dashboard.grafana.app/{version}/namespaces/{ns}/dashboards"
 FOLDERS = "/apis/folder.grafana.app/v1beta1/namespaces/{ns}/folders"

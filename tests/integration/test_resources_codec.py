@@ -15,9 +15,9 @@ from syncer.adapters.grafana.discovery import (
     namespace_for,
     parse_api_group_list,
 )
-from syncer.adapters.grafana.resources_codec import dashboard_spec, live_dashboard, live_folder
-from syncer.adapters.grafana.resources_errors import refine
-from syncer.adapters.grafana.resources_meta import (
+from syncer.adapters.grafana.resources.codec import dashboard_spec, live_dashboard, live_folder
+from syncer.adapters.grafana.resources.errors import refine
+from syncer.adapters.grafana.resources.meta import (
     ANN_STORED_CHECKSUM,
     marker_annotations,
     marker_from_annotations,
@@ -32,7 +32,7 @@ from syncer.model.errors import (
     VersionConflict,
 )
 from syncer.model.state import OwnershipMarker
-from syncer.settings import load_settings
+from syncer.settings.model import load_settings
 
 
 def group_list(groups: dict[str, list[str]], preferred: dict[str, str] | None = None) -> dict[str, Any]:

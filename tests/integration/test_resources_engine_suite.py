@@ -27,7 +27,7 @@ import pytest
 from pydantic import SecretStr
 from support.emulator import Emulator
 
-from syncer.settings import ApiFlavour, GrafanaSettings, SyncSettings, TargetSettings
+from syncer.settings.model import ApiFlavour, GrafanaSettings, SyncSettings, TargetSettings
 
 # Engine tests (and the fixtures they need) that assert behaviour, not legacy-API details.
 REUSED = {

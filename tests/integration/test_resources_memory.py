@@ -20,11 +20,11 @@ from typing import Any
 from pydantic import SecretStr
 from support.emulator import Emulator
 
-from syncer.adapters.grafana.http import GrafanaHttp
-from syncer.adapters.grafana.resources import ResourcesGrafana
+from syncer.adapters.grafana.http.session import GrafanaHttp
+from syncer.adapters.grafana.resources.adapter import ResourcesGrafana
 from syncer.model.state import LiveState
 from syncer.ports import NullMetrics
-from syncer.settings import ApiFlavour, GrafanaSettings
+from syncer.settings.model import ApiFlavour, GrafanaSettings
 
 DASHBOARDS = "/apis/dashboard.grafana.app/v0alpha1/namespaces/default/dashboards"
 COUNT = 100

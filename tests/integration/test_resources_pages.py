@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from syncer.adapters.grafana.resources_pages import ListPage, MalformedPage
+from syncer.adapters.grafana.resources.pages import ListPage, MalformedPage
 from syncer.core.jsonvalues import normalise_numbers
 from syncer.model import jsontext
 

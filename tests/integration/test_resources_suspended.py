@@ -20,14 +20,14 @@ import pytest
 from pydantic import SecretStr
 from support.emulator import REPO_ROOT, Emulator
 
-from syncer.adapters.grafana.resources_meta import marker_from_annotations
+from syncer.adapters.grafana.resources.meta import marker_from_annotations
 from syncer.app import open_target
 from syncer.core.planner import plan as make_plan
 from syncer.engine.execute import ExecuteContext, execute
 from syncer.engine.reconcile import reconcile_once
 from syncer.model.plan import ActionKind
 from syncer.model.results import ActionResult, Outcome, RunReport
-from syncer.settings import ApiFlavour, GrafanaSettings, SyncSettings, TargetSettings
+from syncer.settings.model import ApiFlavour, GrafanaSettings, SyncSettings, TargetSettings
 
 DASHBOARDS = "/apis/dashboard.grafana.app/v0alpha1/namespaces/default/dashboards"
 FOLDERS = "/apis/folder.grafana.app/v1beta1/namespaces/default/folders"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from syncer.engine.daemon_backoff import Backoff
-from syncer.engine.daemon_changes import Snapshot, diff, source_refusal
+from syncer.engine.daemon.backoff import Backoff
+from syncer.engine.daemon.changes import Snapshot, diff, source_refusal
 from syncer.model.state import DesiredDashboard, DesiredFolder, DesiredState
 
 

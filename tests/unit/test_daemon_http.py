@@ -15,10 +15,10 @@ import pytest
 import structlog
 from prometheus_client.parser import text_string_to_metric_families
 
+from syncer.endpoints import http as http_module
+from syncer.endpoints.http import HttpServer
+from syncer.endpoints.metrics import PrometheusMetrics
 from syncer.logs import REDACTED, SecretRedactor, configure_logging, redactor
-from syncer.server import http as http_module
-from syncer.server.http import HttpServer
-from syncer.server.metrics import PrometheusMetrics
 
 
 class Control:

@@ -12,8 +12,8 @@ from pathlib import Path
 from test_daemon_runner import FakeGrafana, RecordingMetrics, write_dashboard
 
 from syncer.adapters.files.loader import DirectorySource
-from syncer.engine.daemon import Daemon
-from syncer.engine.daemon_config import DaemonConfig, TargetSpec
+from syncer.engine.daemon.config import DaemonConfig, TargetSpec
+from syncer.engine.daemon.loop import Daemon
 from syncer.engine.reconcile import Target
 from syncer.model.plan import Policy
 

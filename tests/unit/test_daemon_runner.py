@@ -18,9 +18,9 @@ import pytest
 
 from syncer.adapters.files.loader import DirectorySource
 from syncer.core.essence import checksum
-from syncer.engine.daemon_config import DaemonConfig, TargetSpec
-from syncer.engine.daemon_status import TargetStatus
-from syncer.engine.daemon_target import TargetRunner
+from syncer.engine.daemon.config import DaemonConfig, TargetSpec
+from syncer.engine.daemon.status import TargetStatus
+from syncer.engine.daemon.target import TargetRunner
 from syncer.engine.funnel import Funnel, Trigger
 from syncer.engine.reconcile import Target
 from syncer.model.errors import ServerError, Unreachable

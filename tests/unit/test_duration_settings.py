@@ -11,8 +11,8 @@ from syncer.cli import build_parser
 from syncer.cli.common import given, settings_from_args
 from syncer.cli.run import DAEMON_FLAGS, daemon_config
 from syncer.model.errors import ConfigError
-from syncer.settings import load_settings
-from syncer.settings_durations import OLD_DAEMON_KEYS
+from syncer.settings.durations import OLD_DAEMON_KEYS
+from syncer.settings.model import load_settings
 
 DURATIONS_YAML = """\
 grafana: {url: http://127.0.0.1:3000, timeout: 1m30s}

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from syncer.adapters.files.jsonnet_eval import JsonnetOptions
+from syncer.adapters.files.jsonnet.evaluate import JsonnetOptions
 from syncer.adapters.files.loader import DirectorySource, validate_directory
 from syncer.adapters.files.watcher import is_relevant_source_path
 from syncer.model.state import Severity
-from syncer.settings import load_settings
+from syncer.settings.model import load_settings
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -16,8 +16,8 @@ import pytest
 from core_factories import have
 
 from syncer.adapters.files.loader import DirectorySource
-from syncer.adapters.grafana.legacy_body import save_body
-from syncer.adapters.grafana.resources_codec import dashboard_spec, k8s_object
+from syncer.adapters.grafana.legacy.body import save_body
+from syncer.adapters.grafana.resources.codec import dashboard_spec, k8s_object
 from syncer.model import jsontext
 from syncer.model.state import CompactJSON, DesiredDashboard, OwnershipMarker
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from syncer.adapters.grafana.resources_codec import live_dashboard
-from syncer.adapters.grafana.stored_json import StoredDashboardJSON
+from syncer.adapters.grafana.legacy.stored_json import StoredDashboardJSON
+from syncer.adapters.grafana.resources.codec import live_dashboard
 from syncer.core.essence import canonical_json, checksum, checksums_by_folder, essence
 from syncer.model.state import RECENTLY_PARSED, CompactJSON, LazyJSONObject
 

@@ -12,7 +12,7 @@ import pytest
 from syncer.adapters.files.loader import DirectorySource, validate_directory
 from syncer.core.library import library_checksum, panel_references
 from syncer.core.planner import plan
-from syncer.engine.daemon_changes import Snapshot, diff
+from syncer.engine.daemon.changes import Snapshot, diff
 from syncer.model.plan import ActionKind, DriftPolicy, Policy
 from syncer.model.state import LiveDashboard, LiveState, OwnershipMarker, Severity
 

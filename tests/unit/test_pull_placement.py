@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from syncer.adapters.files.layout import read_layout
-from syncer.adapters.files.writer import write_tree
+from syncer.adapters.files.pull.layout import read_layout
+from syncer.adapters.files.pull.writer import write_tree
 from syncer.model.state import LiveDashboard, OwnershipMarker
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from syncer.adapters.files.inplace import rewrite
+from syncer.adapters.files.pull.inplace import rewrite
 from syncer.core.suggest import closest, did_you_mean
 from syncer.render.style import Style, wants_colour
 from syncer.render.warnings import summarise

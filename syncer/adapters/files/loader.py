@@ -22,9 +22,9 @@ from pathlib import Path
 from types import MappingProxyType
 
 from syncer.adapters.files.folders import DEFAULT_MAX_FOLDER_DEPTH, FolderTree, build_folder_tree
-from syncer.adapters.files.jsonnet_eval import JsonnetOptions
-from syncer.adapters.files.jsonnet_files import JsonnetFiles, Produced, is_jsonnet
-from syncer.adapters.files.jsonnet_tree import in_project, is_foreign_document
+from syncer.adapters.files.jsonnet.evaluate import JsonnetOptions
+from syncer.adapters.files.jsonnet.files import JsonnetFiles, Produced, is_jsonnet
+from syncer.adapters.files.jsonnet.tree import in_project, is_foreign_document
 from syncer.adapters.files.library_files import (
     LibraryParts,
     library_element,

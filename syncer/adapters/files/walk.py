@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from syncer.adapters.files.ignore import IGNORE_FILE, IgnoreRules
-from syncer.adapters.files.jsonnet_tree import NOT_DASHBOARDS, PROJECT_FILE, LibraryDirs
+from syncer.adapters.files.jsonnet.tree import NOT_DASHBOARDS, PROJECT_FILE, LibraryDirs
 from syncer.model.state import SourceProblem
 
 SUFFIXES = (".json", ".yaml", ".yml", ".jsonnet")

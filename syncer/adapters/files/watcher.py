@@ -1,6 +1,6 @@
 """Watch one target's source tree (and its credential files) with watchdog; report "something changed".
 
-Who calls it: `syncer.engine.daemon.Daemon` through its `SourceWatcher` seam (built by `syncer.cli.run`).
+Who calls it: `syncer.engine.daemon.loop.Daemon` through its `SourceWatcher` seam (built by `syncer.cli.run`).
 The callbacks run on watchdog's observer thread; the daemon hops them onto its event loop. This module
 only says *that* something relevant changed, never what to do about it: no loading, no applying.
 
@@ -102,7 +102,7 @@ class _NameHandler(FileSystemEventHandler):
 
 
 class DirectoryWatcher:
-    """Implements `syncer.engine.daemon_config.SourceWatcher` with a watchdog observer thread."""
+    """Implements `syncer.engine.daemon.config.SourceWatcher` with a watchdog observer thread."""
 
     def __init__(
         self,

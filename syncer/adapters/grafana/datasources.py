@@ -6,7 +6,7 @@ resource API is not on every 12.x server, and this endpoint is.
 
 from __future__ import annotations
 
-from syncer.adapters.grafana.http import GrafanaHttp
+from syncer.adapters.grafana.http.session import GrafanaHttp
 from syncer.ports import DataSource
 
 

@@ -1,6 +1,6 @@
 """API discovery for Grafana 12+: which k8s-style groups/versions a server offers, and which API to use.
 
-Who calls it: `syncer.adapters.grafana.resources_auto` (for `api: auto`) and the resources adapter
+Who calls it: `syncer.adapters.grafana.resources.auto` (for `api: auto`) and the resources adapter
 (for `api: resources`, to pick the dashboard/folder versions). `GET /apis` returns a Kubernetes
 `APIGroupList`; this module turns it into an `ApiCatalogue`, chooses versions from it, and derives the
 namespace from the org id. Everything except `fetch_catalogue` is pure.
@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from syncer.adapters.grafana.http import GrafanaHttp
+from syncer.adapters.grafana.http.session import GrafanaHttp
 from syncer.model.errors import ConfigError, NotFound
 from syncer.model.state import JSON
 
-# The `api` setting's values (syncer.settings.ApiFlavour; adapters sit below settings, so plain strings).
+# The `api` setting's values (settings.model.ApiFlavour; adapters sit below settings, so plain strings).
 AUTO, LEGACY, RESOURCES = "auto", "legacy", "resources"
 
 DASHBOARD_GROUP = "dashboard.grafana.app"

@@ -1,6 +1,6 @@
 """Map an HTTP failure from Grafana onto syncer's error tree (syncer.model.errors).
 
-Who calls it: `syncer.adapters.grafana.http` for every non-2xx response and transport error.
+Who calls it: `syncer.adapters.grafana.http.session` for every non-2xx response and transport error.
 It must not retry, log or decide policy; it only classifies. Messages name the method, the
 route template and Grafana's own message, and never contain a credential.
 """

@@ -1,6 +1,6 @@
 """Retry decisions for Grafana requests: which failures to retry and how long to wait.
 
-Who calls it: `syncer.adapters.grafana.http`. Exponential backoff with full jitter
+Who calls it: `syncer.adapters.grafana.http.session`. Exponential backoff with full jitter
 (delay = random(0, min(cap, base * 2**attempt))), raised to the server's `Retry-After` when given.
 It must not sleep itself (the caller owns the interruptible sleep) and does no I/O.
 """
