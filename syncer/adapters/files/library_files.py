@@ -68,7 +68,7 @@ def _from_resource(document: dict[str, JSON]) -> dict[str, JSON]:
 
 @dataclass
 class LibraryParts:
-    """What a valid library panel file contributes (kept across daemon reloads, like `_Parts`)."""
+    """What a valid library panel file contributes (kept across daemon reloads, like `DashboardParts`)."""
 
     uid: str
     name: str
