@@ -7,13 +7,11 @@ It must not talk to Grafana or touch the source directory. Secrets are `SecretSt
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -27,6 +25,7 @@ from pydantic import (
 
 from syncer.model.errors import ConfigError
 from syncer.model.plan import ConflictPolicy, DriftPolicy
+from syncer.settings.checks import check_url, header_safe, one_of
 from syncer.settings.durations import OLD_KEYS, GrafanaInterval, Seconds, rename_old_file_keys, renamed_keys
 from syncer.settings.errors import Origins, describe
 from syncer.settings.file import ENV_MAP, file_layer, overlay, read_yaml
@@ -76,7 +75,7 @@ class GrafanaSettings(_Frozen):
         Grafana" on the first request. Surrounding whitespace (a Secret written with `echo`) is dropped."""
         url = url.strip()
         if url:
-            _check_url(url)
+            check_url(url)
         return url
 
     @field_validator("token", mode="before")
@@ -89,40 +88,15 @@ class GrafanaSettings(_Frozen):
     def read_token(self) -> SecretStr | None:
         """The token, re-read from `token_file` on every call so rotated tokens take effect."""
         if self.token is not None:
-            return _header_safe(self.token, "--token, GRAFANA_TOKEN or grafana.token")
+            return header_safe(self.token, "--token, GRAFANA_TOKEN or grafana.token")
         if self.token_file is not None:
             try:
                 text = self.token_file.read_text(encoding="utf-8").strip()
             except (OSError, UnicodeDecodeError) as exc:
                 reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
                 raise ConfigError(f"cannot read token file {self.token_file}: {reason}") from None
-            return _header_safe(SecretStr(text), f"token file {self.token_file}")
+            return header_safe(SecretStr(text), f"token file {self.token_file}")
         return None
-
-
-def _check_url(url: str) -> None:
-    shown = re.sub(r"//[^/@]*@", "//***@", url)  # why: user:password@ must not reach an error message
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a port that is not a number in range
-    except ValueError as exc:
-        raise ValueError(f"{shown!r} is not a valid URL: {exc}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{shown!r} is not an http:// or https:// URL with a host")
-    if not url.isprintable() or " " in url:
-        raise ValueError(f"{shown!r} contains spaces or control characters")
-
-
-def _header_safe(token: SecretStr, origin: str) -> SecretStr:
-    """A token goes into an HTTP header: non-ASCII or control characters would crash the client
-    (or be refused by Grafana as a confusing 401). Said without echoing the token."""
-    value = token.get_secret_value()
-    if not (value.isascii() and value.isprintable()):
-        raise ConfigError(
-            f"the token from {origin} contains non-ASCII or control characters; it cannot be sent "
-            "in an HTTP header (copy it again?)"
-        )
-    return token
 
 
 class JsonnetSettings(_Frozen):
@@ -198,7 +172,7 @@ class DaemonSettings(_Frozen):
     @field_validator("log_format")
     @classmethod
     def _known_format(cls, fmt: str) -> str:
-        return _one_of(fmt, ("auto", "json", "console"))
+        return one_of(fmt, ("auto", "json", "console"))
 
 
 class Settings(_Frozen):
@@ -209,7 +183,7 @@ class Settings(_Frozen):
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, level: str) -> str:
-        return _one_of(level, ("debug", "info", "warning", "error"))
+        return one_of(level, ("debug", "info", "warning", "error"))
 
     @field_validator("targets")
     @classmethod
@@ -245,13 +219,6 @@ def _owner_shown(sync: SyncSettings) -> str:
     if sync.manager_id is not None:
         return repr(sync.manager_id)
     return f"(the default, derived from the same directory {sync.dir})"
-
-
-def _one_of(value: str, allowed: tuple[str, ...]) -> str:
-    """A misspelt choice in the config file is an error, not a silent fallback to the default."""
-    if value.lower() not in allowed:
-        raise ValueError(f"{value!r} is not one of {', '.join(allowed)}")
-    return value.lower()
 
 
 def load_settings(
