@@ -12,7 +12,7 @@ from syncer.adapters.files.loader import DirectorySource, validate_directory
 from syncer.core.inputs import needs_datasources, resolve_inputs
 from syncer.model.inputs import DataSourceRef
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[4]
 EXAMPLES = REPO / "config" / "examples"
 EMULATOR_DEFAULT_DS = [DataSourceRef("prometheus", "Prometheus", "prometheus", is_default=True)]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from core_factories import desired, want
 
 from syncer.core.essence import canonical_json, checksum
 from syncer.core.inputs import needs_datasources, resolve_inputs
 from syncer.model.inputs import DataSourceRef
 from syncer.model.state import DesiredState, Severity
+from unit.core_factories import desired, want
 
 PROM = DataSourceRef("prom-uid", "Prometheus", "prometheus")
 PROM2 = DataSourceRef("prom-2", "Other Prometheus", "prometheus")

@@ -169,7 +169,7 @@ def _same(left: Any, right: Any) -> bool:
     return bool(left == right)
 
 
-_EXAMPLES = Path(__file__).resolve().parents[2] / "config" / "examples"
+_EXAMPLES = Path(__file__).resolve().parents[3] / "config" / "examples"
 
 
 def test_real_dashboards_get_the_standard_librarys_canonical_text() -> None:

@@ -6,12 +6,12 @@ import dataclasses
 from dataclasses import dataclass
 
 import pytest
-from core_factories import ME, content, desired, have, live, want, wfolder
 
 from syncer.core.essence import checksum
 from syncer.core.planner import plan
 from syncer.model.plan import ActionKind, Cause, ConflictPolicy, DriftPolicy, Policy
 from syncer.model.state import DesiredDashboard, LiveDashboard, OwnershipMarker
+from unit.core_factories import ME, content, desired, have, live, want, wfolder
 
 A, B, C = content("A"), content("B"), content("C")
 DEFAULT_POLICY = Policy()

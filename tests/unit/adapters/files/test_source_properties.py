@@ -10,7 +10,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from core_factories import ME
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +18,7 @@ from syncer.core.essence import checksum
 from syncer.core.planner import plan
 from syncer.model.plan import ActionKind, Policy
 from syncer.model.state import DesiredState, LiveDashboard, LiveFolder, LiveState, OwnershipMarker
+from unit.core_factories import ME
 
 NAMES = st.sampled_from(["ops", "Team A", "db", "x", "é", "a.b"])
 DIRS = st.lists(NAMES, max_size=5).map("/".join)

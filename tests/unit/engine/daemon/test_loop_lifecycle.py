@@ -9,13 +9,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from test_daemon_runner import FakeGrafana, RecordingMetrics, write_dashboard
-
 from syncer.adapters.files.loader import DirectorySource
 from syncer.engine.daemon.config import DaemonConfig, TargetSpec
 from syncer.engine.daemon.loop import Daemon
 from syncer.engine.reconcile import Target
 from syncer.model.plan import Policy
+from unit.engine.daemon.test_target_runner import FakeGrafana, RecordingMetrics, write_dashboard
 
 
 class FakeWatcher:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from core_factories import ME
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +22,7 @@ from syncer.model.state import (
     LiveState,
     OwnershipMarker,
 )
+from unit.core_factories import ME
 
 FOLDERS = ["f0", "f1", "f2", "f3"]
 DASHBOARDS = ["d0", "d1", "d2", "d3", "d4"]

@@ -18,7 +18,7 @@ from syncer.adapters.files.watcher import is_relevant_source_path
 from syncer.model.state import Severity
 from syncer.settings.model import load_settings
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[5]
 
 
 def put(root: Path, rel: str, text: str) -> Path:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from core_factories import content, desired, have, lfolder, live, want, wfolder
 
 from syncer.core.planner import plan
 from syncer.model.plan import ActionKind, Policy
 from syncer.model.state import Severity, SourceProblem
+from unit.core_factories import content, desired, have, lfolder, live, want, wfolder
 
 A = content("A")
 PRUNE = Policy(prune=True)

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from core_factories import have
 
 from syncer.adapters.files.loader import DirectorySource
 from syncer.adapters.grafana.legacy.body import save_body
 from syncer.adapters.grafana.resources.codec import dashboard_spec, k8s_object
 from syncer.model import jsontext
 from syncer.model.state import CompactJSON, DesiredDashboard, OwnershipMarker
+from unit.core_factories import have
 
 MARKER = OwnershipMarker("mgr", "a.json", "sha256:abc", commit="c0ffee", timestamp_ms=5)
 PANELS = [{"id": 1, "uid": "inner", "type": "stat", "targets": [{"expr": 'up{job="x"}', "refId": "A"}]}]
