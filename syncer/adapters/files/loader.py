@@ -184,7 +184,7 @@ class DirectorySource:
             content["uid"] = uid  # v2 specs keep their uid in metadata only
         # read_document normalised the numbers already
         sent = normalise_for_grafana(content, min_refresh=self._min_refresh, numbers_normal=True)
-        for key in ("uid", "id"):  # last: the legacy adapter appends to the kept text (legacy_body.py)
+        for key in ("uid", "id"):  # last: the legacy adapter appends to the kept text (legacy/body.py)
             if key in sent:
                 sent[key] = sent.pop(key)
         if sent.get("refresh") != content.get("refresh"):

@@ -13,7 +13,7 @@ item `team/a.json` as `team -> ..data/team`) under the link's own path; a direct
 is not walked again (an error: its dashboards would be duplicates).
 
 Jsonnet libraries are never dashboards: `.libsonnet` files are not candidates, nor are jsonnet-bundler's
-`jsonnetfile.json`/`jsonnetfile.lock.json`, nor the library directories (`jsonnet_tree`).
+`jsonnetfile.json`/`jsonnetfile.lock.json`, nor the library directories (`jsonnet.tree`).
 """
 
 from __future__ import annotations

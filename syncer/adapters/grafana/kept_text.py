@@ -1,6 +1,6 @@
 """Request bodies from the kept text of a desired dashboard, without parsing it again.
 
-Who calls it: the legacy save body (legacy_body.py) and the resources adapter's `spec`. Why: a pass
+Who calls it: the legacy save body (legacy/body.py) and the resources adapter's `spec`. Why: a pass
 keeps every desired dashboard as compressed compact JSON; parsing it again only to add or drop a few
 top-level members, then encoding it again, cost more CPU on a cold apply than the HTTP exchange
 itself (docs/benchmarks.md). The loader keeps `uid` (and `id`, when the file had one) as the last

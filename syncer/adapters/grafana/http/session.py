@@ -2,7 +2,7 @@
 
 Who calls it: `syncer.adapters.grafana.legacy.adapter` (and the resources adapter) build one `GrafanaHttp`
 per run and send every request through `request()`. It owns: the keep-alive connection pool sized
-to the run's concurrency (an httpx client on the httpx-aiohttp transport, see client.py), timeouts,
+to the run's concurrency (an httpx client on the httpx-aiohttp transport, see transport.py), timeouts,
 authentication (a Bearer token re-read from `token_file` on every request so rotated tokens take
 effect, or basic auth), `X-Grafana-Org-Id`, TLS, retries with backoff
 for transient failures, the request counter and the `api_request` metric.

@@ -1,7 +1,7 @@
 """`GrafanaPort` on Grafana 12+'s k8s-style resource API (`dashboard.grafana.app`, `folder.grafana.app`).
 
 Who calls it: the engine (reconcile, execute, pull) through `GrafanaPort`, built by `syncer.app`
-(`build` below) for `api: resources`, or chosen by discovery for `api: auto` (`resources_auto`).
+(`build` below) for `api: resources`, or chosen by discovery for `api: auto` (`auto`).
 Same semantics as the legacy adapter, so the planner, executor, CLI and daemon work unchanged:
 
 - reads: folders and dashboards are listed as full objects, paged with `limit`/`continue`, so a
@@ -13,8 +13,8 @@ Same semantics as the legacy adapter, so the planner, executor, CLI and daemon w
   (migrated server-side; see `_record_stored_checksum`); `dashboard.grafana.app/v2*` files go to
   that version's endpoint, or fail clearly when the server does not offer it.
 
-Dashboard reads live in `resources_reads`, folders in `resources_folders`, transport in
-`resources_client`, object conversion in `resources_codec`. It must not plan or retry conflicts (the
+Dashboard reads live in `reads`, folders in `folders`, transport in
+`client`, object conversion in `codec`. It must not plan or retry conflicts (the
 executor does) and keeps no state that correctness depends on (see `ResourceClient.raw_if_current`
 for the one cache and its limits).
 """

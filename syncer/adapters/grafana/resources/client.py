@@ -1,8 +1,8 @@
 """The resources adapter's transport: paths, paging, bounded concurrency, versions, last-read cache.
 
-Who calls it: `syncer.adapters.grafana.resources.adapter` and `resources_folders`. It sends everything through
+Who calls it: `syncer.adapters.grafana.resources.adapter` and `folders`. It sends everything through
 the shared `GrafanaHttp` (auth, TLS, retries, counting, metrics) and refines 409s into what they mean
-on `/apis` (`resources_errors`). It must not interpret dashboards or folders: that is the codec's and
+on `/apis` (`errors`). It must not interpret dashboards or folders: that is the codec's and
 the adapter's job.
 """
 
@@ -169,7 +169,7 @@ class ResourceClient:
     async def iter_items(self, path: str) -> AsyncGenerator[Obj, None]:
         """Every item of a collection, one at a time: one request per page, following `continue`
         tokens. Only the current page's text and the item handed out are alive; the page is dropped
-        before the next one is requested. Numbers come normalised (see resources_pages)."""
+        before the next one is requested. Numbers come normalised (see pages)."""
         params: dict[str, str | int | list[str]] = {"limit": self.page_size}
         seen_tokens: set[str] = set()
         while True:

@@ -1,6 +1,6 @@
 """Ownership on the k8s-style API: syncer's marker <-> Grafana's manager/source annotations.
 
-Who calls it: `resources_codec` (reading) and `resources`/`resources_folders` (writing).
+Who calls it: `codec` (reading) and `adapter`/`folders` (writing).
 Pure: no I/O, no clock. It must not decide policy (who may overwrite what); it only encodes what
 the executor asks to stamp and decodes what Grafana holds, so the planner can read *base* from it.
 

@@ -1,7 +1,7 @@
 """One page of a k8s list response (`{"kind": ..., "metadata": {...}, "items": [...]}`), decoded one
 item at a time.
 
-Who calls it: `resources_client.ResourceClient.iter_items` for every listing. Why not `json.loads` of
+Who calls it: `client.ResourceClient.iter_items` for every listing. Why not `json.loads` of
 the page: a page holds up to 500 dashboards (tens of MB of JSON); decoded at once it costs about three
 times its text in Python objects, and a 10,000-dashboard resync held every page's objects at once
 (1.6 GB). Here only the page's text and the one item being handed out are alive; the caller turns
