@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 
 import pytest
-from engine_helpers import dashboard, run, write
 from pydantic import SecretStr
 from support.emulator import Emulator
 
+from integration.engine_helpers import dashboard, run, write
 from syncer.adapters.grafana.http.session import GrafanaHttp
 from syncer.model.errors import Forbidden, ServerError, Unauthorized, Unreachable
 from syncer.model.plan import ActionKind

@@ -10,11 +10,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from engine_helpers import dashboard, live_dashboard, run, write
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from support.emulator import Emulator
 
+from integration.engine_helpers import dashboard, live_dashboard, run, write
 from syncer.engine.reconcile import exit_code_for_apply
 
 DIRS = ["", "ops", "ops/db", "ops/db/pg", "teams/web", "teams"]

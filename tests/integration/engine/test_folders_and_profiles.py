@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from engine_helpers import (
+from support.emulator import Emulator
+
+from integration.engine_helpers import (
     dashboard,
     edit_in_grafana,
     execute_stale_plan,
@@ -17,8 +19,6 @@ from engine_helpers import (
     settings_for,
     write,
 )
-from support.emulator import Emulator
-
 from syncer.app import open_target
 from syncer.engine.execute import ExecuteContext, execute
 from syncer.engine.reconcile import reconcile_once

@@ -6,9 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from engine_helpers import dashboard, edit_in_grafana, execute_stale_plan, live_dashboard, run, write
 from support.emulator import Emulator
 
+from integration.engine_helpers import (
+    dashboard,
+    edit_in_grafana,
+    execute_stale_plan,
+    live_dashboard,
+    run,
+    write,
+)
 from syncer.engine.reconcile import exit_code_for_apply
 from syncer.engine.source_identity import default_manager_id
 from syncer.model.plan import ActionKind

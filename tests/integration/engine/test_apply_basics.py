@@ -8,9 +8,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from engine_helpers import dashboard, live_dashboard, run, settings_for, write
 from support.emulator import Emulator
 
+from integration.engine_helpers import dashboard, live_dashboard, run, settings_for, write
 from syncer.app import open_target
 from syncer.engine.reconcile import reconcile_once
 from syncer.model.plan import ActionKind

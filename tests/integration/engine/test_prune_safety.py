@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from engine_helpers import dashboard, run, write
 from support.emulator import Emulator
 
+from integration.engine_helpers import dashboard, run, write
 from syncer.model.plan import ActionKind
 from syncer.model.results import Outcome
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from engine_helpers import dashboard, settings_for, write
 from support.emulator import Emulator
 
+from integration.engine_helpers import dashboard, settings_for, write
 from syncer.app import open_target
 from syncer.engine.reconcile import reconcile_once
 from syncer.model.results import Outcome, RunReport

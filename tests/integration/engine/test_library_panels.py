@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from engine_helpers import execute_stale_plan, run, settings_for, write
-from library_data import element, exported_dashboard, model, using
 from pydantic import SecretStr
 from support.emulator import Emulator
 
+from integration.engine_helpers import execute_stale_plan, run, settings_for, write
+from integration.library_data import element, exported_dashboard, model, using
 from syncer.adapters.files.loader import validate_directory
 from syncer.app import open_target, pull_directory
 from syncer.engine.execute import ExecuteContext, execute

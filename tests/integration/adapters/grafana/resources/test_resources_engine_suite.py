@@ -22,11 +22,11 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-import engine_helpers
 import pytest
 from pydantic import SecretStr
 from support.emulator import Emulator
 
+from integration import engine_helpers
 from syncer.settings.model import ApiFlavour, GrafanaSettings, SyncSettings, TargetSettings
 
 # Engine tests (and the fixtures they need) that assert behaviour, not legacy-API details.
@@ -62,7 +62,7 @@ REUSED = {
         "test_pull_then_apply_changes_no_content",
     ),
 }
-MODULES = [importlib.import_module(name) for name in REUSED]
+MODULES = [importlib.import_module(f"integration.engine.{name}") for name in REUSED]
 # Import by name so pytest collects them here, under this module's autouse fixture. A test the
 # engine suite renamed or dropped is simply not re-run (the guard below notices a large loss).
 for _module, _names in zip(MODULES, REUSED.values(), strict=True):

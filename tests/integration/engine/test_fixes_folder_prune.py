@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from engine_helpers import dashboard, execute_stale_plan, write
 from pydantic import SecretStr
 from support.emulator import Emulator
 
+from integration.engine_helpers import dashboard, execute_stale_plan, write
 from syncer.app import open_target
 from syncer.engine.reconcile import exit_code_for_apply, reconcile_once
 from syncer.model.plan import ActionKind

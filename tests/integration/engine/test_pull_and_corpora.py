@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from engine_helpers import dashboard, live_dashboard, run, settings_for, write
 from support import corpora
 from support.emulator import Emulator
 
+from integration.engine_helpers import dashboard, live_dashboard, run, settings_for, write
 from syncer.app import pull_directory
 from syncer.core.essence import essence
 from syncer.engine.pull import PullOptions, PullSummary

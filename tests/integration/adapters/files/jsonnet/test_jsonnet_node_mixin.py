@@ -11,7 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from engine_helpers import edit_in_grafana, live_dashboard, run, settings_for
 from support.emulator import Emulator
 from support.jsonnet_corpus import (
     DASHBOARDS,
@@ -22,11 +21,12 @@ from support.jsonnet_corpus import (
     retitle_use_node,
 )
 
+from integration.engine_helpers import edit_in_grafana, live_dashboard, run, settings_for
 from syncer.app import pull_directory
 from syncer.model.plan import ActionKind
 from syncer.model.results import Outcome
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[5]
 
 
 def syncer(*args: str) -> subprocess.CompletedProcess[str]:
