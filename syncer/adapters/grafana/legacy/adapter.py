@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Collection, Iterable
-from typing import TypeVar
+from collections.abc import Collection
 
 from syncer.adapters.grafana.datasources import list_datasources as read_datasources
+from syncer.adapters.grafana.gather import BoundedGather
 from syncer.adapters.grafana.http.session import GrafanaHttp
 from syncer.adapters.grafana.legacy.body import save_body
 from syncer.adapters.grafana.legacy.folders import LegacyFolders
@@ -49,10 +49,6 @@ log = logging.getLogger(__name__)
 SEARCH_PAGE = 5000  # Grafana's maximum search page size
 
 
-T = TypeVar("T")
-R = TypeVar("R")
-
-
 class LegacyGrafana:
     """One Grafana organisation through `/api`."""
 
@@ -60,7 +56,7 @@ class LegacyGrafana:
 
     def __init__(self, http: GrafanaHttp, *, concurrency: int = 8) -> None:
         self._http = http
-        self._limit = asyncio.Semaphore(concurrency)
+        self._gather = BoundedGather(concurrency)
         self._folders = LegacyFolders(http, self._gather)
 
     @property
@@ -135,13 +131,6 @@ class LegacyGrafana:
             if len(hits) < SEARCH_PAGE:
                 return list(dict.fromkeys(uids))
             page += 1
-
-    async def _gather(self, fn: Callable[[T], Awaitable[R]], items: Iterable[T]) -> list[R]:
-        async def bounded(item: T) -> R:
-            async with self._limit:
-                return await fn(item)
-
-        return list(await asyncio.gather(*(bounded(i) for i in items)))
 
     # ---- dashboard writes ----------------------------------------------------------------------
 

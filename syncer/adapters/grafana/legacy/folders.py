@@ -5,9 +5,10 @@ any write error). Used only by `LegacyGrafana`, which owns one; it must not touc
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
+from syncer.adapters.grafana.gather import BoundedGather
 from syncer.adapters.grafana.http.session import GrafanaHttp
 from syncer.adapters.grafana.legacy.wire import folder_body, get_list, live_folder
 from syncer.adapters.grafana.marker import (
@@ -29,13 +30,11 @@ from syncer.model.state import (
 
 FOLDER_PAGE = 1000
 
-Gather = Callable[[Callable[[Any], Awaitable[Any]], Iterable[Any]], Awaitable[list[Any]]]
-
 
 class LegacyFolders:
     """Folders of one organisation; `known` is the tree of the last full read (None: list again)."""
 
-    def __init__(self, http: GrafanaHttp, gather: Gather) -> None:
+    def __init__(self, http: GrafanaHttp, gather: BoundedGather) -> None:
         self._http = http
         self._gather = gather
         self.known: dict[str, LiveFolder] | None = None

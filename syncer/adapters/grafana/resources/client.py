@@ -9,8 +9,8 @@ the adapter's job.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping
-from typing import Any, TypeGuard, TypeVar
+from collections.abc import AsyncGenerator, Mapping
+from typing import Any, TypeGuard
 
 from syncer.adapters.grafana.discovery import (
     DASHBOARD_GROUP,
@@ -20,6 +20,7 @@ from syncer.adapters.grafana.discovery import (
     choose_api,
     fetch_catalogue,
 )
+from syncer.adapters.grafana.gather import BoundedGather
 from syncer.adapters.grafana.http.session import GrafanaHttp, Params
 from syncer.adapters.grafana.resources import codec
 from syncer.adapters.grafana.resources.errors import refine
@@ -33,8 +34,6 @@ PAGE_SIZE = 500  # objects per list page: ~15 MB of JSON at 30 kB a dashboard
 ANN_GRANT_PERMISSIONS = "grafana.app/grant-permissions"  # create-only request, never stored
 GRANT_REFUSED = "may not grant permissions"  # "managed resource may not grant permissions"
 
-T = TypeVar("T")
-R = TypeVar("R")
 Obj = Mapping[str, Any]
 
 
@@ -55,7 +54,7 @@ class ResourceClient:
         self.page_size = page_size
         self._versions = versions
         self._discovery = asyncio.Lock()
-        self._limit = asyncio.Semaphore(concurrency)
+        self.gather = BoundedGather(concurrency)  # `fn` over items, at most `concurrency` at a time
         # (kind, uid) -> metadata of the object as last read or written. Only used to carry other
         # tools' annotations and labels over on update, and only while its resourceVersion is current.
         self._seen: dict[tuple[str, str], Obj] = {}
@@ -199,15 +198,6 @@ class ResourceClient:
             return ListPage(content.decode("utf-8"), long_numbers=jsontext.may_hold_long_numbers(content))
         except UnicodeDecodeError as error:
             raise _not_json(route, error) from None
-
-    async def gather(self, fn: Callable[[T], Awaitable[R]], items: Iterable[T]) -> list[R]:
-        """`fn` over `items` concurrently, at most `concurrency` at a time."""
-
-        async def bounded(item: T) -> R:
-            async with self._limit:
-                return await fn(item)
-
-        return list(await asyncio.gather(*(bounded(i) for i in items)))
 
     # ---- last-read cache -------------------------------------------------------------------------
 
