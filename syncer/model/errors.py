@@ -6,9 +6,17 @@ from enum import StrEnum
 
 
 class FailureClass(StrEnum):
-    PERMANENT = "permanent"  # bad input, 401/403: do not hammer
-    TRANSIENT = "transient"  # 5xx, 429, timeouts, 412/409: back off and retry
-    WAITING = "waiting"  # Grafana not up yet
+    """What to do about a failure: the one classification (the HTTP retry policy reads it too)."""
+
+    PERMANENT = "permanent"  # bad input, 401/403, 404: do not hammer
+    TRANSIENT = "transient"  # 5xx, 429: back off and resend
+    WAITING = "waiting"  # connection refused, timeouts: Grafana not up yet; back off and resend
+    CONFLICT = "conflict"  # 412/409, already exists: re-read and re-plan (the executor), never resend as is
+
+    @property
+    def resend(self) -> bool:
+        """Whether the same request may simply be sent again after a backoff."""
+        return self in (FailureClass.TRANSIENT, FailureClass.WAITING)
 
 
 class SyncerError(Exception):
@@ -53,11 +61,11 @@ class Invalid(GrafanaError):
 class VersionConflict(GrafanaError):
     """412 (legacy) / 409 Conflict (k8s): the object changed between read and write."""
 
-    failure_class = FailureClass.TRANSIENT
+    failure_class = FailureClass.CONFLICT
 
 
 class AlreadyExists(GrafanaError):
-    failure_class = FailureClass.TRANSIENT
+    failure_class = FailureClass.CONFLICT
 
 
 class RateLimited(GrafanaError):

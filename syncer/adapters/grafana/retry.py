@@ -11,7 +11,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from syncer.model.errors import GrafanaError, RateLimited, ServerError, Unreachable
+from syncer.model.errors import GrafanaError
 
 MAX_RETRY_AFTER_S = 60.0  # never let a server park us for longer than this per attempt
 
@@ -24,11 +24,11 @@ class RetryPolicy:
     rand: Callable[[], float] = field(default=random.random)
 
     def should_retry(self, error: GrafanaError, attempt: int) -> bool:
-        """Only transient failures: 429, 5xx and transport errors. 412/409 go to the executor
-        (re-read, re-plan), other 4xx are permanent and must not be hammered."""
+        """Only what the error's `FailureClass` says may be resent: 429, 5xx and transport errors.
+        Conflicts (412/409) go to the executor (re-read, re-plan); permanent 4xx must not be hammered."""
         if attempt >= self.retries:
             return False
-        return isinstance(error, RateLimited | ServerError | Unreachable)
+        return error.failure_class.resend
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
         """Seconds to wait before retry number `attempt + 1`; `retry_after` from the response, if any."""
