@@ -1,7 +1,7 @@
 """Retry decisions for Grafana requests: which failures to retry and how long to wait.
 
-Who calls it: `syncer.adapters.grafana.http.session`. Exponential backoff with full jitter
-(delay = random(0, min(cap, base * 2**attempt))), raised to the server's `Retry-After` when given.
+Who calls it: `syncer.adapters.grafana.http.session`. The wait is `core.backoff.backoff_delay`, the
+formula the daemon uses too (equal jitter, raised to the server's `Retry-After`, bounded).
 It must not sleep itself (the caller owns the interruptible sleep) and does no I/O.
 """
 
@@ -11,9 +11,10 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from syncer.core.backoff import MAX_RETRY_AFTER_S, backoff_delay
 from syncer.model.errors import GrafanaError
 
-MAX_RETRY_AFTER_S = 60.0  # never let a server park us for longer than this per attempt
+__all__ = ["MAX_RETRY_AFTER_S", "RetryPolicy"]
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,6 @@ class RetryPolicy:
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
         """Seconds to wait before retry number `attempt + 1`; `retry_after` from the response, if any."""
-        jittered = self.rand() * min(self.cap_s, self.base_s * (2.0**attempt))
-        if retry_after is not None:
-            return max(min(float(retry_after), MAX_RETRY_AFTER_S), jittered)
-        return jittered
+        return backoff_delay(
+            attempt, base_s=self.base_s, cap_s=self.cap_s, rand=self.rand(), retry_after=retry_after
+        )

@@ -1,4 +1,4 @@
-"""Exponential backoff with a cap and jitter, for a daemon target whose Grafana is unreachable or failing.
+"""The daemon's backoff state for a target whose Grafana is unreachable or failing (`core.backoff` formula).
 
 Who calls it: `syncer.engine.daemon.target.TargetRunner` after a failed reconcile. The jitter keeps many
 daemons (or many targets) from retrying in lock-step against a Grafana that just came back.
@@ -10,9 +10,11 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
+from syncer.core.backoff import backoff_delay
+
 
 class Backoff:
-    """delay(n) = d/2 + U(0, d/2), d = min(cap, initial * 2**n): "equal jitter", never zero, never > cap."""
+    """Counts attempts; each delay is `core.backoff.backoff_delay` (equal jitter, never zero or > cap)."""
 
     def __init__(
         self,
@@ -28,11 +30,10 @@ class Backoff:
 
     def next_delay(self, *, at_least: float | None = None) -> float:
         """The wait before the next attempt; `at_least` honours a server's Retry-After."""
-        ceiling = min(self._max_s, self._initial_s * 2.0 ** min(self.attempts, 32))
+        delay = backoff_delay(
+            self.attempts, base_s=self._initial_s, cap_s=self._max_s, rand=self._rng(), retry_after=at_least
+        )
         self.attempts += 1
-        delay = ceiling / 2 + self._rng() * ceiling / 2
-        if at_least is not None:
-            delay = max(delay, min(at_least, self._max_s * 4))
         return delay
 
     def reset(self) -> None:

@@ -49,11 +49,11 @@ def test_which_failures_are_retried(error: GrafanaError, attempt: int, retried: 
 @pytest.mark.parametrize(
     ("rand", "attempt", "retry_after", "expected"),
     [
-        (1.0, 0, None, 0.25),  # full jitter: up to base * 2**attempt
+        (1.0, 0, None, 0.25),  # equal jitter: d/2 + rand * d/2, d = base * 2**attempt
         (1.0, 3, None, 2.0),
-        (0.5, 3, None, 1.0),
+        (0.5, 3, None, 1.5),
         (1.0, 10, None, 8.0),  # capped
-        (0.0, 2, None, 0.0),
+        (0.0, 2, None, 0.5),  # never zero: at least half of d
         (0.1, 0, 3.0, 3.0),  # Retry-After wins over a shorter jittered delay
         (1.0, 10, 1.0, 8.0),  # ... but never shortens the backoff
         (0.0, 0, 10_000.0, MAX_RETRY_AFTER_S),  # and a hostile value is bounded
