@@ -174,7 +174,7 @@ def _text_seconds(text: str) -> float:
     try:
         return parse_go_duration(text) / SECOND
     except DurationError as exc:
-        raise DurationError(f"{text!r} is not a duration: {exc} (write e.g. {EXAMPLES})") from None
+        raise DurationError(f"{text!r} is not a duration: {exc} (write e.g. {EXAMPLES})") from exc
 
 
 def format_duration(seconds: float) -> str:

@@ -232,7 +232,7 @@ async def _serve(settings: DaemonSettings, targets: tuple[TargetSettings, ...], 
     try:
         bound_host, bound_port = await server.start(host, port)
     except OSError as exc:
-        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
     url_host = f"[{bound_host}]" if ":" in bound_host else bound_host
     print(f"serving http on http://{url_host}:{bound_port}", flush=True)
     _log().info("serving http", url=f"http://{url_host}:{bound_port}")

@@ -1,4 +1,19 @@
-"""The error tree at the Grafana edge, classified for retry decisions (design.md, Habits)."""
+"""The error tree: every error syncer raises on purpose, each Grafana one classified (`FailureClass`).
+
+    SyncerError                   messages never contain secrets
+    +-- SourceError               the source root is unusable (vanished, not a directory)
+    +-- ConfigError               bad settings or flags (settings/, cli/)
+    +-- GrafanaError              the Grafana edge; `failure_class` says what to do (default PERMANENT)
+        +-- Unauthorized, Forbidden, NotFound, Invalid         PERMANENT: do not hammer
+        +-- VersionConflict (412/409), AlreadyExists            CONFLICT: the executor re-reads, re-plans
+        +-- RateLimited (429), ServerError (5xx)                TRANSIENT: back off, resend
+        +-- Unreachable (refused, reset, DNS, TLS, timeout)     WAITING: back off, resend
+    ValueError subclasses for pure parsing: durations.DurationError, core.jsonvalues.NestedTooDeep,
+    adapters.grafana.resources.pages.MalformedPage (each turned into one of the above at its edge)
+
+Causes are chained (`raise ... from exc`); `from None` only where the cause could carry a secret
+(a URL with user:password@, a body echoing a header, a token file's bytes), with a comment saying so.
+"""
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ def check_url(url: str) -> None:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a port that is not a number in range
     except ValueError as exc:
+        # from None: the cause names the URL as given, user:password@ included
         raise ValueError(f"{shown!r} is not a valid URL: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"{shown!r} is not an http:// or https:// URL with a host")

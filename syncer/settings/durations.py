@@ -28,7 +28,7 @@ def _seconds(value: object) -> float:
     try:
         return parse_setting_seconds(value)
     except DurationError as exc:
-        raise ValueError(str(exc)) from None
+        raise ValueError(str(exc)) from exc
 
 
 def _grafana_interval(interval: str) -> str:

@@ -30,8 +30,9 @@ def read_yaml(path: Path) -> dict[str, Any]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None
+        raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from exc
     except yaml.YAMLError as exc:
+        # from None: the YAML error quotes lines of the file, which may hold a token or password
         raise ConfigError(f"{path}: invalid YAML: {exc}") from None
     if raw is None:
         return {}

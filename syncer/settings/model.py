@@ -94,6 +94,7 @@ class GrafanaSettings(_Frozen):
                 text = self.token_file.read_text(encoding="utf-8").strip()
             except (OSError, UnicodeDecodeError) as exc:
                 reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+                # from None: a UnicodeDecodeError carries the bytes read, i.e. the token itself
                 raise ConfigError(f"cannot read token file {self.token_file}: {reason}") from None
             return header_safe(SecretStr(text), f"token file {self.token_file}")
         return None
@@ -237,7 +238,7 @@ def load_settings(
     try:
         deprecations = rename_old_file_keys(data)
     except ValueError as exc:
-        raise ConfigError(f"{where}invalid configuration: {exc}") from None
+        raise ConfigError(f"{where}invalid configuration: {exc}") from exc
     env_grafana = {field: environ[name] for name, (_, field) in ENV_MAP.items() if environ.get(name)}
     targets = [dict(t) for t in data.get("targets") or [{"name": "default"}]]
     for target in targets:
@@ -269,6 +270,7 @@ def load_settings(
             for name, model in models.items()
         }
         problems = describe(exc.errors(include_url=False), origins, fields)
+        # from None: pydantic's error repeats every input value, a token or password among them
         raise ConfigError(f"invalid configuration: {problems}") from None
     for note in dict.fromkeys(deprecations):  # one note per key, not one per target
         print(f"syncer: warning: {where}{note}", file=sys.stderr)

@@ -141,7 +141,7 @@ def _text(data: bytes, path: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise RuntimeError(f"{path} is not UTF-8 text (invalid byte at offset {exc.start})") from None
+        raise RuntimeError(f"{path} is not UTF-8 text (invalid byte at offset {exc.start})") from exc
 
 
 def problem_from_message(message: str, rel: str, root: Path, *, code_given: bool = False) -> SourceProblem:

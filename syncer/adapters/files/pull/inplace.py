@@ -42,9 +42,7 @@ def rewrite(path: Path, exported: dict[str, Any]) -> str:
     try:
         old = yaml.safe_load(text) if is_yaml(path) else json.loads(text)
     except (ValueError, yaml.YAMLError) as exc:
-        raise SourceError(
-            f"{path}: cannot be read back to keep its format ({exc}); not overwritten"
-        ) from None
+        raise SourceError(f"{path}: cannot be read back to keep its format ({exc}); not overwritten") from exc
     merged = _merge(old, exported)
     if is_yaml(path):
         return yaml.safe_dump(merged, sort_keys=False, allow_unicode=True, default_flow_style=False)

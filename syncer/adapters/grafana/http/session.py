@@ -91,7 +91,7 @@ def build_tls(settings: HttpSettings) -> ssl.SSLContext | bool:
             key = str(settings.client_key) if settings.client_key else None
             ctx.load_cert_chain(str(settings.client_cert), key)
     except (OSError, ssl.SSLError) as exc:
-        raise ConfigError(f"cannot load TLS material: {exc}") from None
+        raise ConfigError(f"cannot load TLS material: {exc}") from exc
     if settings.insecure_skip_verify:
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
@@ -206,6 +206,7 @@ class GrafanaHttp:
             except GrafanaError as raw:
                 error = self._scrub(raw)
                 if not self._retry.should_retry(error, attempt):
+                    # from None: the scrubbed error is re-raised; what it was raised from may be unscrubbed
                     raise error from None
                 delay = self._retry.delay(attempt, error.retry_after)
                 log.info("retrying %s %s after %.2fs: %s", method, route, delay, error)
@@ -231,6 +232,7 @@ class GrafanaHttp:
             # why ssl.SSLError too: a TLS 1.3 server refusing our client certificate says so only
             # after the handshake, and that alert can surface unwrapped while the response is read
             self._metrics.api_request(method, route, 0)
+            # from None: the transport error names the URL (user:password@ possible); its text is redacted
             raise error_for_transport(method, route, exc) from None
         self._metrics.api_request(method, route, response.status_code)
         if response.is_success:
@@ -257,4 +259,4 @@ class GrafanaHttp:
                 status=response.status_code,
                 method=method,
                 route=route,
-            ) from None
+            ) from None  # not chained: the parse error quotes the body, which may echo a credential

@@ -67,6 +67,7 @@ def _mapped(request: httpx.Request) -> Iterator[None]:
     except httpx.TransportError as exc:
         # httpx-aiohttp's coarse mapping: its cause is the aiohttp error that says what happened
         better = precise_error(exc.__cause__, request) if exc.__cause__ else None
+        # from None here and below: aiohttp's text names the URL, which may carry user:password@
         raise (better or exc) from None
     except aiohttp.ClientError as exc:
         raise precise_error(exc, request) or exc from None

@@ -148,7 +148,7 @@ class LegacyGrafana:
             )
         except AlreadyExists as exc:
             # Grafana 13 (k8s-routed legacy API) answers a stale version with 409 instead of 412
-            raise VersionConflict(str(exc), status=exc.status, method=exc.method, route=exc.route) from None
+            raise VersionConflict(str(exc), status=exc.status, method=exc.method, route=exc.route) from exc
         except GrafanaError:
             self._folders.forget()  # e.g. "folder not found": the remembered tree may be stale
             raise

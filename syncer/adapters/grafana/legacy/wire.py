@@ -42,7 +42,7 @@ async def get_list(http: GrafanaHttp, route: str, params: dict[str, str | int | 
             status=exc.status,
             method=exc.method,
             route=exc.route,
-        ) from None
+        ) from exc
     return listing(body, route)
 
 

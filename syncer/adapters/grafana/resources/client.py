@@ -96,7 +96,7 @@ class ResourceClient:
         try:
             return await self.http.get_json(path, route=self.route(path), params=params)
         except GrafanaError as error:
-            raise refine(error) from None
+            raise refine(error) from error
 
     async def read(self, path: str) -> Obj | None:
         """One object, or None when it does not exist."""
@@ -119,7 +119,7 @@ class ResourceClient:
         try:
             response = await self.http.request(method, path, route=route, json=body)
         except GrafanaError as error:
-            raise refine(error, creating=creating) from None
+            raise refine(error, creating=creating) from error
         try:
             answer = jsontext.loads(response.content) if response.content else {}
         except ValueError:
@@ -177,7 +177,7 @@ class ResourceClient:
                 for item in page.items():
                     yield item
             except MalformedPage as error:
-                raise _not_json(self.route(path), error) from None
+                raise _not_json(self.route(path), error) from error
             token = page.continue_token
             del page
             if token is None:
@@ -192,12 +192,12 @@ class ResourceClient:
         try:
             response = await self.http.request("GET", path, route=route, params=params)
         except GrafanaError as error:
-            raise refine(error) from None
+            raise refine(error) from error
         try:
             content = response.content
             return ListPage(content.decode("utf-8"), long_numbers=jsontext.may_hold_long_numbers(content))
         except UnicodeDecodeError as error:
-            raise _not_json(route, error) from None
+            raise _not_json(route, error) from error
 
     # ---- last-read cache -------------------------------------------------------------------------
 

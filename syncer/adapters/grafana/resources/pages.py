@@ -95,7 +95,7 @@ class ListPage:
         try:
             value, self._pos = self._decoder.raw_decode(self._text, self._skip_space())
         except ValueError as error:
-            raise MalformedPage(str(error)) from None
+            raise MalformedPage(str(error)) from error
         return value
 
     def _peek(self) -> str:
