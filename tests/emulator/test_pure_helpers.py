@@ -8,11 +8,11 @@ import uuid
 
 import pytest
 
-from syncer.emulator import gojson
-from syncer.emulator.auth import TokenSyntaxError, parse_token_spec
+from syncer.emulator.app.auth import TokenSyntaxError, parse_token_spec
 from syncer.emulator.durations import parse_seconds, refresh_below_minimum
-from syncer.emulator.ids import generate_uid, slugify
 from syncer.emulator.profiles import resolve_profile
+from syncer.emulator.store import gojson
+from syncer.emulator.store.ids import generate_uid, slugify
 
 
 @pytest.mark.parametrize(
