@@ -1,8 +1,8 @@
 """Conversions between aiohttp's request/response objects and the emulator's own values.
 
-Role: `app/server.py` turns each aiohttp request into an `web.values.Request` (query parsed like Go's
+Role: `app/server.py` turns each aiohttp request into a `web.values.Request` (query parsed like Go's
 `url.ParseQuery`, header names lower-cased; the body is read separately, after authentication,
-as Grafana reads it in the handler) and each `http.Response` into an aiohttp response with an
+as Grafana reads it in the handler) and each `web.values.Response` into an aiohttp response with an
 explicit Content-Length. Route modules never see aiohttp, so they stay plain functions.
 """
 
@@ -54,3 +54,8 @@ def too_large(path: str, limit: int) -> Response:
 def to_web_response(response: Response) -> web.Response:
     headers = {"Content-Type": response.content_type, **response.headers}
     return web.Response(status=response.status, body=response.body, headers=headers)
+
+
+def aiohttp_path(template: str) -> str:
+    """`/api/dashboards/uid/:uid` -> `/api/dashboards/uid/{uid}` (aiohttp's placeholder syntax)."""
+    return "/".join("{" + part[1:] + "}" if part.startswith(":") else part for part in template.split("/"))

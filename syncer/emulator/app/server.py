@@ -20,7 +20,13 @@ from functools import partial
 from aiohttp import web
 
 from syncer.emulator.app import auth_answers
-from syncer.emulator.app.aiohttp_values import read_body, request_head, to_web_response, too_large
+from syncer.emulator.app.aiohttp_values import (
+    aiohttp_path,
+    read_body,
+    request_head,
+    to_web_response,
+    too_large,
+)
 from syncer.emulator.app.auth import Authenticator, presented_credential
 from syncer.emulator.app.faults import FaultDecision
 from syncer.emulator.config import EmulatorConfig, EmulatorContext
@@ -32,10 +38,10 @@ from syncer.emulator.legacy import library_elements
 from syncer.emulator.legacy import misc as legacy_misc
 from syncer.emulator.legacy import search as legacy_search
 from syncer.emulator.legacy import versions as legacy_versions
-from syncer.emulator.resources import routes as k8s_routes
+from syncer.emulator.resources import routes as resources_routes
 from syncer.emulator.resources.common import k8s_not_found
 from syncer.emulator.store.state import Store
-from syncer.emulator.web.routes import Route, aiohttp_path
+from syncer.emulator.web.routes import Route
 from syncer.emulator.web.values import HttpError, Request, Response, message_response
 
 ROUTE_MODULES = (
@@ -46,7 +52,7 @@ ROUTE_MODULES = (
     legacy_dashboards,
     legacy_folders,
     library_elements,
-    k8s_routes,
+    resources_routes,
 )
 
 _FAULT_MESSAGES = {

@@ -11,7 +11,7 @@ from functools import partial
 
 from syncer.emulator.app.faults import FaultRuleError, parse_rule
 from syncer.emulator.config import EmulatorContext
-from syncer.emulator.store import dump
+from syncer.emulator.store import snapshot
 from syncer.emulator.web.routes import Route
 from syncer.emulator.web.values import Request, Response, json_response, message_response
 
@@ -32,7 +32,7 @@ def reset(ctx: EmulatorContext, request: Request) -> Response:
 
 
 def state(ctx: EmulatorContext, request: Request) -> Response:
-    return json_response(200, dump.dump(ctx.store, history=request.arg("history") in ("1", "true")))
+    return json_response(200, snapshot.dump(ctx.store, history=request.arg("history") in ("1", "true")))
 
 
 def list_faults(ctx: EmulatorContext, request: Request) -> Response:

@@ -1,6 +1,6 @@
 """A dashboard's stored JSON bytes, and where its server-owned members sit in them.
 
-Role: `store.dashboard_writes` and `store.dump` serialise content through `encode`, which also
+Role: `store.dashboard_writes` and `store.snapshot` serialise content through `encode`, which also
 returns the byte spans of the top-level `id`, `uid` and `version` members; the k8s routes then
 serve the spec (the content without those members) as `spec_of(data, spans)`, a byte slice,
 instead of parsing 30 kB of stored JSON and encoding it again for every GET and LIST item.

@@ -15,7 +15,7 @@ import threading
 import time
 from pathlib import Path
 
-from syncer.emulator.store import dump, gojson
+from syncer.emulator.store import gojson, snapshot
 from syncer.emulator.store.state import Store
 
 
@@ -54,7 +54,7 @@ class StateKeeper:
         if not self.path.exists():
             return False
         document = gojson.loads_lenient(self.path.read_bytes())
-        dump.load(self.store, document)
+        snapshot.load(self.store, document)
         self._saved_changes = self.store.changes
         return True
 
@@ -67,7 +67,7 @@ class StateKeeper:
             if changes == self._saved_changes:
                 return
             started = time.monotonic()
-            atomic_write(self.path, dump.encode_state_file(self.store))
+            atomic_write(self.path, snapshot.encode_state_file(self.store))
             self._saved_changes = changes
             # A big store takes a while to write: never spend more than a third of the time saving.
             self._pause = max(self.interval, 2 * (time.monotonic() - started))
