@@ -44,7 +44,7 @@ def plan_headline(plan: Plan, *, source_errors: int = 0, style: Style = PLAIN) -
     lines.append(_counts(plan, labels))
     overwrites = [a for a in plan.dashboard_actions if a.overwrites_edit]
     if overwrites:
-        lines.append(style.paint(_overwrites_line(overwrites), "red"))
+        lines.append(style.paint(overwrites_line(overwrites), "red"))
     if plan.orphans:
         lines.append(style.paint(orphans_line(len(plan.orphans)), "yellow"))
     return lines
@@ -56,7 +56,7 @@ def orphans_line(count: int) -> str:
     return f"{count} managed dashboards are no longer in the source; `--prune` deletes them."
 
 
-def _overwrites_line(overwrites: list[DashboardAction]) -> str:
+def overwrites_line(overwrites: list[DashboardAction]) -> str:
     causes = Counter(a.cause for a in overwrites)
     verb = "overwrites" if len(overwrites) == 1 else "overwrite"
     why = [

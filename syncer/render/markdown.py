@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from syncer.model.plan import ActionKind, Cause, DashboardAction, FolderAction, Plan
 from syncer.model.results import ActionResult, Outcome, RunReport
 from syncer.render.diff import DIFF_KINDS, dashboard_diff
-from syncer.render.headline import orphans_line
+from syncer.render.headline import label, orphans_line, overwrites_line
 
 GITHUB_COMMENT_LIMIT = 65_536  # characters in one GitHub issue/PR comment body
 MARKER = "<!-- syncer-plan -->"  # CI finds the comment it posted earlier by this line and updates it
@@ -46,6 +46,9 @@ def plan_markdown(
     report = RunReport(plan=report) if isinstance(report, Plan) else report
     plan = report.plan
     head = [MARKER, f"### {_text(title)}", "", f"**{plan_headline(plan)}**", ""]
+    overwrites = [a for a in plan.dashboard_actions if a.overwrites_edit]
+    if overwrites:
+        head += [f"**{_text(overwrites_line(overwrites))}**", ""]
     head += _status_lines(report)
     rows = [_action_row(a) for a in _changes(plan)]
     diffs = [a for a in plan.dashboard_actions if a.kind in DIFF_KINDS]
@@ -149,10 +152,13 @@ def _action_row(action: FolderAction | DashboardAction) -> str:
     else:
         path = action.path or "(not in the directory)"
     title = action.desired.title if action.desired else (action.live.title if action.live else "")
-    symbol = (
-        "!" if isinstance(action, DashboardAction) and _is_conflict(action) else _SYMBOL.get(action.kind, "")
-    )
-    cells = [symbol, action.kind.value, _code(path), _code(action.uid), _text(title)]
+    if isinstance(action, DashboardAction):
+        # the same `!` and word as the text plan: a write that replaces a Grafana edit stands out
+        flagged = _is_conflict(action) or action.overwrites_edit
+        symbol, word = ("!" if flagged else _SYMBOL.get(action.kind, "")), label(action)
+    else:
+        symbol, word = _SYMBOL.get(action.kind, ""), action.kind.value
+    cells = [symbol, word, _code(path), _code(action.uid), _text(title)]
     return _row([*cells, _text(action.reason)])
 
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from syncer.model.plan import ActionKind, DashboardAction, FolderAction, Plan
+from syncer.model.plan import ActionKind, Cause, DashboardAction, FolderAction, Plan
 from syncer.model.results import ActionResult, Outcome, RunReport
 from syncer.model.state import DesiredDashboard, DesiredFolder, LiveDashboard
 from syncer.render.markdown import (
@@ -228,3 +228,20 @@ def test_an_overwritten_grafana_edit_counts_as_a_conflict() -> None:
     text = plan_markdown(Plan((), (overwrite, action(ActionKind.UPDATE, "p"))))
     assert "**0 to create, 2 to update, 0 to delete; 1 conflict**" in text
     assert "| ! | update | `team/o.json` |" in text and "| ~ | update | `team/p.json` |" in text
+
+
+def test_a_drift_revert_is_flagged_like_the_text_plan_but_is_no_conflict() -> None:
+    revert = DashboardAction(
+        ActionKind.UPDATE,
+        "r",
+        "revert drift: edited in Grafana (version 2)",
+        desired=desired("r"),
+        live=live("r"),
+        overwrites_version=2,
+        cause=Cause.DRIFT,
+    )
+    text = plan_markdown(Plan((), (revert,)))
+    assert "**0 to create, 1 to update, 0 to delete; 0 conflicts**" in text
+    assert "**! 1 overwrites a Grafana edit (1 drift revert);" in text
+    assert "| ! | revert-drift | `team/r.json` |" in text
+    balanced(text)
