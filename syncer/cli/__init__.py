@@ -1,8 +1,6 @@
-"""Command-line entry point: parse, build settings, hand over to a use case, render, exit.
-
-Each sub-command lives in its own module with `register(subparsers)`; the handler it sets
-returns the process exit code. This module only dispatches.
-"""
+"""The command line: parse, build settings, hand over to a use case, render, exit with its code.
+Each sub-command is a module with `register(subparsers)`; this module only dispatches. Used by `syncer`.
+It must not hold logic a daemon or a test would need: that lives in `app`, `engine` and `core`."""
 
 from __future__ import annotations
 

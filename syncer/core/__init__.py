@@ -1,4 +1,3 @@
-"""Pure logic: essence and checksums, normalisation, uid derivation, input resolution, the planner.
-
-Nothing here does I/O, reads a clock or imports an I/O library (enforced by import-linter).
-"""
+"""Pure logic: essence and checksums, normalisation, uids, inputs, the planner, the backoff formula.
+Used by the engine, the adapters and the CLI; it imports only `model` and the `durations` leaf.
+It does no I/O, reads no clock and imports no I/O library (enforced by import-linter)."""

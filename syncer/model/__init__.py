@@ -1,4 +1,3 @@
 """Pure vocabulary shared by every layer: desired/live state, plan actions, results, errors.
-
-Nothing here does I/O or reads a clock; everything is an immutable value.
-"""
+Used by everything above it; it imports nothing of syncer's.
+It does no I/O and reads no clock; everything is an immutable value."""

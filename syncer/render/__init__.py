@@ -1,8 +1,6 @@
-"""Turn plans and run reports into what people and machines read: text, unified diffs, JSON.
-
-Who calls it: the CLI and the demo. Everything here is a pure function of its inputs (plus the
-progress bar, which writes to a stream it is given). It must not talk to Grafana or read files.
-"""
+"""Plans and run reports as people and machines read them: text, unified diffs, JSON, Markdown.
+Used by the CLI and the demo; pure functions of their inputs (the progress bar writes to a given stream).
+It must not talk to Grafana or read files."""
 
 from syncer.render.diff import plan_diff
 from syncer.render.json_report import REPORT_SCHEMA_VERSION, report_document
