@@ -158,3 +158,13 @@ def _format_exc_info_safely(logger: WrappedLogger, method: str, event: EventDict
 def bind_context(**values: Any) -> None:
     """Bind key/values to every log line of the current task (e.g. target=...)."""
     structlog.contextvars.bind_contextvars(**values)
+
+
+def note(logger: Any, level: str, event: str, *, plain: str | None = None, **fields: Any) -> None:
+    """One event, said where it can be heard: a structured line where logging is configured (the
+    daemon), else `plain` on stderr (one-shot commands keep stdout for their report), else nothing.
+    Why here: adapters log from both kinds of process and must not write to a one-shot's stdout."""
+    if structlog.is_configured():
+        getattr(logger, level)(event, **fields)
+    elif plain is not None:
+        print(plain, file=sys.stderr, flush=True)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import logging
 import os
 import ssl
 import sys
@@ -24,18 +23,19 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
+import structlog
 from pydantic import SecretStr
 
 from syncer import __version__
 from syncer.adapters.grafana.errors import error_for_response, error_for_transport, parse_retry_after
 from syncer.adapters.grafana.http.transport import build_client
 from syncer.adapters.grafana.retry import RetryPolicy
-from syncer.logs import credential_forms, scrub_text
+from syncer.logs import credential_forms, note, scrub_text
 from syncer.model import jsontext
 from syncer.model.errors import ConfigError, GrafanaError, ServerError
 from syncer.ports import MetricsPort
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 
 class HttpSettings(Protocol):
@@ -209,7 +209,15 @@ class GrafanaHttp:
                     # from None: the scrubbed error is re-raised; what it was raised from may be unscrubbed
                     raise error from None
                 delay = self._retry.delay(attempt, error.retry_after)
-                log.info("retrying %s %s after %.2fs: %s", method, route, delay, error)
+                note(
+                    log,
+                    "debug",
+                    "retrying request",
+                    method=method,
+                    route=route,
+                    seconds=round(delay, 2),
+                    error=str(error),
+                )
                 attempt += 1
                 await self._sleep(delay)
 

@@ -16,8 +16,9 @@ It must not decide what to do (that is the planner's job) nor retry conflicts (t
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Collection
+
+import structlog
 
 from syncer.adapters.grafana.datasources import list_datasources as read_datasources
 from syncer.adapters.grafana.gather import BoundedGather
@@ -25,6 +26,7 @@ from syncer.adapters.grafana.http.session import GrafanaHttp
 from syncer.adapters.grafana.legacy.body import save_body
 from syncer.adapters.grafana.legacy.folders import LegacyFolders
 from syncer.adapters.grafana.legacy.wire import get_list, live_dashboard
+from syncer.logs import note
 from syncer.model.errors import (
     AlreadyExists,
     Forbidden,
@@ -44,7 +46,7 @@ from syncer.model.state import (
 )
 from syncer.ports import DataSource, SaveResult, ServerInfo
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 SEARCH_PAGE = 5000  # Grafana's maximum search page size
 
@@ -118,7 +120,8 @@ class LegacyGrafana:
         try:
             return await self.get_dashboard(uid)
         except (Forbidden, Invalid, ServerError) as exc:
-            log.warning("dashboard %s could not be read and is left out of this pass: %s", uid, exc)
+            plain = f"dashboard {uid} could not be read and is left out of this pass: {exc}"
+            note(log, "warning", "dashboard left out of this pass", uid=uid, error=str(exc), plain=plain)
             return None
 
     async def _search_dashboard_uids(self) -> list[str]:
