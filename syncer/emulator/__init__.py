@@ -1,6 +1,4 @@
-"""A Grafana-compatible HTTP API server (legacy `/api` and k8s-style `/apis`), in memory.
+"""A Grafana-compatible HTTP API server (legacy `/api`, k8s-style `/apis`), in memory, for tests and CI.
 
-Used by every syncer test, the demo and the benchmarks, and by users in their own CI.
-It stands alone: it imports nothing from the rest of syncer (the client it tests).
-Entry point: `syncer.emulator.lifecycle.run(EmulatorConfig(...))`; see docs/emulator.md.
+Used by syncer's tests, demo and benchmarks (`cli` runs `app.lifecycle.run`); imports nothing else of syncer.
 """

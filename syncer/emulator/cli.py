@@ -24,9 +24,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from syncer.durations import DurationError, parse_setting_seconds
-from syncer.emulator.auth import TokenSyntaxError, parse_basic_auth, parse_token_spec
+from syncer.emulator.app.auth import TokenSyntaxError, parse_basic_auth, parse_token_spec
 from syncer.emulator.config import DEFAULT_DATASOURCE, DataSourceSpec, EmulatorConfig
-from syncer.emulator.control_client import ControlError, call
+from syncer.emulator.control.client import ControlError, call
 from syncer.emulator.durations import parse_seconds
 from syncer.emulator.profiles import resolve_profile
 
@@ -186,7 +186,7 @@ def _folder_depth(value: int | None) -> int | None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from syncer.emulator.lifecycle import run
+    from syncer.emulator.app.lifecycle import run
 
     return run(build_config(args))
 

@@ -1,6 +1,6 @@
 """Emulator settings and the shared context every route module receives.
 
-Role: `syncer/emulator/cli.py` builds an `EmulatorConfig` from flags; `server.py` turns it into
+Role: `syncer/emulator/cli.py` builds an `EmulatorConfig` from flags; `app/server.py` turns it into
 an `EmulatorContext` (store, auth, profile, counters, faults) handed to each route module.
 """
 
@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from syncer.emulator.auth import Authenticator, TokenSpec
-from syncer.emulator.counters import RequestCounters
+from syncer.emulator.app.auth import Authenticator, TokenSpec
+from syncer.emulator.app.counters import RequestCounters
+from syncer.emulator.app.faults import FaultBook
 from syncer.emulator.durations import parse_seconds
-from syncer.emulator.faults import FaultBook
 from syncer.emulator.profiles import PROFILE_12, Profile
-from syncer.emulator.store import Store
+from syncer.emulator.store.state import OrgStore, Store
+from syncer.emulator.web.values import Request
 
 
 @dataclass(frozen=True)
@@ -83,3 +84,10 @@ class EmulatorContext:
         """`--max-nested-folder-depth` when given, else the profile's default."""
         configured = self.config.max_nested_folder_depth
         return configured if configured is not None else self.profile.max_folder_depth
+
+
+def org_of(ctx: EmulatorContext, request: Request) -> OrgStore:
+    """The caller's org store: every route, legacy or resources, works inside one org."""
+    org = ctx.store.org(request.org_id)
+    assert org is not None, "server resolves the org before routing"
+    return org

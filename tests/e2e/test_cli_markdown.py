@@ -81,7 +81,7 @@ def test_a_dashboard_edited_in_grafana_and_in_git_is_a_conflict(emulator: Emulat
 
     overwrite = syncer(emulator, "plan", str(src), "--output", "markdown").stdout  # default: git wins
     assert "**0 to create, 1 to update, 0 to delete; 1 conflict**" in overwrite
-    assert "| ! | update | `both.json` |" in overwrite
+    assert "| ! | overwrite | `both.json` |" in overwrite  # the text plan's word for it
     blocked = syncer(emulator, "plan", str(src), "--output", "markdown", "--on-conflict", "fail").stdout
     assert "**0 to create, 0 to update, 0 to delete; 1 conflict**" in blocked
     assert "| ! | conflict | `both.json` |" in blocked

@@ -1,0 +1,1 @@
+"""Tests of `syncer.emulator.app`: auth, process lifecycle, HTTP framing on the wire."""

@@ -1,0 +1,1 @@
+"""Tests of `syncer.emulator.legacy`: the `/api` routes."""

@@ -1,0 +1,1 @@
+"""Tests of `syncer.emulator.resources`: the k8s-style `/apis` routes."""
