@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from syncer.model.plan import ActionKind, Cause, DashboardAction, FolderAction, Plan
 from syncer.model.results import ActionResult, Outcome, RunReport
 from syncer.render.diff import DIFF_KINDS, dashboard_diff
-from syncer.render.headline import label, orphans_line, overwrites_line
+from syncer.render.headline import label, library_counts, orphans_line, overwrites_line
 
 GITHUB_COMMENT_LIMIT = 65_536  # characters in one GitHub issue/PR comment body
 MARKER = "<!-- syncer-plan -->"  # CI finds the comment it posted earlier by this line and updates it
@@ -36,6 +36,9 @@ _SYMBOL = {
     ActionKind.DELETE: "-",
     ActionKind.SKIP: "?",
     ActionKind.CONFLICT: "!",
+    ActionKind.CREATE_LIBRARY_PANEL: "+",
+    ActionKind.UPDATE_LIBRARY_PANEL: "~",
+    ActionKind.DELETE_LIBRARY_PANEL: "-",
 }
 
 
@@ -51,7 +54,7 @@ def plan_markdown(
         head += [f"**{_text(overwrites_line(overwrites))}**", ""]
     head += _status_lines(report)
     rows = [_action_row(a) for a in _changes(plan)]
-    diffs = [a for a in plan.dashboard_actions if a.kind in DIFF_KINDS]
+    diffs = [a for a in (*plan.library_actions, *plan.dashboard_actions) if a.kind in DIFF_KINDS]
     return _assemble(head, _ACTION_HEADER, rows, diffs, limit)
 
 
@@ -77,9 +80,10 @@ def plan_headline(plan: Plan) -> str:
     moves = kinds[ActionKind.MOVE]
     update = f"{kinds[ActionKind.UPDATE] + moves} to update" + (f" ({moves} moved)" if moves else "")
     conflicts = sum(1 for f in plan.folder_actions if f.kind is ActionKind.CONFLICT)
-    conflicts += sum(1 for a in plan.dashboard_actions if _is_conflict(a))
+    conflicts += sum(1 for a in (*plan.dashboard_actions, *plan.library_actions) if _is_conflict(a))
     text = f"{kinds[ActionKind.CREATE]} to create, {update}, {kinds[ActionKind.DELETE]} to delete"
-    return f"{text}; {_plural(conflicts, 'conflict')}"
+    library = library_counts(plan)
+    return f"{text}; {_plural(conflicts, 'conflict')}" + (f"; library panels {library}" if library else "")
 
 
 def _is_conflict(action: DashboardAction) -> bool:
@@ -143,7 +147,8 @@ def _changes(plan: Plan) -> list[FolderAction | DashboardAction]:
     folders: list[FolderAction | DashboardAction] = [
         f for f in plan.folder_actions if f.kind is not ActionKind.NOOP
     ]
-    return folders + [a for a in plan.dashboard_actions if a.kind is not ActionKind.NOOP]
+    actions = (*plan.library_actions, *plan.dashboard_actions)  # library panels are written first
+    return folders + [a for a in actions if a.kind is not ActionKind.NOOP]
 
 
 def _action_row(action: FolderAction | DashboardAction) -> str:

@@ -199,3 +199,17 @@ def test_jsonnet_sources_may_give_library_panels(tmp_path: Path) -> None:
         "lib-two": "app/many.jsonnet#two.json",
     }
     assert state.library_panels["lib-two"].folder_uid == state.dashboards["b"].folder_uid
+
+
+def test_markdown_plan_lists_library_panels() -> None:
+    from syncer.model.plan import Cause, DashboardAction, Plan
+    from syncer.model.state import DesiredDashboard
+    from syncer.render.markdown import plan_markdown
+
+    panel = DesiredDashboard("lib", "Lib", None, "lib.library-panel.json", {"type": "stat"}, "sha256:x")
+    action = DashboardAction(
+        ActionKind.CREATE_LIBRARY_PANEL, "lib", "new library panel in General", panel, cause=Cause.GIT
+    )
+    text = plan_markdown(Plan((), (), library_actions=(action,)))
+    assert "; library panels 1 to create**" in text
+    assert "| + | create-library-panel | `lib.library-panel.json` | `lib` | Lib |" in text
