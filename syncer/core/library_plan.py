@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from syncer.core.decide import SUSPENDED, decide
 from syncer.core.library import library_checksum, panel_references
+from syncer.core.prune import in_broken
 from syncer.model.plan import ActionKind, Cause, DashboardAction, Policy
 from syncer.model.state import DesiredState, LiveDashboard, LiveState
 
@@ -53,6 +54,20 @@ def plan_library(
         return LibraryPlan(kept)
     pruned, refusals = _prune(desired, live, policy)
     return LibraryPlan((*kept, *pruned), refusals)
+
+
+def library_orphans(desired: DesiredState, live: LiveState, policy: Policy) -> tuple[LiveDashboard, ...]:
+    """Library panels this instance manages that the source no longer has and this plan does not
+    delete (no --prune, or prune refused): listed, so a plan never calls that state in sync."""
+    if not live.library_read:
+        return ()
+    broken = {p.path.rstrip("/") for p in desired.errors}
+    gone = (
+        p
+        for p in live.library_panels.values()
+        if _ours(p, policy) and p.uid not in desired.library_panels and not in_broken(p.marker, broken)
+    )
+    return tuple(sorted(gone, key=lambda p: p.uid))
 
 
 def _as_library(action: DashboardAction) -> DashboardAction:

@@ -14,7 +14,7 @@ from collections.abc import Collection
 
 from syncer.core.decide import decide
 from syncer.core.folder_plan import plan_folder_changes
-from syncer.core.library_plan import plan_library
+from syncer.core.library_plan import library_orphans, plan_library
 from syncer.core.prune import PruneDecision, orphans, plan_prune
 from syncer.model.plan import DashboardAction, Plan, Policy
 from syncer.model.state import DesiredState, LiveDashboard, LiveState
@@ -36,11 +36,14 @@ def plan(
     library = plan_library(desired, live, policy, scope=scope)
     prune = PruneDecision()
     left: tuple[LiveDashboard, ...] = ()
+    left_library: tuple[LiveDashboard, ...] = ()
     if policy.prune and scope is None:
         remaining = library.remaining_folders(live, desired)
         prune = plan_prune(desired, live, policy, kept, folder_changes, library_folders=remaining)
     if scope is None and (not policy.prune or prune.refusals):
         left = orphans(desired, live, policy)  # not deleted by this plan: listed, never "in sync"
+    if scope is None and (not policy.prune or library.refusals or prune.refusals):
+        left_library = library_orphans(desired, live, policy)
     folder_actions = (*folder_changes, *prune.folder_deletes)
     dashboard_actions: tuple[DashboardAction, ...] = (
         *kept.values(),
@@ -48,4 +51,11 @@ def plan(
         *prune.dashboard_deletes,
     )
     refusals = (*prune.refusals, *library.refusals)
-    return Plan(folder_actions, dashboard_actions, refusals, orphans=left, library_actions=library.actions)
+    return Plan(
+        folder_actions,
+        dashboard_actions,
+        refusals,
+        orphans=left,
+        library_actions=library.actions,
+        library_orphans=left_library,
+    )

@@ -63,11 +63,11 @@ def orphans(desired: DesiredState, live: LiveState, policy: Policy) -> tuple[Liv
     (before its safety checks). Listed without --prune, so a plan never calls such a state in sync."""
     broken = {p.path.rstrip("/") for p in desired.errors}
     managed = (d for d in live.dashboards.values() if _ours(d.marker, policy))
-    gone = (d for d in managed if d.uid not in desired.dashboards and not _in_broken(d.marker, broken))
+    gone = (d for d in managed if d.uid not in desired.dashboards and not in_broken(d.marker, broken))
     return tuple(sorted(gone, key=lambda d: d.uid))
 
 
-def _in_broken(marker: OwnershipMarker | None, broken: set[str]) -> bool:
+def in_broken(marker: OwnershipMarker | None, broken: set[str]) -> bool:
     """Its file (or a directory above it) is there but has errors: not gone, just unreadable."""
     if marker is None or not broken:
         return False

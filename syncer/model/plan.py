@@ -117,6 +117,8 @@ class Plan:
     orphans: tuple[LiveDashboard, ...] = ()
     # library panels: creates/updates run before the dashboards, deletes after (core.library_plan)
     library_actions: tuple[DashboardAction, ...] = ()
+    # managed library panels no longer in the source that this plan does not delete (as `orphans`)
+    library_orphans: tuple[LiveDashboard, ...] = ()
 
     @property
     def writes(self) -> int:
@@ -137,6 +139,7 @@ class Plan:
             and not self.conflicts
             and not folder_conflicts
             and not self.orphans
+            and not self.library_orphans
             and not skipped
         )
 

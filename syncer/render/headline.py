@@ -47,13 +47,15 @@ def plan_headline(plan: Plan, *, source_errors: int = 0, style: Style = PLAIN) -
         lines.append(style.paint(overwrites_line(overwrites), "red"))
     if plan.orphans:
         lines.append(style.paint(orphans_line(len(plan.orphans)), "yellow"))
+    if plan.library_orphans:
+        lines.append(style.paint(orphans_line(len(plan.library_orphans), "library panel"), "yellow"))
     return lines
 
 
-def orphans_line(count: int) -> str:
+def orphans_line(count: int, what: str = "dashboard") -> str:
     if count == 1:
-        return "1 managed dashboard is no longer in the source; `--prune` deletes it."
-    return f"{count} managed dashboards are no longer in the source; `--prune` deletes them."
+        return f"1 managed {what} is no longer in the source; `--prune` deletes it."
+    return f"{count} managed {what}s are no longer in the source; `--prune` deletes them."
 
 
 def overwrites_line(overwrites: list[DashboardAction]) -> str:

@@ -48,6 +48,7 @@ def report_document(
         "dashboards": [_dashboard(a) for a in plan.dashboard_actions],
         "libraryPanels": [_dashboard(a, name="name") for a in plan.library_actions],
         "orphans": [_orphan(d) for d in plan.orphans],
+        "libraryOrphans": [_orphan(d) for d in plan.library_orphans],
         "results": [_result(r) for r in report.results] if command == "apply" else [],
         "refusals": list(plan.refusals),
         "sourceErrors": list(report.source_errors),
@@ -70,6 +71,7 @@ def _summary(report: RunReport) -> dict[str, int]:
     summary.update({f"cause:{c.value}": causes.get(c, 0) for c in Cause})
     summary["overwrites"] = sum(1 for a in report.plan.dashboard_actions if a.overwrites_edit)
     summary["orphans"] = len(report.plan.orphans)
+    summary["libraryOrphans"] = len(report.plan.library_orphans)
     summary["sourceErrors"] = len(report.source_errors)
     return summary
 

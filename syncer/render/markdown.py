@@ -122,6 +122,8 @@ def _status_lines(report: RunReport) -> list[str]:
     problems += [f"refused: {reason}" for reason in plan.refusals] + list(report.source_errors)
     if plan.orphans:
         line += " " + orphans_line(len(plan.orphans))
+    if plan.library_orphans:
+        line += " " + orphans_line(len(plan.library_orphans), "library panel")
     if plan.in_sync and not problems:
         line += " Grafana matches the directory."
     return [line, "", *_caution(problems)]

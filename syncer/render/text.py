@@ -67,6 +67,7 @@ def plan_text(
         if verbose or action.kind is not ActionKind.NOOP:
             lines.append(_dashboard_line(action, style))
     lines.extend(_orphan_line(live, style) for live in plan.orphans)
+    lines.extend(_orphan_line(live, style, what="library panel ") for live in plan.library_orphans)
     lines.extend(style.paint(f"refused: {reason}", "red") for reason in plan.refusals)
     if diff:
         lines.append(diff.rstrip("\n"))
@@ -92,10 +93,11 @@ def _dashboard_line(action: DashboardAction, style: Style, what: str = "") -> st
     return _line(symbol, word, where, uid=action.uid, title=title, reason=action.reason, style=style)
 
 
-def _orphan_line(live: LiveDashboard, style: Style) -> str:
+def _orphan_line(live: LiveDashboard, style: Style, what: str = "") -> str:
     was = live.marker.source_path if live.marker else "?"
     reason = f"managed by this syncer, its file is gone (was {was}); left in Grafana: --prune deletes it"
-    return _line(ORPHAN_SYMBOL, "orphan", was, uid=live.uid, title=live.title, reason=reason, style=style)
+    where = f"{what}{was}"
+    return _line(ORPHAN_SYMBOL, "orphan", where, uid=live.uid, title=live.title, reason=reason, style=style)
 
 
 def _line(symbol: str, word: str, where: str, *, uid: str, title: str, reason: str, style: Style) -> str:

@@ -355,3 +355,22 @@ def test_the_cycle_on_other_grafana_versions(tmp_path: Path, profile: str) -> No
         assert rerun_writes(emulator, root, prune=True) == 0
     finally:
         emulator.stop()
+
+
+def test_a_managed_element_whose_file_is_gone_is_an_orphan_without_prune(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """Issue 18's truth for library panels: the plan lists it and is not "in sync" until --prune."""
+    root = source(tmp_path)
+    write(root, "infra/disk.library-panel.json", element("lib-disk", "Disk", model("Disk", "x")))
+    run(emulator, root)
+    (root / "infra/disk.library-panel.json").unlink()
+
+    plan = run(emulator, root, dry_run=True).plan
+
+    assert [p.uid for p in plan.library_orphans] == ["lib-disk"]
+    assert not plan.orphans and not plan.in_sync
+    pruned = run(emulator, root, prune=True)
+    assert ("lib-disk", ActionKind.DELETE_LIBRARY_PANEL) in [(r.uid, r.kind) for r in pruned.results]
+    after = run(emulator, root, dry_run=True).plan
+    assert not after.library_orphans and after.in_sync
