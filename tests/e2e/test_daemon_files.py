@@ -119,9 +119,17 @@ def test_rename_of_a_file_without_uid_replaces_the_dashboard_when_pruning(
         wait_until(daemon.ready)
         (old_uid,) = dashboard_uids(emulator)
         os.rename(src / "ops/latency.json", src / "ops/latency-p99.json")
-        wait_until(lambda: len(dashboard_uids(emulator)) == 1 and dashboard_uids(emulator) != {old_uid})
-        (new_uid,) = dashboard_uids(emulator)
+        seen: set[str] = set()
+
+        def replaced() -> bool:  # one snapshot per check: two reads could straddle a pass
+            seen.clear()
+            seen.update(dashboard_uids(emulator))
+            return len(seen) == 1 and seen != {old_uid}
+
+        wait_until(replaced)
+        (new_uid,) = seen
         assert title(emulator, new_uid) == "Latency"
+        wait_until(lambda: dashboard_uids(emulator) == {new_uid})  # and it stays the only one
 
 
 def test_deleted_file_stays_in_grafana_without_prune(emulator: Emulator, tmp_path: Path) -> None:
