@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from support import corpora
 from support.emulator import Emulator
 
 jsonschema = pytest.importorskip("jsonschema")
 
-SPEC_PATH = Path("/work/shared/grafana-openapi/grafana-11.4.0-swagger2.json")
+SPEC_PATH = corpora.SHARED / "grafana-openapi" / "grafana-11.4.0-swagger2.json"
 pytestmark = pytest.mark.skipif(not SPEC_PATH.exists(), reason="Grafana OpenAPI description not available")
 
 DASHBOARD = {"uid": "conf", "title": "Conformance", "tags": ["a", "b"], "panels": [{"id": 1, "type": "text"}]}

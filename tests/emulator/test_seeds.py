@@ -1,4 +1,4 @@
-"""The request/response pairs of the API documentation pages in /work/shared/seeds/.
+"""The request/response pairs of the API documentation pages in ../shared/seeds/.
 
 The seed pages quote Grafana's docs (the 2017-era HTTP API page, 000_*, and the 2026 dashboard
 API page, 003_*). Their JSON has placeholders (`...`) and trailing commas, so each pair is
@@ -8,13 +8,12 @@ relies on really appear in them, so a restated pair cannot drift from its source
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from support import corpora
 from support.emulator import Emulator
 
 from .helpers import folder, get, save
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = corpora.SHARED / "seeds"
 K8S = "/apis/dashboard.grafana.app/v1beta1/namespaces/default/dashboards"
 
 

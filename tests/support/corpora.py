@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-ROOT = Path(os.environ.get("SYNCER_CORPORA") or REPO.parent / "shared" / "corpora")
+# the steering data beside the checkout: corpora, Grafana's OpenAPI description, the API seed pages
+SHARED = REPO.parent / "shared"
+ROOT = Path(os.environ.get("SYNCER_CORPORA") or SHARED / "corpora")
 # directories of exported dashboard JSON (the jsonnet corpus is source code, not exports)
 DASHBOARD_CORPORA = ("grafana-operator", "kube-prometheus", "rfmoz")
 JSONNET = ROOT / "jsonnet"
