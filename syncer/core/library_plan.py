@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from syncer.core.decide import SUSPENDED, decide
 from syncer.core.library import library_checksum, panel_references
-from syncer.core.prune import in_broken
+from syncer.core.prune import left_behind
 from syncer.model.plan import ActionKind, Cause, DashboardAction, Policy
 from syncer.model.state import DesiredState, LiveDashboard, LiveState
 
@@ -61,13 +61,7 @@ def library_orphans(desired: DesiredState, live: LiveState, policy: Policy) -> t
     delete (no --prune, or prune refused): listed, so a plan never calls that state in sync."""
     if not live.library_read:
         return ()
-    broken = {p.path.rstrip("/") for p in desired.errors}
-    gone = (
-        p
-        for p in live.library_panels.values()
-        if _ours(p, policy) and p.uid not in desired.library_panels and not in_broken(p.marker, broken)
-    )
-    return tuple(sorted(gone, key=lambda p: p.uid))
+    return left_behind(live.library_panels.values(), desired.library_panels, desired, policy)
 
 
 def _as_library(action: DashboardAction) -> DashboardAction:

@@ -11,7 +11,7 @@ Pure; no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from syncer.core.decide import SUSPENDED
@@ -61,13 +61,24 @@ def plan_prune(
 def orphans(desired: DesiredState, live: LiveState, policy: Policy) -> tuple[LiveDashboard, ...]:
     """Dashboards this instance manages that the source no longer has: what `--prune` would delete
     (before its safety checks). Listed without --prune, so a plan never calls such a state in sync."""
+    return left_behind(live.dashboards.values(), desired.dashboards, desired, policy)
+
+
+def left_behind(
+    items: Iterable[LiveDashboard], present: Collection[str], desired: DesiredState, policy: Policy
+) -> tuple[LiveDashboard, ...]:
+    """The `items` marked by this instance whose uid is not `present` in the source, sorted by uid;
+    one whose recorded file (or a directory above it) has errors is unreadable, not gone."""
     broken = {p.path.rstrip("/") for p in desired.errors}
-    managed = (d for d in live.dashboards.values() if _ours(d.marker, policy))
-    gone = (d for d in managed if d.uid not in desired.dashboards and not in_broken(d.marker, broken))
+    gone = (
+        d
+        for d in items
+        if _ours(d.marker, policy) and d.uid not in present and not _in_broken(d.marker, broken)
+    )
     return tuple(sorted(gone, key=lambda d: d.uid))
 
 
-def in_broken(marker: OwnershipMarker | None, broken: set[str]) -> bool:
+def _in_broken(marker: OwnershipMarker | None, broken: set[str]) -> bool:
     """Its file (or a directory above it) is there but has errors: not gone, just unreadable."""
     if marker is None or not broken:
         return False
