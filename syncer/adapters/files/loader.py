@@ -15,12 +15,14 @@ unusable. It never writes and never talks to Grafana.
 from __future__ import annotations
 
 import dataclasses
+import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 
+from syncer.adapters.files import incremental
 from syncer.adapters.files.file_parts import (
     LoadedFile,
     dashboard_parts,
@@ -40,7 +42,7 @@ from syncer.adapters.files.library_files import (
 from syncer.adapters.files.parse import DEFAULT_MAX_FILE_BYTES, MULTI_DOCUMENT, read_document
 from syncer.adapters.files.placing import cross_checks, place, problem_order
 from syncer.adapters.files.shapes import unwrap
-from syncer.adapters.files.walk import SourceFile, walk_source
+from syncer.adapters.files.walk import SourceFile, WalkResult, walk_source
 from syncer.core.inputs import resolve_inputs
 from syncer.core.library import OFFLINE, without_missing_references
 from syncer.core.library_embedded import with_embedded_panels
@@ -79,21 +81,69 @@ class DirectorySource:
         # Per file it holds only the compressed content and checksums (`DashboardParts`), never parsed JSON.
         self._cache: dict[str, tuple[_CacheKey, LoadedFile]] = {}
         self._lock = threading.Lock()
+        self._memo: incremental.Memo | None = None  # what the last load leaves for `load_changed`
         self.jsonnet: JsonnetFiles[list[LoadedFile]] = JsonnetFiles(self.root, jsonnet or JsonnetOptions())
 
     def load(self) -> DesiredState:
-        if not self.root.exists():
-            raise SourceError(f"source directory {self.root} does not exist")
-        if not self.root.is_dir():
-            raise SourceError(f"source {self.root} is not a directory")
+        self._check_root()
         with self._lock:
             return self._load()
 
+    def _check_root(self) -> None:
+        """Raise SourceError for an unusable root; a load after that walks the whole tree again."""
+        if self.root.is_dir():
+            return
+        self._memo = None
+        if not self.root.exists():
+            raise SourceError(f"source directory {self.root} does not exist")
+        raise SourceError(f"source {self.root} is not a directory")
+
+    def load_changed(self, paths: Collection[str]) -> DesiredState:
+        """Like `load`, after a watcher reported changes at these root-relative paths: only they are
+        looked at when that is sure to give what `load` would (`incremental`), else the whole tree."""
+        self._check_root()
+        with self._lock:
+            try:
+                return self._load_changed(paths)
+            except BaseException:
+                self._memo = None  # these paths were taken from the watcher: the next load walks
+                raise
+
+    def _load_changed(self, paths: Collection[str]) -> DesiredState:
+        memo = self._memo
+        files = incremental.changed_files(memo, paths)
+        if memo is None or files is None:
+            return self._load()
+        projects = memo.walked.jsonnet_projects
+        items = {rel: None if f is None else self._reload(f, projects) for rel, f in files.items()}
+        for gone in (rel for rel, item in items.items() if item is None):
+            self._cache.pop(gone, None)
+        state = incremental.patched_state(memo, items)
+        if state is not None:
+            return state
+        loaded = incremental.merged(memo, items)
+        return self._assemble(memo.walked, loaded, len(loaded), real_root=memo.root[:-1])
+
     def _load(self) -> DesiredState:
-        walked = walk_source(self.root, self.jsonnet.library_dirs_in_root())
-        problems = list(walked.problems)
+        libraries = self.jsonnet.library_dirs_in_root()
+        walked = walk_source(self.root, libraries)
         dashboard_files = [f for f in walked.files if not f.is_folder_file]
         loaded = self._load_files(dashboard_files, walked.jsonnet_projects)
+        jsonnet = bool(libraries) or any(is_jsonnet(f.rel) for f in dashboard_files)
+        real_root = os.path.realpath(self.root)
+        return self._assemble(walked, loaded, len(dashboard_files), real_root=real_root, jsonnet=jsonnet)
+
+    def _assemble(
+        self,
+        walked: WalkResult,
+        loaded: list[LoadedFile],
+        files_seen: int,
+        *,
+        real_root: str,
+        jsonnet: bool = False,
+    ) -> DesiredState:
+        """The desired state of every loaded file: folders, placing, cross-file checks, inputs."""
+        problems = list(walked.problems)
         problems += self.jsonnet.library_problems()
         placed_by_dir = [
             item.file.rel_dir
@@ -114,10 +164,26 @@ class DirectorySource:
         panels = [(item.path or item.file.rel, item.file, item.library) for item in loaded if item.library]
         library = place_library_panels(panels, tree, problems)
         state = DesiredState(
-            tree.folders, dashboards, tuple(problems), files_seen=len(dashboard_files), library_panels=library
+            tree.folders, dashboards, tuple(problems), files_seen=files_seen, library_panels=library
         )
         state = with_embedded_panels(resolve_inputs(state, self._inputs, None))
-        return dataclasses.replace(state, problems=tuple(sorted(state.problems, key=problem_order)))
+        state = dataclasses.replace(state, problems=tuple(sorted(state.problems, key=problem_order)))
+        self._memo = incremental.remember(real_root, walked, loaded, tree, state, jsonnet=jsonnet)
+        return state
+
+    def _reload(self, file: SourceFile, projects: frozenset[str]) -> LoadedFile:
+        """One reported file, from the cache when it did not change after all."""
+        identity, project = _identity(file), in_project(file.rel, projects)
+        item = self._cached_or_load(file, project, identity)
+        if identity is not None:
+            self._cache[file.rel] = ((identity, project), item)
+        return item
+
+    def _cached_or_load(self, file: SourceFile, project: bool, identity: _FileIdentity | None) -> LoadedFile:
+        hit = self._cache.get(file.rel)
+        if hit is not None and identity is not None and hit[0] == (identity, project):
+            return hit[1]
+        return self._load_file(file, project)
 
     def _load_files(self, files: list[SourceFile], projects: frozenset[str]) -> list[LoadedFile]:
         cache: dict[str, tuple[_CacheKey, LoadedFile]] = {}
@@ -128,12 +194,7 @@ class DirectorySource:
                 loaded += self.jsonnet.load(file.path, file.rel, partial(self._produced, file))[0]
                 continue
             identity, project = _identity(file), in_project(file.rel, projects)
-            hit = self._cache.get(file.rel)
-            item = (
-                hit[1]
-                if hit is not None and identity is not None and hit[0] == (identity, project)
-                else self._load_file(file, project)
-            )
+            item = self._cached_or_load(file, project, identity)
             if identity is not None:
                 cache[file.rel] = ((identity, project), item)
             loaded.append(item)

@@ -56,6 +56,7 @@ class WalkResult:
     files: tuple[SourceFile, ...]
     problems: tuple[SourceProblem, ...]
     jsonnet_projects: frozenset[str] = frozenset()  # directories holding jsonnetfile.json ("" = root)
+    rules: IgnoreRules = field(default_factory=IgnoreRules)  # `.syncignore` as read by this walk
 
 
 def walk_source(root: Path, libraries: frozenset[str] = frozenset()) -> WalkResult:
@@ -67,7 +68,7 @@ def walk_source(root: Path, libraries: frozenset[str] = frozenset()) -> WalkResu
     while batch := walk.libraries.release(f.rel for f in walk.files):  # plain folders named vendor/
         for entry, rel, chain in batch:
             walk.entry(entry, rel, chain)
-    return WalkResult(tuple(walk.files), tuple(walk.problems), frozenset(walk.projects))
+    return WalkResult(tuple(walk.files), tuple(walk.problems), frozenset(walk.projects), rules)
 
 
 @dataclass
