@@ -97,7 +97,7 @@ async def _pass(
         desired, live = await with_library(target.library, desired, live, prune=target.policy.prune)
     except GrafanaError as exc:
         return RunReport(plan=EMPTY_PLAN, source_errors=_errors(desired), fatal=str(exc))
-    plan = make_plan(desired, live, target.policy, scope=scope)
+    plan = make_plan(_in_scope(desired, scope), live, target.policy, scope=scope)
     warnings = tuple(str(w) for w in desired.warnings)
     report = RunReport(plan=plan, source_errors=_errors(desired), extra={WARNINGS: warnings})
     if dry_run:
@@ -131,6 +131,15 @@ async def _resolve(target: Target, desired: DesiredState) -> DesiredState:
     found = await target.grafana.list_datasources()
     refs = [DataSourceRef(uid=d.uid, name=d.name, type=d.type, is_default=d.is_default) for d in found]
     return resolve_inputs(desired, target.inputs, refs)
+
+
+def _in_scope(desired: DesiredState, scope: Collection[str] | None) -> DesiredState:
+    """What the planner sees: with a scope, only those dashboards (folders and library panels all),
+    so an incremental pass plans a few dashboards, not the whole tree."""
+    if scope is None:
+        return desired
+    wanted = {uid: desired.dashboards[uid] for uid in scope if uid in desired.dashboards}
+    return replace(desired, dashboards=wanted)
 
 
 def _uids_to_fetch(scope: Collection[str] | None) -> Collection[str] | None:

@@ -2,7 +2,8 @@
 
 Who calls it: `syncer.engine.daemon.loop.Daemon` through its `SourceWatcher` seam (built by `syncer.cli.run`).
 The callbacks run on watchdog's observer thread; the daemon hops them onto its event loop. This module
-only says *that* something relevant changed, never what to do about it: no loading, no applying.
+only says *that* something relevant changed, and which files (`take_changes`, so that a reload reads
+only those), never what to do about it: no loading, no applying.
 
 What it copes with:
 - editors that write a temp file and rename it over the original (the move's destination counts;
@@ -58,11 +59,15 @@ def is_relevant_source_path(relative: PurePath, *, is_directory: bool) -> bool:
 
 
 class _TreeHandler(FileSystemEventHandler):
-    """Events inside the (resolved) root."""
+    """Events inside the (resolved) root. `on_path` hears each relevant file's root-relative path, or
+    None when the event is about more than files (a directory created, moved or deleted)."""
 
-    def __init__(self, root: str, on_change: Callable[[], None]) -> None:
+    def __init__(
+        self, root: str, on_change: Callable[[], None], on_path: Callable[[str | None], None] = lambda _: None
+    ) -> None:
         self._root = root
         self._on_change = on_change
+        self._on_path = on_path
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type not in RELEVANT_EVENTS:
@@ -70,17 +75,21 @@ class _TreeHandler(FileSystemEventHandler):
         if event.is_directory and event.event_type in ("modified", "closed"):
             return  # a directory's mtime changes with every temp file; file events say what matters
         paths = [event.src_path, getattr(event, "dest_path", "") or ""]
-        if any(self._relevant(os.fsdecode(p), event.is_directory) for p in paths if p):
-            self._on_change()
+        relevant = [r for r in (self._relevant(os.fsdecode(p), event.is_directory) for p in paths if p) if r]
+        if not relevant:
+            return
+        for relative in relevant:
+            self._on_path(None if event.is_directory else relative.as_posix())
+        self._on_change()
 
-    def _relevant(self, path: str, is_directory: bool) -> bool:
+    def _relevant(self, path: str, is_directory: bool) -> PurePath | None:
         try:
             relative = PurePath(os.path.relpath(path, self._root))
         except ValueError:
-            return False
+            return None
         if relative.parts and relative.parts[0] == "..":
-            return False
-        return is_relevant_source_path(relative, is_directory=is_directory)
+            return None
+        return relative if is_relevant_source_path(relative, is_directory=is_directory) else None
 
 
 class _NameHandler(FileSystemEventHandler):
@@ -127,6 +136,9 @@ class DirectoryWatcher:
         # (real path, (device, inode)) of the watched tree: a root replaced by a rename keeps its
         # path but not its inode, and the watch must follow it
         self._aimed_at: tuple[str | None, tuple[int, int] | None] = (None, None)
+        # files changed since `take_changes` last ran; None: something no list of files describes
+        self._changes: set[str] | None = None
+        self._changes_lock = threading.Lock()
 
     @property
     def watching(self) -> str | None:
@@ -143,9 +155,28 @@ class DirectoryWatcher:
         for library in self._library_dirs:
             real = os.path.realpath(library)
             if os.path.isdir(real):
-                self._observer.schedule(_TreeHandler(real, self._on_change), real, recursive=True)
+                self._observer.schedule(_TreeHandler(real, self._on_unknown_change), real, recursive=True)
         self._observer.start()
         self.check_root()
+
+    def take_changes(self) -> frozenset[str] | None:
+        """The root-relative paths of the files changed since the last call (so a reload can read only
+        them), or None when only a full walk can tell: before the first call, after a directory event,
+        a root swap, or an event in a jsonnet library directory outside the tree."""
+        with self._changes_lock:
+            changes, self._changes = self._changes, set()
+        return None if changes is None else frozenset(changes)
+
+    def _note(self, path: str | None) -> None:
+        with self._changes_lock:
+            if path is None:
+                self._changes = None
+            elif self._changes is not None:
+                self._changes.add(path)
+
+    def _on_unknown_change(self) -> None:
+        self._note(None)
+        self._on_change()
 
     def stop(self) -> None:
         self._observer.stop()
@@ -173,7 +204,7 @@ class DirectoryWatcher:
                 self._reaim()
             finally:
                 self._lock.release()
-        self._on_change()
+        self._on_unknown_change()
 
     def _reaim(self) -> bool:
         resolved = os.path.realpath(self._root) if self._root.is_dir() else None
@@ -185,11 +216,12 @@ class DirectoryWatcher:
                 self._observer.unschedule(self._tree_watch)
             self._tree_watch = None
         self._aimed_at = identity
+        self._note(None)  # events may have been missed between the old watch and the new one
         log.info("watching source tree", root=str(self._root), real_path=resolved)
         if resolved is not None:
             try:
                 self._tree_watch = self._observer.schedule(
-                    _TreeHandler(resolved, self._on_change), resolved, recursive=True
+                    _TreeHandler(resolved, self._on_change, self._note), resolved, recursive=True
                 )
             except OSError:
                 # the directory vanished between the check and the watch: try again next time

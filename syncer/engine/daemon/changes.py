@@ -8,7 +8,7 @@ It must not do I/O: loading is the caller's job.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 
 from syncer.model.state import DesiredState
@@ -57,6 +57,18 @@ def diff(old: Snapshot, new: Snapshot) -> ChangeSet:
         old.library_panels.keys() - new.library_panels.keys()
     )
     return ChangeSet(changed, removed, folders_changed, folders_removed)
+
+
+def scope_of(
+    changes: ChangeSet | None, dirty: Set[str], desired: DesiredState, *, prune: bool
+) -> frozenset[str] | None:
+    """The uids an incremental pass reconciles (possibly none), or None for a full reconcile: no
+    changes known (a full batch, no good state yet), or something left the source while prune is on
+    (only a full run may prune; cheap enough for the rare deletion). `dirty`: uids whose last write
+    failed, retried with every pass."""
+    if changes is None or (prune and (changes.removed or changes.folders_removed)):
+        return None
+    return frozenset(changes.changed | (dirty & desired.dashboards.keys()))
 
 
 def source_refusal(previous: Snapshot | None, desired: DesiredState) -> str | None:

@@ -9,13 +9,14 @@ here as protocols instead of importing those packages. Nothing here does I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from syncer.engine.reconcile import Target
+from syncer.model.state import DesiredState
 from syncer.ports import MetricsPort
 
 
@@ -58,6 +59,18 @@ class SourceWatcher(Protocol):
     def check_root(self) -> bool:
         """Re-resolve a symlinked root; re-aim the watch and return True when its target changed."""
         ...
+
+    def take_changes(self) -> frozenset[str] | None:
+        """Root-relative paths of the files changed since the last call; None when only a full walk
+        of the tree can tell (directory events, a re-aimed root, before the first call)."""
+        ...
+
+
+@runtime_checkable
+class IncrementalSource(Protocol):
+    """A source that can reload just the files a watcher reported (`DirectorySource`)."""
+
+    def load_changed(self, paths: Collection[str]) -> DesiredState: ...
 
 
 WatcherFactory = Callable[[Path, Callable[[], None], tuple[Path, ...], Callable[[], None]], SourceWatcher]

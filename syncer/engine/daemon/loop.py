@@ -69,6 +69,7 @@ class Daemon:
             config=self._config,
             cancel=self._cancel,
             before_load=lambda: self._check_root(spec.name),
+            changed_paths=lambda: self._take_changes(spec.name),
         )
 
     # ---- control surface used by the HTTP server -------------------------------------------------
@@ -236,6 +237,10 @@ class Daemon:
         if not runner.status.ready and runner.funnel.request_full(Trigger.CREDENTIALS):
             self._metrics.trigger(name, Trigger.CREDENTIALS.value)
             runner.wake()
+
+    def _take_changes(self, name: str) -> frozenset[str] | None:
+        watcher = self._watchers.get(name)
+        return None if watcher is None else watcher.take_changes()
 
     def _check_root(self, name: str) -> None:
         watcher = self._watchers.get(name)

@@ -24,12 +24,13 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import replace
 from enum import Enum
+from functools import partial
 
 import structlog
 
 from syncer.engine.daemon.backoff import Backoff
-from syncer.engine.daemon.changes import Snapshot, diff, source_refusal
-from syncer.engine.daemon.config import DaemonConfig, DaemonMetrics, TargetSpec
+from syncer.engine.daemon.changes import Snapshot, diff, scope_of, source_refusal
+from syncer.engine.daemon.config import DaemonConfig, DaemonMetrics, IncrementalSource, TargetSpec
 from syncer.engine.daemon.report import drifted_after, is_drift, pass_result, record_report
 from syncer.engine.daemon.status import TargetStatus
 from syncer.engine.funnel import Batch, Funnel, Trigger
@@ -61,6 +62,7 @@ class TargetRunner:
         config: DaemonConfig,
         cancel: asyncio.Event | None = None,
         before_load: Callable[[], None] = lambda: None,
+        changed_paths: Callable[[], frozenset[str] | None] = lambda: None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.spec = spec
@@ -70,6 +72,7 @@ class TargetRunner:
         self._config = config
         self._cancel = cancel or asyncio.Event()
         self._before_load = before_load
+        self._changed_paths = changed_paths
         self._clock = clock
         self._backoff = Backoff(initial_s=config.backoff_initial_s, max_s=config.backoff_max_s)
         self._retry_after: float | None = None
@@ -164,22 +167,30 @@ class TargetRunner:
         self.status.running = True
         self.status.last_attempt_unix = self._clock()
         try:
-            desired = await self._load(target)
+            desired = await self._load(target, full=batch.full)
             if desired is None:
                 return Result.SOURCE
-            scope = self._scope(batch, desired, prune=target.policy.prune)
-            if scope is not None and not scope and not self._folders_changed(desired):
+            snapshot = Snapshot.of(desired)
+            changes = None if batch.full or self._snapshot is None else diff(self._snapshot, snapshot)
+            scope = scope_of(changes, self._dirty, desired, prune=target.policy.prune)
+            if changes is not None and scope is not None and not scope and not changes.folders_changed:
                 log.debug("no change", target=self.name, triggers=sorted(batch.triggers))
-                self._snapshot = Snapshot.of(desired)
+                self._snapshot = snapshot
                 return Result.DONE
-            return await self._reconcile(target, desired, scope, batch)
+            return await self._reconcile(target, desired, snapshot, scope, batch)
         finally:
             self.status.running = False
 
-    async def _load(self, target: Target) -> DesiredState | None:
+    async def _load(self, target: Target, *, full: bool) -> DesiredState | None:
+        """The source as it is now. After file events, only the files the watcher reported are read
+        (`IncrementalSource`) when the runner holds a good state to build on; else the whole tree."""
         self._before_load()
+        paths = self._changed_paths()  # taken on every batch: a full load covers them too
+        source, load = target.source, target.source.load
+        if paths is not None and not full and self._snapshot and isinstance(source, IncrementalSource):
+            load = partial(source.load_changed, paths)
         try:
-            desired = await asyncio.to_thread(target.source.load)
+            desired = await asyncio.to_thread(load)
         except SourceError as exc:
             self._source_failed("unreadable", str(exc))
             return None
@@ -207,21 +218,13 @@ class TargetRunner:
         if not self.status.completed:
             self.status.reason = f"source: {message}"
 
-    def _scope(self, batch: Batch, desired: DesiredState, *, prune: bool) -> Collection[str] | None:
-        """None for a full reconcile, else the uids to reconcile (possibly empty)."""
-        if batch.full or self._snapshot is None:
-            return None
-        changes = diff(self._snapshot, Snapshot.of(desired))
-        if prune and (changes.removed or changes.folders_removed):
-            return None  # only a full run may prune; cheap enough for the rare deletion
-        return frozenset(changes.changed | (self._dirty & desired.dashboards.keys()))
-
-    def _folders_changed(self, desired: DesiredState) -> bool:
-        assert self._snapshot is not None
-        return diff(self._snapshot, Snapshot.of(desired)).folders_changed
-
     async def _reconcile(
-        self, target: Target, desired: DesiredState, scope: Collection[str] | None, batch: Batch
+        self,
+        target: Target,
+        desired: DesiredState,
+        snapshot: Snapshot,
+        scope: Collection[str] | None,
+        batch: Batch,
     ) -> Result:
         self._retry_after = None
         # why: a git-sync swap moves HEAD under a long-lived Target; version messages name the new commit
@@ -246,13 +249,13 @@ class TargetRunner:
             scope=scope,
             triggers=[t.value for t in batch.triggers],
         )
-        self._remember(desired, report, full=scope is None)
+        self._remember(desired, snapshot, report, full=scope is None)
         self.status.last_result = pass_result(report)
         self.status.last_exit_code = exit_code_for_apply(report)
         return Result.PARTIAL if report.failures else Result.DONE
 
-    def _remember(self, desired: DesiredState, report: RunReport, *, full: bool) -> None:
-        self._snapshot = Snapshot.of(desired)
+    def _remember(self, desired: DesiredState, snapshot: Snapshot, report: RunReport, *, full: bool) -> None:
+        self._snapshot = snapshot
         self._dirty = {r.uid for r in report.failures}
         self.status.succeeded(self._clock())
         gauges = {

@@ -41,6 +41,9 @@ class FakeWatcher:
     def check_root(self) -> bool:
         return False
 
+    def take_changes(self) -> frozenset[str] | None:
+        return None  # unknown: every load walks the tree
+
 
 def spec(name: str, root: Path, grafana: FakeGrafana) -> TargetSpec:
     @asynccontextmanager
