@@ -7,8 +7,10 @@ the server returns the new content (polling GET /api/dashboards/uid/:uid every 2
 p95 and max (target: p95 under 1 s including debounce), the requests each edit cost, and the
 daemon's resident memory once it holds all N dashboards (target at 10,000: under 300 MB).
 
-Usage: python bench/daemon_latency.py --size 200 --edits 50 [--debounce 0.2] [--json OUT]
+Usage: python bench/daemon_latency.py --size 200 --edits 50 [--debounce 0.2] [--api resources] [--json OUT]
        python bench/daemon_latency.py --size 10000 --edits 0      (memory only)
+       python bench/daemon_latency.py --size 10000 --edits 20 --source /tmp/daemon10k/src
+           (reuses a tree written by `bench/gen.py DIR --count N --seed 11`, or writes it there once)
 Who calls it: bench/run_all.py, or a person. It prints figures; it asserts no timing.
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import re
 import signal
 import subprocess
@@ -27,7 +30,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from gen import edit_dashboard_file, generate
+from gen import GeneratedFile, GenStats, edit_dashboard_file, generate
 from harness import (
     BENCH_TOKEN,
     REPO,
@@ -140,6 +143,22 @@ def edit_latency(
     raise TimeoutError(f"edit {marker} of {uid} not on the server after {timeout:.0f}s")
 
 
+def reuse_or_generate(source: Path | None, tmp: Path, size: int, seed: int) -> GenStats:
+    """The tree to run on: a fresh one in `tmp`, or `source` (written there first if it is missing;
+    at 10,000 dashboards that is about 530 MB and minutes, so a person can keep it between runs)."""
+    if source is None:
+        return generate(tmp / "src", size, seed)
+    if not source.exists():
+        return generate(source, size, seed)
+    paths = sorted(source.rglob("*.json"), key=lambda p: p.name)  # gen's uids sort in index order
+    if len(paths) != size:
+        raise SystemExit(f"{source} holds {len(paths)} dashboards, not {size}")
+    files = [
+        GeneratedFile(p, p.stem, "", p.parent.relative_to(source).parts, p.stat().st_size) for p in paths
+    ]
+    return GenStats(source, tuple(files))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="daemon edit latency and resident memory")
     parser.add_argument("--size", type=int, default=200)
@@ -149,12 +168,14 @@ def main() -> int:
     parser.add_argument("--pause", type=float, default=0.3, help="seconds between edits")
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--api", default="legacy", help="syncer run --api: legacy (default), resources, auto")
+    parser.add_argument("--source", type=Path, default=None, help="reuse (or write once) the tree here")
     args = parser.parse_args()
+    run = time.strftime("%H%M%S")  # edit markers differ between runs on a reused tree
 
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}; load average {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory(prefix="syncer-bench-daemon-") as tmp:
-        stats = generate(Path(tmp) / "src", args.size, args.seed)
-        print(f"data: {args.size} dashboards, {stats.total_bytes / 1e6:.1f} MB", flush=True)
+        stats = reuse_or_generate(args.source, Path(tmp), args.size, args.seed)
+        print(f"data: {args.size} dashboards, {stats.total_bytes / 1e6:.1f} MB; api {args.api}", flush=True)
         with running_emulator() as emulator:
             debounce = args.debounce
             with running_daemon(stats.root, emulator, Path(tmp) / "daemon.log", debounce, args.api) as daemon:
@@ -167,7 +188,8 @@ def main() -> int:
                 for i in range(args.edits):
                     generated = stats.files[(i * 7) % len(stats.files)]
                     time.sleep(args.pause)
-                    latency, polled = edit_latency(emulator, generated.path, generated.uid, f"e{i}", 30.0)
+                    marker = f"e{i}-{run}"
+                    latency, polled = edit_latency(emulator, generated.path, generated.uid, marker, 30.0)
                     latencies.append(latency)
                     polls += polled
                 counters = emulator.counters()
@@ -199,6 +221,7 @@ def main() -> int:
             f"this script's {polls} polling GETs excluded)"
         )
     print(f"daemon rss after edits={rss_after:.0f}MB; exit code on SIGTERM={code}")
+    print("load average (1, 5, 15 min) at the end: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2) + "\n")

@@ -186,11 +186,17 @@ def main() -> None:
     parser.add_argument("--size-kb", type=int, default=None, help="realistic dashboards of about this size")
     parser.add_argument("--oneshot", action="store_true", help="also measure a one-shot `syncer apply`")
     parser.add_argument("--api", default="legacy", help="syncer --api: legacy (default), resources or auto")
+    parser.add_argument("--source", type=Path, default=None, help="a tree from bench/gen.py to reuse")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="syncer-daemon-bench-") as tmp:
         root = Path(tmp) / "src"
         paths: list[Path] = []
-        if args.size_kb:
+        if args.source:  # `bench/gen.py DIR --count N`, kept between runs (10,000 are ~530 MB)
+            root = args.source
+            paths = sorted(root.rglob("*.json"), key=lambda p: p.name)[: args.dashboards]
+            size = sum(p.stat().st_size for p in paths)
+            print(f"source: {len(paths)} dashboards from {root}, {size / 1e6:.1f} MB of JSON")
+        elif args.size_kb:
             paths = write_realistic_tree(root, args.dashboards, args.size_kb)
             size = sum(p.stat().st_size for p in paths)
             folders = len({p.parent for p in paths})
@@ -221,6 +227,7 @@ def main() -> None:
         daemon, url = start(env_command, Path(tmp) / "daemon.log", r"serving http on (\S+)")
         try:
             with httpx.Client(base_url=url, timeout=30) as client:
+                print(f"api {args.api}; load average {os.getloadavg()[0]:.2f}")
                 idle = memory(daemon.pid)
                 print(f"started:              RSS {idle[0]:7.1f} MiB")
                 began = time.monotonic()
@@ -241,6 +248,7 @@ def main() -> None:
                         f"({time.monotonic() - began:.1f} s)"
                     )
                 began = time.monotonic()
+                print(f"load average before the burst: {os.getloadavg()[0]:.2f}")
                 for i in range(0, args.dashboards, max(1, args.dashboards // 100)):
                     if paths:
                         gen.edit_dashboard_file(paths[i], "by the memory bench")

@@ -215,3 +215,26 @@ def test_credential_file_changes_call_the_credentials_callback(tmp_path: Path, c
         assert calls.count == 0
     finally:
         watcher.stop()
+
+
+def test_the_changed_files_are_reported_by_path_and_directory_events_as_unknown(
+    watch: tuple[DirectoryWatcher, Path], calls: Calls
+) -> None:
+    watcher, root = watch
+    assert watcher.take_changes() is None  # nothing taken yet: the first load walks the tree
+    (root / "team").mkdir()
+    assert calls.wait()
+    calls.settle()
+    assert watcher.take_changes() is None  # a directory appeared: only a walk can tell what is in it
+    (root / "team" / ".d.json.tmp").write_text('{"title": "x"}')
+    os.replace(root / "team" / ".d.json.tmp", root / "team" / "d.json")  # an editor's save
+    (root / "e.json").write_text("{}")
+    (root / "notes.txt").write_text("not a dashboard")
+    assert calls.wait()
+    calls.settle()
+    assert watcher.take_changes() == frozenset({"team/d.json", "e.json"})
+    assert watcher.take_changes() == frozenset()  # taken: the next call starts afresh
+    (root / "e.json").unlink()
+    assert calls.wait()
+    calls.settle()
+    assert watcher.take_changes() == frozenset({"e.json"})

@@ -163,7 +163,14 @@ def write_dashboard(root: Path, rel: str, uid: str, title: str | None = None, pa
 
 
 class Harness:
-    def __init__(self, root: Path, *, prune: bool = False, probe_interval_s: float = 15.0) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        prune: bool = False,
+        probe_interval_s: float = 15.0,
+        changed_paths: Callable[[], frozenset[str] | None] = lambda: None,
+    ) -> None:
         self.root = root
         self.grafana = FakeGrafana()
         self.metrics = RecordingMetrics()
@@ -185,6 +192,7 @@ class Harness:
             status=self.status,
             metrics=self.metrics,
             config=config,
+            changed_paths=changed_paths,
         )
         self.task: asyncio.Task[None] | None = None
 
