@@ -22,6 +22,7 @@ from syncer.adapters.grafana.http.session import GrafanaHttp
 from syncer.adapters.grafana.legacy.adapter import LegacyGrafana
 from syncer.adapters.grafana.legacy.library_elements import LibraryElements
 from syncer.adapters.grafana.resources.adapter import build as build_resources
+from syncer.adapters.grafana.resources.client import PAGE_SIZE
 from syncer.engine.pull import PullOptions, PullSummary, pull
 from syncer.engine.reconcile import Target
 from syncer.engine.source_commit import git_commit
@@ -39,15 +40,22 @@ def build_grafana(
     concurrency: int = 8,
     allow_ui_edits: bool = True,
     http: GrafanaHttp | None = None,
+    page_size: int = PAGE_SIZE,
 ) -> GrafanaPort:
     """A Grafana adapter for `settings.api`. `auto` uses the resources adapter when the server offers
     it (decided by that adapter's discovery), else the legacy API.
-    `http`: share one client with the library panel adapter (one pool, one request count)."""
+    `http`: share one client with the library panel adapter (one pool, one request count).
+    `page_size`: objects per LIST page of the resources API (smaller in the daemon, for memory)."""
     http = http or GrafanaHttp(settings, metrics=metrics, concurrency=concurrency)
     if settings.api is ApiFlavour.LEGACY:
         return LegacyGrafana(http, concurrency=concurrency)
     return build_resources(
-        http, settings=settings, concurrency=concurrency, fallback=LegacyGrafana, allow_edits=allow_ui_edits
+        http,
+        settings=settings,
+        concurrency=concurrency,
+        fallback=LegacyGrafana,
+        allow_edits=allow_ui_edits,
+        page_size=page_size,
     )
 
 
@@ -104,7 +112,7 @@ def jsonnet_options(settings: JsonnetSettings) -> JsonnetOptions:
 
 @asynccontextmanager
 async def open_target(
-    settings: TargetSettings, *, metrics: MetricsPort | None = None
+    settings: TargetSettings, *, metrics: MetricsPort | None = None, page_size: int = PAGE_SIZE
 ) -> AsyncIterator[Target]:
     """A ready Target (one HTTP client for its lifetime, closed on exit)."""
     source = build_source(settings)
@@ -117,6 +125,7 @@ async def open_target(
         concurrency=settings.sync.concurrency,
         allow_ui_edits=settings.sync.allow_ui_edits,
         http=http,
+        page_size=page_size,
     )
     try:
         yield Target(

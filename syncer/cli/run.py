@@ -180,6 +180,7 @@ def daemon_config(settings: DaemonSettings) -> DaemonConfig:
 def _spec(target: TargetSettings, metrics: PrometheusMetrics) -> TargetSpec:
     from functools import partial
 
+    from syncer.adapters.grafana.resources.client import DAEMON_PAGE_SIZE
     from syncer.app import open_target
     from syncer.engine.daemon.config import TargetSpec
 
@@ -188,7 +189,9 @@ def _spec(target: TargetSettings, metrics: PrometheusMetrics) -> TargetSpec:
     return TargetSpec(
         name=target.name,
         root=Path(target.sync.dir),
-        open=partial(open_target, target, metrics=metrics.for_target(target.name)),
+        open=partial(
+            open_target, target, metrics=metrics.for_target(target.name), page_size=DAEMON_PAGE_SIZE
+        ),
         credential_files=(token_file,) if token_file is not None else (),
     )
 

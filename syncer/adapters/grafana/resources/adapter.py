@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Any, Protocol
 
 from syncer.adapters.grafana.datasources import list_datasources as read_datasources
@@ -41,7 +41,7 @@ from syncer.adapters.grafana.resources.client import PAGE_SIZE, Obj, ResourceCli
 from syncer.adapters.grafana.resources.folders import ResourceFolders
 from syncer.adapters.grafana.resources.meta import ANN_STORED_CHECKSUM, object_annotations
 from syncer.adapters.grafana.resources.reads import DashboardReads
-from syncer.model.errors import Invalid, VersionConflict
+from syncer.model.errors import GrafanaError, Invalid, VersionConflict
 from syncer.model.state import (
     DesiredDashboard,
     DesiredFolder,
@@ -80,6 +80,7 @@ class ResourcesGrafana:
         self._allow_edits = allow_edits
         self._now_ms = now_ms
         self._dashboards = DashboardReads(self._client)
+        self._known_folders: dict[str, LiveFolder] | None = None
 
     @property
     def request_count(self) -> int:
@@ -108,9 +109,16 @@ class ResourcesGrafana:
 
     async def fetch_live(self, dashboard_uids: Collection[str] | None) -> LiveState:
         versions = await self._client.versions()
-        folders, (dashboards, others) = await asyncio.gather(
-            self._folders.list_all(), self._dashboards.read(versions, dashboard_uids)
-        )
+        if dashboard_uids is not None and self._known_folders is not None:
+            # scoped (daemon) passes use the remembered folders, as the legacy adapter does; a folder
+            # changed meanwhile shows up as a failed write, and the next pass lists them again
+            folders = dict(self._known_folders)
+            dashboards, others = await self._dashboards.read(versions, dashboard_uids)
+        else:
+            folders, (dashboards, others) = await asyncio.gather(
+                self._folders.list_all(), self._dashboards.read(versions, dashboard_uids)
+            )
+            self._known_folders = dict(folders)
         return LiveState(
             folders=folders,
             dashboards=dashboards,
@@ -145,6 +153,15 @@ class ResourcesGrafana:
         live: LiveDashboard | None,
         marker: OwnershipMarker,
         message: str,
+    ) -> SaveResult:
+        try:
+            return await self._save(desired, live, marker, message)
+        except GrafanaError:
+            self._known_folders = None  # e.g. its folder is gone: the remembered folders may be stale
+            raise
+
+    async def _save(
+        self, desired: DesiredDashboard, live: LiveDashboard | None, marker: OwnershipMarker, message: str
     ) -> SaveResult:
         version = await self._write_version(desired)
         resource_version = live.resource_version if live else None
@@ -212,15 +229,27 @@ class ResourcesGrafana:
     # ---- folders -------------------------------------------------------------------------------
 
     async def create_folder(self, folder: DesiredFolder, marker: OwnershipMarker) -> LiveFolder:
-        return await self._folders.create(folder, marker)
+        return await self._folder_write(self._folders.create(folder, marker))
 
     async def update_folder(
         self, folder: DesiredFolder, live: LiveFolder, marker: OwnershipMarker
     ) -> LiveFolder:
-        return await self._folders.update(folder, live, marker)
+        return await self._folder_write(self._folders.update(folder, live, marker))
 
     async def delete_folder(self, live: LiveFolder) -> None:
+        self._known_folders = None  # a delete removes a whole subtree: list them on the next pass
         await self._folders.delete(live)
+
+    async def _folder_write(self, write: Awaitable[LiveFolder]) -> LiveFolder:
+        """A folder write, kept in the remembered folders (all forgotten when it fails)."""
+        try:
+            folder = await write
+        except GrafanaError:
+            self._known_folders = None
+            raise
+        if self._known_folders is not None:
+            self._known_folders[folder.uid] = folder
+        return folder
 
     # ---- data sources --------------------------------------------------------------------------
 
@@ -248,6 +277,7 @@ def build(
     concurrency: int,
     fallback: Callable[..., GrafanaPort],
     allow_edits: bool = True,
+    page_size: int = PAGE_SIZE,
 ) -> GrafanaPort:
     """The adapter for `api: resources` (this one, versions discovered on first use) or `api: auto`
     (discovery decides between this one and `fallback`, the legacy adapter). Called by `syncer.app`."""
@@ -255,7 +285,12 @@ def build(
 
     def resources(versions: ResourceVersions | None) -> ResourcesGrafana:
         return ResourcesGrafana(
-            http, namespace=namespace, versions=versions, allow_edits=allow_edits, concurrency=concurrency
+            http,
+            namespace=namespace,
+            versions=versions,
+            allow_edits=allow_edits,
+            concurrency=concurrency,
+            page_size=page_size,
         )
 
     if settings.api == RESOURCES:
