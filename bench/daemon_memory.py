@@ -249,9 +249,10 @@ def main() -> None:
                     )
                 began = time.monotonic()
                 print(f"load average before the burst: {os.getloadavg()[0]:.2f}")
+                stamp = time.strftime("%H:%M:%S")  # a new edit on a reused tree too (else: no change)
                 for i in range(0, args.dashboards, max(1, args.dashboards // 100)):
                     if paths:
-                        gen.edit_dashboard_file(paths[i], "by the memory bench")
+                        gen.edit_dashboard_file(paths[i], f"by the memory bench at {stamp}")
                         continue
                     body = dashboard(i)
                     body["title"] = f"Service {i} (edited)"

@@ -80,6 +80,7 @@ class TargetRunner:
         self._dirty: set[str] = set()  # uids whose last write failed: always in the next scope
         self._drifted: set[str] = set()  # uids holding a Grafana edit after the last pass over them
         self._wake = asyncio.Event()
+        self._settle = False  # a full pass ended: settle the heap once its states are dropped
 
     @property
     def name(self) -> str:
@@ -118,6 +119,9 @@ class TargetRunner:
     async def _serve(self, target: Target) -> None:
         while (batch := await self.funnel.next_batch()) is not None:
             outcome = await self._run_batch(target, batch)
+            if self._settle:  # here, not in the pass: its states are unreferenced now, so collectable
+                self._settle = False
+                settle_heap()
             self._publish_state()
             if outcome is Result.DONE or outcome is Result.SOURCE:
                 self._backoff.reset()
@@ -269,8 +273,7 @@ class TargetRunner:
         gauges["drifted_dashboards"] = float(len(self._drifted))
         # library panels are planned on every pass, so each pass sees all of their drift
         gauges["drifted_library_panels"] = float(sum(1 for a in report.plan.library_actions if is_drift(a)))
-        if full and self._config.freeze_heap_after_full_pass:
-            settle_heap()
+        self._settle = full and self._config.freeze_heap_after_full_pass
         self._metrics.gauges(self.name, gauges)
 
     def _grafana_failed(self, exc: GrafanaError) -> Result:
