@@ -24,8 +24,10 @@ from types import MappingProxyType
 
 from syncer.adapters.files import incremental
 from syncer.adapters.files.file_parts import (
+    CacheEntry,
     LoadedFile,
     dashboard_parts,
+    file_identity,
     file_uid,
     foreign_warning,
     refresh_warning,
@@ -79,7 +81,7 @@ class DirectorySource:
         self._max_folder_depth = max_folder_depth
         # why: the daemon reloads the whole tree on every change; unchanged files are not re-parsed.
         # Per file it holds only the compressed content and checksums (`DashboardParts`), never parsed JSON.
-        self._cache: dict[str, tuple[_CacheKey, LoadedFile]] = {}
+        self._cache: dict[str, CacheEntry] = {}
         self._lock = threading.Lock()
         self._memo: incremental.Memo | None = None  # what the last load leaves for `load_changed`
         self.jsonnet: JsonnetFiles[list[LoadedFile]] = JsonnetFiles(self.root, jsonnet or JsonnetOptions())
@@ -168,35 +170,42 @@ class DirectorySource:
         )
         state = with_embedded_panels(resolve_inputs(state, self._inputs, None))
         state = dataclasses.replace(state, problems=tuple(sorted(state.problems, key=problem_order)))
-        self._memo = incremental.remember(real_root, walked, loaded, tree, state, jsonnet=jsonnet)
+        memo = self._memo
+        self._memo = incremental.remember(
+            real_root, walked, loaded, tree, state, jsonnet=jsonnet, previous=memo
+        )
         return state
 
     def _reload(self, file: SourceFile, projects: frozenset[str]) -> LoadedFile:
         """One reported file, from the cache when it did not change after all."""
-        identity, project = _identity(file), in_project(file.rel, projects)
-        item = self._cached_or_load(file, project, identity)
-        if identity is not None:
-            self._cache[file.rel] = ((identity, project), item)
+        item, entry = self._cached(file, projects)
+        if entry is None:
+            self._cache.pop(file.rel, None)
+        else:
+            self._cache[file.rel] = entry
         return item
 
-    def _cached_or_load(self, file: SourceFile, project: bool, identity: _FileIdentity | None) -> LoadedFile:
+    def _cached(self, file: SourceFile, projects: frozenset[str]) -> tuple[LoadedFile, CacheEntry | None]:
+        """The file's item (cached while its identity holds) and its cache entry: the same entry
+        object when unchanged (see `incremental.remember`, `previous`)."""
+        identity, project = file_identity(file), in_project(file.rel, projects)
         hit = self._cache.get(file.rel)
         if hit is not None and identity is not None and hit[0] == (identity, project):
-            return hit[1]
-        return self._load_file(file, project)
+            return hit[1], hit
+        item = self._load_file(file, project)
+        return item, None if identity is None else ((identity, project), item)
 
     def _load_files(self, files: list[SourceFile], projects: frozenset[str]) -> list[LoadedFile]:
-        cache: dict[str, tuple[_CacheKey, LoadedFile]] = {}
+        cache: dict[str, CacheEntry] = {}
         loaded: list[LoadedFile] = []
         self.jsonnet.begin_load()
         for file in files:
             if is_jsonnet(file.rel):  # its own cache: it depends on every file it imports
                 loaded += self.jsonnet.load(file.path, file.rel, partial(self._produced, file))[0]
                 continue
-            identity, project = _identity(file), in_project(file.rel, projects)
-            item = self._cached_or_load(file, project, identity)
-            if identity is not None:
-                cache[file.rel] = ((identity, project), item)
+            item, entry = self._cached(file, projects)
+            if entry is not None:
+                cache[file.rel] = entry
             loaded.append(item)
         self._cache = cache
         self.jsonnet.end_load({f.rel for f in files if is_jsonnet(f.rel)})
@@ -282,19 +291,3 @@ def validate_directory(
     )
     state = source.load()
     return without_missing_references(state, frozenset(state.library_panels), OFFLINE)
-
-
-_FileIdentity = tuple[str, int, int, int]
-_CacheKey = tuple[_FileIdentity, bool]  # and whether the file lies in a jsonnet project
-
-
-def _identity(file: SourceFile) -> _FileIdentity | None:
-    """What must be unchanged for a cached parse to be reused (real path, inode, size, mtime);
-    taken from the walk's own lstat when it has one (a reload of 10,000 files stats each once)."""
-    if file.stat_key is not None:  # a regular file at root/rel: the path part cannot change
-        return ("", *file.stat_key)
-    try:
-        stat = file.path.stat()
-    except OSError:
-        return None
-    return (str(file.path), stat.st_ino, stat.st_size, stat.st_mtime_ns)

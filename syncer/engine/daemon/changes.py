@@ -24,13 +24,22 @@ class Snapshot:
     library_panels: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # uid -> (checksum, path)
 
     @classmethod
-    def of(cls, desired: DesiredState) -> Snapshot:
+    def of(cls, desired: DesiredState, previous: Snapshot | None = None) -> Snapshot:
+        """`previous`: its entries are reused where equal, so a pass keeps no new small objects
+        for what did not change (they would pin the allocator's pages between passes)."""
+        old = {} if previous is None else previous.dashboards
         return cls(
-            dashboards={uid: (d.checksum, d.path) for uid, d in desired.dashboards.items()},
+            dashboards={
+                uid: _same(old.get(uid), (d.checksum, d.path)) for uid, d in desired.dashboards.items()
+            },
             folders={uid: (f.title, f.parent_uid) for uid, f in desired.folders.items()},
             files_seen=desired.files_seen,
             library_panels={uid: (p.checksum, p.path) for uid, p in desired.library_panels.items()},
         )
+
+
+def _same(old: tuple[str, str] | None, new: tuple[str, str]) -> tuple[str, str]:
+    return old if old == new else new
 
 
 @dataclass(frozen=True)

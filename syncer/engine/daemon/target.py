@@ -174,7 +174,7 @@ class TargetRunner:
             desired = await self._load(target, full=batch.full)
             if desired is None:
                 return Result.SOURCE
-            snapshot = Snapshot.of(desired)
+            snapshot = Snapshot.of(desired, self._snapshot)
             changes = None if batch.full or self._snapshot is None else diff(self._snapshot, snapshot)
             scope = scope_of(changes, self._dirty, desired, prune=target.policy.prune)
             if changes is not None and scope is not None and not scope and not changes.folders_changed:
