@@ -221,7 +221,9 @@ class ResourceClient:
         description = codec.spec_of(obj).get("description") if kind == "folder" else None
         if isinstance(description, str):
             kept["spec"] = {"description": description}
-        self._seen[(kind, str(meta.get("name", "")))] = kept
+        key = (kind, str(meta.get("name", "")))
+        if self._seen.get(key) != kept:  # unchanged: the daemon's resync keeps the old entry, no new one
+            self._seen[key] = kept
 
     def raw_if_current(self, kind: str, uid: str, resource_version: str | None) -> Obj:
         """What was kept of the object last seen, if it is still the version about to be written
