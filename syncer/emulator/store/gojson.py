@@ -15,9 +15,10 @@ Go's policy and the checks of where orjson's spelling is not Go's:
   `0.0000015`) and negative zero (orjson `-0.0`, Go `-0`); such text, NaN and infinities (orjson
   writes `null`), subclasses and types orjson serialises natively but `json` refuses (dataclasses,
   datetimes, enums...), deep nesting, integers beyond 64 bits and lone surrogates go through the
-  standard library's encoder with Go's float spelling. An integral float other than -0 reaches
-  the writer only as a number literal Grafana 11 keeps (float64 reads turn the others into ints)
-  and keeps `json`'s spelling (`1.0`), which is orjson's too.
+  standard library's encoder with Go's float spelling. An integral float other than -0 below
+  1e21 reaches the writer only as a number literal Grafana 11 keeps (float64 reads turn the
+  others into ints) and keeps `json`'s spelling (`1.0`), which is orjson's too; from 1e21 up,
+  `json`, orjson and Go all write `1e+21`.
 """
 
 from __future__ import annotations
