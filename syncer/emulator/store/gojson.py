@@ -12,10 +12,11 @@ Go's policy and the checks of where orjson's spelling is not Go's:
 - reading: every float64 read goes through `json` (the integral-float rewrite needs its float
   hook); `1e400` is read as inf, as the standard library does (noted, see `_NonFinite`);
 - writing: orjson spells floats as Go does except 1e-6 <= |f| < 1e-5 (orjson `1.5e-6`, Go
-  `0.0000015`) and negative zero (orjson `-0.0`, Go `-0`); such text, NaN and infinities (orjson
-  writes `null`), subclasses and types orjson serialises natively but `json` refuses (dataclasses,
-  datetimes, enums...), deep nesting, integers beyond 64 bits and lone surrogates go through the
-  standard library's encoder with Go's float spelling. An integral float other than -0 below
+  `0.0000015`) and negative zero (orjson `-0.0`, Go `-0`): when its text shows one, those floats
+  are handed to it as Go's text. NaN and infinities (orjson writes `null`), subclasses and types
+  orjson serialises natively but `json` refuses (dataclasses, datetimes, enums...), deep nesting,
+  integers beyond 64 bits and lone surrogates go through the standard library's encoder with
+  Go's float spelling. An integral float other than -0 below
   1e21 reaches the writer only as a number literal Grafana 11 keeps (float64 reads turn the
   others into ints) and keeps `json`'s spelling (`1.0`), which is orjson's too; from 1e21 up,
   `json`, orjson and Go all write `1e+21`.
@@ -40,6 +41,7 @@ _GO_EXPONENT_THRESHOLD = 1e21
 _STRICT = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_SUBCLASS
 _MANTISSA = frozenset(b"0123456789.")
 _NUMBER_END = frozenset(b",]}")
+_ORJSON_BAND_FROM, _ORJSON_BAND_BELOW = 1e-6, 1e-5  # orjson `1.5e-6` where Go writes `0.0000015`
 
 RawJSON = fastjson.Encoded
 """JSON text that `dumps` produced, embedded as it is in a larger document being written.
@@ -80,6 +82,10 @@ def _go_float(text: str) -> int | float:
 
 def _negative(value: float) -> bool:
     return math.copysign(1.0, value) < 0
+
+
+def _negative_zero(value: float) -> bool:
+    return value == 0 and _negative(value)
 
 
 def loads(raw: bytes | str, *, float64: bool = True) -> Any:
@@ -134,19 +140,34 @@ def dumps_ordered(value: Any) -> bytes:
 def _orjson_dumps(value: Any, option: int) -> bytes | None:
     """orjson's text when it is byte-for-byte what the standard library with Go's floats gives.
 
-    Embedded `RawJSON` is exact already (`dumps` wrote it, with `json` where needed), so only the
-    text around it is checked for floats orjson spells differently: a k8s LIST of 500 stored
-    dashboards must not fall back to `json` (and re-parse every spec) because one holds a `1e-6`.
+    Embedded `RawJSON` is exact already (`dumps` wrote it), so only the text around it is checked
+    for floats orjson spells differently: a k8s LIST of 500 stored dashboards must not be walked
+    (or fall back to `json` and re-parse every spec) because one holds a `1.5e-6`.
     """
     if _NonFinite.seen:
         return None
     embedded = _EmbeddedRaw()
     outside = fastjson.write(value, default=embedded.placeholder, option=option)
-    if outside is None or _spelled_unlike_go(outside):
+    if outside is None:
         return None
+    if _spelled_unlike_go(outside):  # rare: those floats written as Go's text, still by orjson
+        return fastjson.write(_go_spelled(value), default=fastjson.fragment, option=option)
     if not embedded.seen:
         return outside
     return fastjson.write(value, default=fastjson.fragment, option=option)
+
+
+def _go_spelled(value: Any) -> Any:
+    """`value` with each float orjson spells unlike Go replaced by Go's text (an orjson Fragment).
+    Only what orjson accepted under `_STRICT` gets here: exact dicts, lists, tuples and scalars."""
+    kind = type(value)
+    if kind is dict:
+        return {key: _go_spelled(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [_go_spelled(item) for item in value]
+    if kind is float and (_ORJSON_BAND_FROM <= abs(value) < _ORJSON_BAND_BELOW or _negative_zero(value)):
+        return orjson.Fragment(go_float_text(value).encode())
+    return value
 
 
 class _EmbeddedRaw:
