@@ -11,6 +11,7 @@ import math
 import random
 import struct
 
+import orjson
 import pytest
 
 from syncer.emulator.store import gojson
@@ -110,3 +111,11 @@ def test_floats_orjson_spells_unlike_go_stay_on_the_fast_path(monkeypatch: pytes
     assert (
         gojson.dumps_ordered(document) == b'{"b":[0.0000015,{"c":-0}],"a":"x:1.5e-6","raw":{"z":0.0000015}}'
     )
+
+
+def test_the_orjson_spellings_the_check_rests_on() -> None:
+    """`gojson` trusts orjson's float text except where it looks for `e-6` and `-0.0`; orjson
+    3.11.7 changed its float writer (`1e+21`, was `1e21`), so a change there must fail here."""
+    spelled = {1e21: b"1e+21", 1e-7: b"1e-7", 1e-5: b"0.00001", 1.5e-6: b"1.5e-6", -0.0: b"-0.0"}
+    spelled |= {1.0: b"1.0", 1e16: b"1e+16", 0.25: b"0.25"}
+    assert {number: orjson.dumps(number) for number in spelled} == spelled
