@@ -50,6 +50,7 @@ _INTEGRAL_DECIMAL = re.compile(rb"\.0+(?:[\s,\]}]|\Z)")  # "2.0," "1.00}" (a lit
 _MAYBE_TINY_FLOAT = b".0000"  # see dumps_canonical
 _EXPONENT_MINUS = re.compile(rb"e-")
 _DIGIT_BYTES = frozenset(b"0123456789")
+_ORJSON_REFUSED_DEPTH = 256  # orjson.dumps refuses this many nested containers, always (pinned by a test)
 
 
 def loads(data: bytes | str) -> Any:
@@ -81,6 +82,23 @@ def may_hold_long_numbers(data: bytes) -> bool:
     """Whether the JSON text `data` may hold a number of 16 or more digits (an integer a float64
     round trip would change); False is certain."""
     return _SIXTEEN_DIGITS in fastjson.number_shape(data)
+
+
+def nests_within(value: Any, limit: int) -> bool:
+    """Whether `value` nests at most `limit` containers deep (as `normalise_numbers` counts), in C:
+    orjson refuses to encode `_ORJSON_REFUSED_DEPTH` nested containers, so `value` wrapped in that
+    many lists less `limit` encodes only if it is no deeper. It may refuse a value exactly `limit`
+    deep too (orjson accepts one level more when the innermost container is empty), and refuses
+    for other reasons (a lone surrogate): either only costs the full path, never a wrong answer.
+    tests/unit/adapters/files/test_parse_depth.py pins orjson's limit."""
+    wrapped: Any = value
+    for _ in range(_ORJSON_REFUSED_DEPTH - 1 - limit):
+        wrapped = [wrapped]
+    try:
+        orjson.dumps(wrapped)
+    except TypeError:
+        return False
+    return True
 
 
 def _plain(data: bytes, shape: bytes) -> bool:

@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import orjson
 import yaml
 
 from syncer.core.jsonvalues import NestedTooDeep, normalise_numbers
@@ -33,7 +32,6 @@ _YAML_MIN_VALUES = 10_000
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAG = "tag:yaml.org,2002:"
 _UTF8_BOM = b"\xef\xbb\xbf"
-_ORJSON_REFUSED_DEPTH = 256  # orjson.dumps refuses this many nested containers, always (pinned by a test)
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")  # UTF-16 LE/BE (and UTF-32 LE), UTF-32 BE
 
 
@@ -106,30 +104,13 @@ def _plain_json(data: bytes) -> tuple[JSON] | None:
 
     Why: the full path's walk (normalise the numbers, count the depth) was the largest cost of
     loading a real dashboard (22 % of `DirectorySource.load`, py-spy on 500 files); for plain
-    numbers it would change nothing, and the depth is proven by one orjson encode (`_nests_within`).
+    numbers it would change nothing, and the depth is proven by one orjson encode (`nests_within`).
     """
     try:
         value, plain = jsontext.loads_checked(data.removeprefix(_UTF8_BOM))
     except (ValueError, RecursionError):
         return None
-    return (value,) if plain and _nests_within(value, MAX_NESTING) else None
-
-
-def _nests_within(value: JSON, limit: int) -> bool:
-    """Whether `value` nests at most `limit` containers deep (as `normalise_numbers` counts), in C:
-    orjson refuses to encode `_ORJSON_REFUSED_DEPTH` nested containers, so `value` wrapped in that
-    many lists less `limit` encodes only if it is no deeper. It may refuse a value exactly `limit`
-    deep too (orjson accepts one level more when the innermost container is empty), and refuses
-    for other reasons (a lone surrogate): either only costs the full path, never a wrong answer.
-    tests/unit/adapters/files/test_parse_depth.py pins orjson's limit."""
-    wrapped: JSON = value
-    for _ in range(_ORJSON_REFUSED_DEPTH - 1 - limit):
-        wrapped = [wrapped]
-    try:
-        orjson.dumps(wrapped)
-    except TypeError:
-        return False
-    return True
+    return (value,) if plain and jsontext.nests_within(value, MAX_NESTING) else None
 
 
 def _decode(data: bytes, rel: str) -> str | Parsed:

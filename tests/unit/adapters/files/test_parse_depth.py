@@ -1,7 +1,7 @@
 """A file's nesting limit is the same whichever way it is read.
 
 `parse.read_document` reads a JSON text with only plain numbers straight through orjson and proves
-its depth with one orjson encode (`_nests_within`), instead of the walk that normalises numbers and
+its depth with one orjson encode (`jsontext.nests_within`), instead of the walk that normalises numbers and
 counts the depth. Both must accept exactly MAX_NESTING levels and refuse one more, for lists and
 objects, and the orjson limit the proof rests on must be the one pinned in the module.
 """
@@ -14,6 +14,7 @@ import orjson
 import pytest
 
 from syncer.adapters.files import parse
+from syncer.model import jsontext
 
 
 def _nested(depth: int, kind: str, leaf: str) -> str:
@@ -39,7 +40,7 @@ def test_both_paths_draw_the_line_at_max_nesting(tmp_path: Path, kind: str, leaf
 
 @pytest.mark.parametrize("leaf", ["1", "[]"])
 def test_orjson_refuses_the_depth_the_proof_assumes(leaf: str) -> None:
-    refused = parse._ORJSON_REFUSED_DEPTH
+    refused = jsontext._ORJSON_REFUSED_DEPTH
     with pytest.raises(TypeError):
         orjson.dumps(orjson.loads(_nested(refused - 1, "list", leaf)))
     orjson.dumps(orjson.loads(_nested(refused - 2, "list", "1")))  # and not much less: the proof pays
