@@ -28,12 +28,12 @@ from pathlib import Path
 
 from syncer.adapters.files.file_parts import LoadedFile
 from syncer.adapters.files.folders import FolderTree
+from syncer.adapters.files.jsonnet.tree import NOT_DASHBOARDS
 from syncer.adapters.files.placing import cross_checks, problem_order
 from syncer.adapters.files.walk import UNREADABLE, SourceFile, WalkResult
 from syncer.model.state import CompactJSON, DesiredDashboard, DesiredState, SourceProblem
 
 DASHBOARD_SUFFIXES = (".json", ".yaml", ".yml")
-NOT_DASHBOARD_NAMES = frozenset({"jsonnetfile.json", "jsonnetfile.lock.json"})
 
 
 @dataclass
@@ -41,7 +41,7 @@ class Memo:
     """What one load leaves for the next incremental one (kept by the loader, under its lock)."""
 
     root: str  # the real root the walk ran on, with a trailing "/"
-    walked: WalkResult
+    walked: WalkResult  # its problems, rules and projects; of its files only the folder files
     loaded: dict[str, LoadedFile]  # dashboard files by path, in walk order
     tree: FolderTree
     state: DesiredState
@@ -153,7 +153,7 @@ def _classify(memo: Memo, rel: str) -> str:
     name = parts[-1]
     if not rel or any(not p or p.startswith(".") or p == ".." for p in parts):
         return "walk"
-    if not rel.lower().endswith(DASHBOARD_SUFFIXES) or name in NOT_DASHBOARD_NAMES:
+    if not rel.lower().endswith(DASHBOARD_SUFFIXES) or name in NOT_DASHBOARDS:
         return "walk"
     if SourceFile(rel, Path(rel)).is_folder_file or not _utf8(rel):
         return "walk"
