@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import cli
 from support.emulator import REPO_ROOT
 
 BASH_COMPLETE = """
@@ -22,14 +23,7 @@ printf '%s\\n' "${COMPREPLY[@]}"
 
 
 def syncer(*args: str, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "syncer", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=60,
-        check=False,
-    )
+    return cli.syncer(*args, cwd=cwd, timeout=60)
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
-import sys
 from pathlib import Path
 
+from support import cli
 from support.emulator import Emulator
 from support.jsonnet_corpus import (
     DASHBOARDS,
@@ -30,9 +30,7 @@ REPO = Path(__file__).resolve().parents[5]
 
 
 def syncer(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "syncer", *args], capture_output=True, text=True, check=False, cwd=REPO
-    )
+    return cli.syncer(*args, cwd=REPO)
 
 
 def test_validate_evaluates_node_mixin_offline(tmp_path: Path) -> None:
