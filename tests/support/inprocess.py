@@ -10,11 +10,15 @@ that drop connections and a `syncer` subprocess pointed at `url` all behave as w
 Why a thread and a socket, not an httpx transport: aiohttp has no httpx transport, and the engine
 builds its own clients from a URL; a loopback socket needs no hook in `syncer/`.
 
-Decision, by measurement (2 cores, 2026-12-07, `bench`-style loop in the module's test): starting
-the emulator in-process takes ~0.05 s against ~0.6-1.5 s for `python -m syncer.emulator`, and it
-removes one process per pytest worker; per request the two are within noise. It is what the
-suite-wide `emulator` fixture serves. Tests whose subject IS the emulator process (its CLI, its
-signals, `--state` persistence, a restart on the same port) keep `Emulator.start()`.
+Decision, by measurement (2 cores shared with other jobs, load ~3, 2026-12-07): a start takes
+0.05-0.08 s in-process against 0.29 s for `python -m syncer.emulator` (plus 0.06 s to stop it);
+300 GETs take 0.17-0.19 s either way; `pytest -n 0 tests/integration` (271 tests) ran 38.2 s
+in-process vs 40.4 s with the subprocess, and 41.6 s vs 38.0 s in the other order: per request the
+two are equal within noise (the server thread shares the GIL, the subprocess a core). So the seam
+wins on starts (one per xdist worker, one per profile fixture) and on simplicity, not per request;
+the suite-wide `emulator` fixture and the per-profile fixtures serve it. Tests whose subject IS the
+emulator process (its CLI, signals, `--state` persistence, a restart on the same port, binding
+0.0.0.0) keep `Emulator.start()`. `SYNCER_TEST_EMULATOR=process` switches the session fixture back.
 """
 
 from __future__ import annotations
