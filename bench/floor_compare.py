@@ -6,7 +6,7 @@ run first applies (or floor-posts) once. Wall and CPU are of the whole child pro
 for both tools (the floor's own JSON line leaves its imports out). `NAME=TREE` arguments run the
 `syncer` of other checkouts too (e.g. the tree before a change), each from its own directory.
 
-    .venv/bin/python bench/floor_compare.py DIR [--latency-ms 25] [NAME=TREE ...]
+    .venv/bin/python bench/floor_compare.py DIR [--latency-ms 25] [--api A] [--mode M] [NAME=TREE ...]
 """
 
 from __future__ import annotations
@@ -73,12 +73,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("dir", type=Path)
     parser.add_argument("--latency-ms", type=int, default=0)
+    parser.add_argument("--api", choices=("legacy", "resources"), action="append", help="only this API")
+    parser.add_argument("--mode", choices=("cold", "nochange"), action="append", help="only this run")
     parser.add_argument("trees", nargs="*", metavar="NAME=TREE", help="other checkouts to run too")
     args = parser.parse_args()
     trees = {"this": REPO, **{n: Path(t) for n, t in (a.split("=", 1) for a in args.trees)}}
     print(f"load average {os.getloadavg()[0]:.1f}; latency {args.latency_ms} ms per request")
-    for api in ("legacy", "resources"):
-        for mode in ("cold", "nochange"):
+    for api in args.api or ("legacy", "resources"):
+        for mode in args.mode or ("cold", "nochange"):
             f_wall, f_cpu, f_line = floor(args.dir, api, mode, args.latency_ms)
             print(f"{api:9} {mode:8} floor          wall {f_wall:5.2f} s  cpu {f_cpu:5.2f} s  {f_line}")
             for name, tree in trees.items():

@@ -1,4 +1,5 @@
-"""Client CPU per request of httpx on its default transport and on the `httpx-aiohttp` transport.
+"""Client CPU per request of httpx on its default transport and on the `httpx-aiohttp` transport,
+and of aiohttp alone (what httpx's own layer costs on top of the engine under it).
 
 Why: syncer keeps httpx as its HTTP API; which transport runs under it decides a large share of the
 client's CPU (issue 13). This starts a `syncer emulator`, then for each transport sends N POSTs
@@ -18,6 +19,7 @@ import json
 import time
 from collections.abc import Callable
 
+import aiohttp
 import httpx
 from harness import BENCH_TOKEN, machine, running_emulator
 from httpx_aiohttp import HttpxAiohttpClient
@@ -47,12 +49,37 @@ def dashboard(n: int) -> dict[str, object]:
     return {"uid": f"tb-{n:05d}", "title": f"Transport bench {n}", "schemaVersion": 39, "panels": panels}
 
 
+class _AiohttpAlone:
+    """aiohttp's session behind the few calls `measure` makes of an httpx client (no httpx at all)."""
+
+    def __init__(self, base_url: str, headers: dict[str, str]) -> None:
+        self._base = base_url
+        self._session = aiohttp.ClientSession(
+            headers=headers, connector=aiohttp.TCPConnector(limit=IN_FLIGHT + 2)
+        )
+
+    async def __aenter__(self) -> _AiohttpAlone:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._session.close()
+
+    async def post(self, path: str, *, content: bytes, headers: dict[str, str]) -> httpx.Response:
+        async with self._session.post(self._base + path, data=content, headers=headers) as answer:
+            return httpx.Response(answer.status, content=await answer.read())
+
+    async def get(self, path: str) -> httpx.Response:
+        async with self._session.get(self._base + path) as answer:
+            return httpx.Response(answer.status, content=await answer.read())
+
+
 def clients(url: str) -> dict[str, Factory]:
     headers = {"Authorization": f"Bearer {BENCH_TOKEN}"}
     limits = httpx.Limits(max_connections=IN_FLIGHT + 2, max_keepalive_connections=IN_FLIGHT + 2)
     return {
         "httpx default (httpcore)": lambda u: httpx.AsyncClient(base_url=u, headers=headers, limits=limits),
         "httpx on httpx-aiohttp": lambda u: HttpxAiohttpClient(base_url=u, headers=headers, limits=limits),
+        "aiohttp alone": lambda u: _AiohttpAlone(u, headers),  # type: ignore[return-value,arg-type]
     }
 
 

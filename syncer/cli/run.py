@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from syncer.cli.common import add_connection_options, directory, given, require_url, settings_from_args
 from syncer.cli.jsonnet_options import add_jsonnet_options
 from syncer.cli.parser import add_dir
+from syncer.logs import get_logger
 from syncer.model.errors import ConfigError
 
 if TYPE_CHECKING:  # imported where used: `syncer --help` must not load the daemon (docs/benchmarks.md)
@@ -28,10 +29,7 @@ if TYPE_CHECKING:  # imported where used: `syncer --help` must not load the daem
     from syncer.settings.model import DaemonSettings, Settings, TargetSettings
 
 
-def _log() -> Any:
-    import structlog
-
-    return structlog.get_logger("syncer.run")
+log = get_logger("syncer.run")
 
 
 DAEMON_FLAGS = (
@@ -235,7 +233,7 @@ async def _serve(settings: DaemonSettings, targets: tuple[TargetSettings, ...], 
         raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
     url_host = f"[{bound_host}]" if ":" in bound_host else bound_host
     print(f"serving http on http://{url_host}:{bound_port}", flush=True)
-    _log().info("serving http", url=f"http://{url_host}:{bound_port}")
+    log.info("serving http", url=f"http://{url_host}:{bound_port}")
     stop = asyncio.Event()
     _install_stop_handlers(stop)
     _install_resync_handler(daemon)
@@ -256,7 +254,7 @@ def _install_resync_handler(daemon: Daemon) -> None:
     from syncer.engine.funnel import Trigger
 
     def on_hangup() -> None:
-        _log().info("signal received", signal="SIGHUP", action="full resync")
+        log.info("signal received", signal="SIGHUP", action="full resync")
         daemon.request_sync(None, Trigger.SIGNAL)
 
     asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, on_hangup)
@@ -269,7 +267,7 @@ def _install_stop_handlers(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
 
     def on_signal(signum: int) -> None:
-        _log().info("signal received", signal=signal.Signals(signum).name)
+        log.info("signal received", signal=signal.Signals(signum).name)
         stop.set()
 
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -160,7 +160,7 @@ def build_config(args: argparse.Namespace) -> EmulatorConfig:
         profile = resolve_profile(args.profile)
         datasources = tuple(DataSourceSpec.parse(t) for t in args.datasource) or (DEFAULT_DATASOURCE,)
     except (TokenSyntaxError, ValueError) as exc:
-        raise SystemExit(f"syncer emulator: error: {exc}") from None
+        raise SystemExit(f"syncer emulator: error: {exc}") from exc
     min_refresh = parse_seconds(args.min_refresh_interval)
     if min_refresh is None or min_refresh < 0:
         raise SystemExit(f"syncer emulator: error: bad --min-refresh-interval {args.min_refresh_interval!r}")
@@ -200,7 +200,7 @@ def _duration(text: str) -> float:
     try:
         return parse_setting_seconds(text)
     except DurationError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def _add_fault(args: argparse.Namespace) -> int:

@@ -19,10 +19,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-import structlog
 from aiohttp import web
 
-log = structlog.get_logger("syncer.http")
+from syncer.logs import get_logger
+
+log = get_logger("syncer.http")
 
 MAX_HEAD_BYTES = 16 * 1024
 MAX_BODY_BYTES = 64 * 1024

@@ -13,6 +13,7 @@ import asyncio
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from syncer.core.inputs import needs_datasources, resolve_inputs
 from syncer.core.planner import plan as make_plan
@@ -86,17 +87,23 @@ async def _pass(
     metrics: MetricsPort,
     hooks: _Hooks,
 ) -> RunReport:
-    if desired is None:
-        try:
-            desired = await asyncio.to_thread(target.source.load)
-        except SourceError as exc:
-            return RunReport(plan=EMPTY_PLAN, fatal=f"cannot read the source: {exc}")
+    # why concurrently: reading the server is mostly waiting (a GET per dashboard on the legacy API)
+    # and loading the files is CPU; one after the other, a pass paid both in full
+    reading = asyncio.ensure_future(target.grafana.fetch_live(_uids_to_fetch(scope)))
     try:
-        desired = await _resolve(target, desired)
-        live = await target.grafana.fetch_live(_uids_to_fetch(scope))
-        desired, live = await with_library(target.library, desired, live, prune=target.policy.prune)
-    except GrafanaError as exc:
-        return RunReport(plan=EMPTY_PLAN, source_errors=_errors(desired), fatal=str(exc))
+        if desired is None:
+            try:
+                desired = await asyncio.to_thread(target.source.load)
+            except SourceError as exc:
+                return RunReport(plan=EMPTY_PLAN, fatal=f"cannot read the source: {exc}")
+        try:
+            desired = await _resolve(target, desired)
+            live = await reading
+            desired, live = await with_library(target.library, desired, live, prune=target.policy.prune)
+        except GrafanaError as exc:
+            return RunReport(plan=EMPTY_PLAN, source_errors=_errors(desired), fatal=str(exc))
+    finally:
+        await _settle(reading)
     plan = make_plan(desired, live, target.policy, scope=scope)
     warnings = tuple(str(w) for w in desired.warnings)
     report = RunReport(plan=plan, source_errors=_errors(desired), extra={WARNINGS: warnings})
@@ -131,6 +138,14 @@ async def _resolve(target: Target, desired: DesiredState) -> DesiredState:
     found = await target.grafana.list_datasources()
     refs = [DataSourceRef(uid=d.uid, name=d.name, type=d.type, is_default=d.is_default) for d in found]
     return resolve_inputs(desired, target.inputs, refs)
+
+
+async def _settle(task: asyncio.Future[Any]) -> None:
+    """Stop `task` if the pass ended without it (a source error, a cancelled pass) and consume its
+    outcome, so no request outlives its pass and no failure is reported as never retrieved."""
+    if not task.done():
+        task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 
 
 def _uids_to_fetch(scope: Collection[str] | None) -> Collection[str] | None:

@@ -11,8 +11,12 @@
     ValueError subclasses for pure parsing: durations.DurationError, core.jsonvalues.NestedTooDeep,
     adapters.grafana.resources.pages.MalformedPage (each turned into one of the above at its edge)
 
+The emulator shares no code with the client and has its own: `emulator.web.values.HttpError` (an
+HTTP answer), `emulator.app.lifecycle.StartupError`, `emulator.control.client.ControlError`.
+
 Causes are chained (`raise ... from exc`); `from None` only where the cause could carry a secret
-(a URL with user:password@, a body echoing a header, a token file's bytes), with a comment saying so.
+(a URL with user:password@, a body echoing a header, a token file's bytes, a quoted config line),
+with a `# from None:` comment there saying which.
 """
 
 from __future__ import annotations

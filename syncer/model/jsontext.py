@@ -3,13 +3,10 @@
 Who calls it: the state's compact contents, the source loader, the Grafana adapters (request bodies
 and responses). Why: a pass parses every source file and every live dashboard and encodes every
 body it sends; orjson does each several times faster than `json`, which made syncer's CPU the limit
-of a cold apply. The values must stay exactly what `json` gives, so orjson is used only where it
-agrees with it, and `json` takes over in the corners where orjson differs:
-
-- integers beyond 64 bits: orjson reads them as floats; texts with a run of 19 or more digits go to
-  `json` (a false alarm, such as a long digit string, only costs speed);
-- lone UTF-16 surrogate escapes ("\\ud800"), which orjson refuses to read or write;
-- mappings that are not dicts (lazy contents) are encoded as dicts.
+of a cold apply. The values must stay exactly what `json` gives: the fast path and its agreement
+checks (64-bit integers, lone surrogates, NaN/Infinity) are the leaf `syncer.fastjson`, shared with
+the emulator; this module keeps the client's policy: Python's float spelling in `dumps_canonical`,
+mappings that are not dicts (lazy contents) encoded as dicts, `plain_numbers`.
 
 Unlike `json.loads`, `NaN`, `Infinity` and numbers too large for a float are refused (ValueError):
 they are not JSON, and re-encoding them would produce text no JSON parser accepts.
@@ -23,17 +20,27 @@ Pure: no I/O.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Mapping
 from typing import Any
 
 import orjson
 
-# the "shape" of a text: every digit and decimal point as "0", so runs of number characters and the
-# neighbours of numbers are found with plain substring searches (memchr speed, no regex backtracking)
-_NUMBER_CHARS_AS_ZERO = bytes.maketrans(b"123456789.E", b"0000000000e")  # "E" as "e" too
-_LONG_DIGIT_RUN = b"0" * 19  # where orjson's 64-bit integers may end (see loads)
+from syncer import fastjson
+from syncer.fastjson import Encoded
+
+__all__ = [
+    "Encoded",
+    "dumps",
+    "dumps_canonical",
+    "extend_object",
+    "loads",
+    "loads_checked",
+    "may_hold_long_numbers",
+    "plain_numbers",
+]
+
+# shapes come from `fastjson.number_shape`: every digit and point as "0", "E" as "e"
 _SIXTEEN_DIGITS = b"0" * 16  # a number past float64's 15-16 exact digits (see plain_numbers)
 _DIGIT_THEN_E = b"0e"
 _AFTER_E = frozenset(b"0-+")
@@ -43,6 +50,7 @@ _INTEGRAL_DECIMAL = re.compile(rb"\.0+(?:[\s,\]}]|\Z)")  # "2.0," "1.00}" (a lit
 _MAYBE_TINY_FLOAT = b".0000"  # see dumps_canonical
 _EXPONENT_MINUS = re.compile(rb"e-")
 _DIGIT_BYTES = frozenset(b"0123456789")
+_ORJSON_REFUSED_DEPTH = 256  # orjson.dumps refuses this many nested containers, always (pinned by a test)
 
 
 def loads(data: bytes | str) -> Any:
@@ -50,13 +58,12 @@ def loads(data: bytes | str) -> Any:
 
     Raises ValueError (json.JSONDecodeError with line and column for syntax errors) on bad input.
     """
-    raw = data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
-    return _loads(data, raw.translate(_NUMBER_CHARS_AS_ZERO))
+    return _loads(data, fastjson.number_shape(fastjson.as_bytes(data)))
 
 
 def loads_checked(data: bytes) -> tuple[Any, bool]:
     """`loads(data)`, and `plain_numbers(data)` from the same scan of the text."""
-    shape = data.translate(_NUMBER_CHARS_AS_ZERO)
+    shape = fastjson.number_shape(data)
     return _loads(data, shape), _plain(data, shape)
 
 
@@ -68,13 +75,30 @@ def plain_numbers(data: bytes) -> bool:
     "x 2.0, y" does) costs the walk, never a wrong answer. Why 16: a decimal of 15 significant
     digits or fewer that is not an integer never reads as an integral float, and 16 or more shows
     as a run of 16 digits-or-point characters."""
-    return _plain(data, data.translate(_NUMBER_CHARS_AS_ZERO))
+    return _plain(data, fastjson.number_shape(data))
 
 
 def may_hold_long_numbers(data: bytes) -> bool:
     """Whether the JSON text `data` may hold a number of 16 or more digits (an integer a float64
     round trip would change); False is certain."""
-    return _SIXTEEN_DIGITS in data.translate(_NUMBER_CHARS_AS_ZERO)
+    return _SIXTEEN_DIGITS in fastjson.number_shape(data)
+
+
+def nests_within(value: Any, limit: int) -> bool:
+    """Whether `value` nests at most `limit` containers deep (as `normalise_numbers` counts), in C:
+    orjson refuses to encode `_ORJSON_REFUSED_DEPTH` nested containers, so `value` wrapped in that
+    many lists less `limit` encodes only if it is no deeper. It may refuse a value exactly `limit`
+    deep too (orjson accepts one level more when the innermost container is empty), and refuses
+    for other reasons (a lone surrogate): either only costs the full path, never a wrong answer.
+    tests/unit/adapters/files/test_parse_depth.py pins orjson's limit."""
+    wrapped: Any = value
+    for _ in range(_ORJSON_REFUSED_DEPTH - 1 - limit):
+        wrapped = [wrapped]
+    try:
+        orjson.dumps(wrapped)
+    except TypeError:
+        return False
+    return True
 
 
 def _plain(data: bytes, shape: bytes) -> bool:
@@ -100,30 +124,18 @@ def _exponent(shape: bytes) -> bool:
 
 
 def _loads(data: bytes | str, shape: bytes) -> Any:
-    if _LONG_DIGIT_RUN not in shape:
-        try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError:
-            pass  # `json` decides, and words the error with the position
-    return json.loads(data, parse_constant=_refuse_constant, parse_float=_finite_float)
-
-
-class Encoded:
-    """JSON text that `dumps` writes into its output as it is, instead of a value it would encode
-    (a kept dashboard that is sent on: parsing it only to encode it again is the waste avoided)."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: bytes) -> None:
-        self.text = text
+    return fastjson.read(
+        data, shape, parse_constant=fastjson.refuse_constant, parse_float=fastjson.finite_float
+    )
 
 
 def dumps(value: Any) -> bytes:
     """Compact UTF-8 JSON text of `value` (no spaces; key order kept); `Encoded` parts as they are."""
-    try:
-        return orjson.dumps(value, default=_fragment_or_dict)
-    except TypeError:  # a lone surrogate, an integer beyond 64 bits: `json` escapes or writes them
-        return json.dumps(value, separators=(",", ":"), default=_value_or_dict).encode("ascii")
+    fast = fastjson.write(value, default=_fragment_or_dict)
+    if fast is not None:
+        return fast
+    # a lone surrogate, an integer beyond 64 bits: `json` escapes or writes them
+    return json.dumps(value, separators=(",", ":"), default=_value_or_dict).encode("ascii")
 
 
 def extend_object(text: bytes, members: Mapping[str, Any]) -> bytes:
@@ -152,10 +164,7 @@ def dumps_canonical(value: Any) -> str:
     infinities, which the two spell differently, never get here: `loads` refuses them and so does
     the YAML reader.)
     """
-    try:
-        text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-    except TypeError:
-        text = None
+    text = fastjson.write(value, option=orjson.OPT_SORT_KEYS)
     if text is None or _MAYBE_TINY_FLOAT in text or _digit_then_exponent_minus(text):
         return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return text.decode("utf-8")
@@ -167,7 +176,7 @@ def _digit_then_exponent_minus(text: bytes) -> bool:
 
 def _fragment_or_dict(value: Any) -> Any:
     if isinstance(value, Encoded):
-        return orjson.Fragment(value.text)
+        return fastjson.fragment(value)
     return _mapping_as_dict(value)
 
 
@@ -181,14 +190,3 @@ def _mapping_as_dict(value: Any) -> dict[str, Any]:
     if isinstance(value, Mapping):
         return dict(value)
     raise TypeError(f"{type(value).__name__} is not JSON")
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a valid JSON number")
-
-
-def _finite_float(text: str) -> float:
-    number = float(text)
-    if not math.isfinite(number):
-        raise ValueError(f"{text} is too large for a JSON number")
-    return number

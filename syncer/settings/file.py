@@ -26,14 +26,22 @@ ENV_MAP: Mapping[str, tuple[str, str]] = {
 }
 
 
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """What is wrong and where, without the quoted line (`str(exc)` shows it, secret and all)."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or "not valid YAML"
+    return f"{problem} at line {mark.line + 1}, column {mark.column + 1}" if mark else str(problem)
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from exc
     except yaml.YAMLError as exc:
-        # from None: the YAML error quotes lines of the file, which may hold a token or password
-        raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+        # from None: the YAML error quotes lines of the file, which may hold a token or password;
+        # only its problem and position are shown
+        raise ConfigError(f"{path}: invalid YAML: {_yaml_problem(exc)}") from None
     if raw is None:
         return {}
     if not isinstance(raw, dict):

@@ -22,12 +22,13 @@ import threading
 from collections.abc import Callable
 from pathlib import Path, PurePath
 
-import structlog
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
-log = structlog.get_logger("syncer.watcher")
+from syncer.logs import get_logger
+
+log = get_logger("syncer.watcher")
 
 SOURCE_SUFFIXES = frozenset({".json", ".yaml", ".yml", ".jsonnet", ".libsonnet"})  # libsonnet: imports
 SOURCE_NAMES = frozenset({".syncignore"})

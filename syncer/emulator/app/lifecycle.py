@@ -58,7 +58,7 @@ def _load_state(keeper: StateKeeper) -> None:
     try:
         keeper.load()
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise StartupError(f"cannot load state file {keeper.path}: {exc}") from None
+        raise StartupError(f"cannot load state file {keeper.path}: {exc}") from exc
 
 
 def make_runner(ctx: EmulatorContext) -> web.AppRunner:
@@ -86,7 +86,7 @@ async def _serve_until_signal(ctx: EmulatorContext, keeper: StateKeeper | None) 
         except OSError as exc:
             raise StartupError(
                 f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}"
-            ) from None
+            ) from exc
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -39,6 +39,6 @@ def call(
     except urllib.error.HTTPError as exc:
         raise ControlError(
             f"{method} {path}: HTTP {exc.code}: {exc.read().decode(errors='replace')}"
-        ) from None
+        ) from exc
     except urllib.error.URLError as exc:
-        raise ControlError(f"{method} {path}: {exc.reason}") from None
+        raise ControlError(f"{method} {path}: {exc.reason}") from exc

@@ -178,7 +178,7 @@ def post_folder(ctx: EmulatorContext, request: Request) -> Response:
         try:
             record = create_folder(ctx.store, org, data, request.caller, ctx.max_folder_depth)
         except FolderProblem as problem:
-            raise problem_response(problem, ctx) from None
+            raise problem_response(problem, ctx) from problem
         return json_response(200, _dto(ctx, org, record, request))
 
 
@@ -229,7 +229,7 @@ def put_folder(ctx: EmulatorContext, request: Request) -> Response:
             else:
                 touch(ctx.store, record, request.caller)
         except FolderProblem as problem:
-            raise problem_response(problem, ctx) from None
+            raise problem_response(problem, ctx) from problem
         return json_response(200, _dto(ctx, org, record, request))
 
 
@@ -249,7 +249,7 @@ def move_folder_route(ctx: EmulatorContext, request: Request) -> Response:
                 max_depth=ctx.max_folder_depth,
             )
         except FolderProblem as problem:
-            raise problem_response(problem, ctx) from None
+            raise problem_response(problem, ctx) from problem
         return json_response(200, _dto(ctx, org, record, request))
 
 

@@ -112,8 +112,8 @@ def create(ctx: EmulatorContext, version: str, request: Request) -> Response:
             record = create_folder(ctx.store, org, data, request.caller, ctx.max_folder_depth)
         except FolderProblem as problem:
             if problem.reason == "NotFound":
-                raise _problem(data.parent_uid, problem) from None
-            raise _problem(name, problem) from None
+                raise _problem(data.parent_uid, problem) from problem
+            raise _problem(name, problem) from problem
         record.k8s.annotations.update({k: v for k, v in annotations.items() if k != FOLDER_ANNOTATION})
         record.k8s.labels = labels
         return json_response(201, render(org, record, version))
@@ -175,7 +175,7 @@ def update(ctx: EmulatorContext, version: str, request: Request) -> Response:
         try:
             _apply(ctx, org, record, request, spec=spec, annotations=annotations, labels=labels)
         except FolderProblem as problem:
-            raise _problem(name, problem) from None
+            raise _problem(name, problem) from problem
         return json_response(200, render(org, record, version))
 
 

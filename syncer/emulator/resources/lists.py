@@ -21,8 +21,8 @@ Item = TypeVar("Item")
 def _decode(token: str) -> int:
     try:
         return int(base64.urlsafe_b64decode(token.encode()).decode())
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise status_error("BadRequest", "continue key is not valid") from None
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise status_error("BadRequest", "continue key is not valid") from exc
 
 
 @dataclass(frozen=True)

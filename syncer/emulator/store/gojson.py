@@ -1,20 +1,25 @@
 """JSON as Grafana's Go backend reads and writes it.
 
 Role: parse request bodies strictly and serialise stored documents the way Go's encoding/json
-would hand them back (float64 numbers: integral floats become ints; map keys sorted).
-Called by every route module and the store. Does no I/O and knows nothing about HTTP.
+would hand them back (float64 numbers: integral floats become ints, floats spelled as Go spells
+them, `gofloat`; map keys sorted). Called by every route module and the store. Does no I/O and
+knows nothing about HTTP.
 
-Speed: every save parses and serialises a whole dashboard, so orjson does the work where its
-result is provably the standard library's, and `json` takes over in the corners where they differ
-(a false alarm there only costs speed, never changes a byte):
+Speed: every save parses and serialises a whole dashboard, so the shared fast path
+(`syncer.fastjson`: orjson where it provably agrees with `json`) does the work; this module keeps
+Go's policy and the checks of where orjson's spelling is not Go's:
 
-- reading: integers beyond 64 bits (orjson turns them into floats; a run of 19 digits anywhere
-  sends the text to `json`), whatever orjson refuses (`1e400`, lone surrogates, a BOM, deep
-  nesting), and every float64 read (the integral-float rewrite needs `json`'s float hook);
-- writing: floats below 1e-4 in magnitude (orjson prints `1e-5`/`0.00001` where Python prints
-  `1e-05`), NaN and infinities (orjson writes `null`, `json` writes `Infinity`), subclasses and
-  types orjson serialises natively but `json` refuses (dataclasses, datetimes, enums...), deep
-  nesting, integers beyond 64 bits, lone surrogates.
+- reading: every float64 read goes through `json` (the integral-float rewrite needs its float
+  hook); `1e400` is read as inf, as the standard library does (noted, see `_NonFinite`);
+- writing: orjson spells floats as Go does except 1e-6 <= |f| < 1e-5 (orjson `1.5e-6`, Go
+  `0.0000015`) and negative zero (orjson `-0.0`, Go `-0`): when its text shows one, those floats
+  are handed to it as Go's text. NaN and infinities (orjson writes `null`), subclasses and types
+  orjson serialises natively but `json` refuses (dataclasses, datetimes, enums...), deep nesting,
+  integers beyond 64 bits and lone surrogates go through the standard library's encoder with
+  Go's float spelling. An integral float other than -0 below
+  1e21 reaches the writer only as a number literal Grafana 11 keeps (float64 reads turn the
+  others into ints) and keeps `json`'s spelling (`1.0`), which is orjson's too; from 1e21 up,
+  `json`, orjson and Go all write `1e+21`.
 """
 
 from __future__ import annotations
@@ -25,34 +30,28 @@ from typing import Any
 
 import orjson
 
+from syncer import fastjson
+from syncer.emulator.store.gofloat import go_float_text, go_integer, json_text
+
 # Go's float64 formatting switches to exponent notation at 1e21; below that an integral
 # float prints without a fraction, so `1.0` reads back as `1`.
 _GO_EXPONENT_THRESHOLD = 1e21
 
-_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_LONG_DIGIT_RUN = b"0" * 19  # the shortest integer that may not fit orjson's 64 bits
 # Make orjson raise (and `json` decide) for anything `json` itself would not serialise the same way.
 _STRICT = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_SUBCLASS
 _MANTISSA = frozenset(b"0123456789.")
-_MINUS = ord("-")
-_NUMBER_OPENERS = frozenset(b":,[")
+_NUMBER_END = frozenset(b",]}")
+_ORJSON_BAND_FROM, _ORJSON_BAND_BELOW = 1e-6, 1e-5  # orjson `1.5e-6` where Go writes `0.0000015`
+
+RawJSON = fastjson.Encoded
+"""JSON text that `dumps` produced, embedded as it is in a larger document being written.
+
+Writing it gives the same bytes as parsing it (`float64=False`) and writing the value: `dumps`
+output is compact, key-sorted and Go-spelled, so it is its own re-encoding."""
 
 
 class InvalidJSON(ValueError):
     """The body is not JSON that Go's decoder would accept."""
-
-
-class RawJSON:
-    """JSON text that `dumps` produced, embedded as it is in a larger document being written.
-
-    Writing it gives the same bytes as parsing it (`float64=False`) and writing the value:
-    `dumps` output is compact with sorted keys, so it is its own re-encoding.
-    """
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: bytes) -> None:
-        self.text = text
 
 
 class _NonFinite:
@@ -65,10 +64,6 @@ class _NonFinite:
     seen = False
 
 
-def _reject_constant(name: str) -> Any:
-    raise InvalidJSON(f"invalid JSON constant {name}")
-
-
 def _checked_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
@@ -77,10 +72,20 @@ def _checked_float(text: str) -> float:
 
 
 def _go_float(text: str) -> int | float:
+    """A float64 as Go's unstructured decode leaves it: integral below 1e21 -> the integer Go
+    writes for it; -0 stays a float (Go writes `-0`)."""
     value = _checked_float(text)
-    if value.is_integer() and abs(value) < _GO_EXPONENT_THRESHOLD:
-        return int(value)
+    if value.is_integer() and abs(value) < _GO_EXPONENT_THRESHOLD and (value or not _negative(value)):
+        return go_integer(value) if abs(value) >= 2**53 else int(value)
     return value
+
+
+def _negative(value: float) -> bool:
+    return math.copysign(1.0, value) < 0
+
+
+def _negative_zero(value: float) -> bool:
+    return value == 0 and _negative(value)
 
 
 def loads(raw: bytes | str, *, float64: bool = True) -> Any:
@@ -91,14 +96,12 @@ def loads(raw: bytes | str, *, float64: bool = True) -> Any:
     (Grafana 11's simplejson keeps number literals). Normalising during the parse, instead of
     walking the result, keeps a 30 kB save cheap. Stored documents are re-read with `False`.
     """
-    if not float64 and _fits_orjson(raw):
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            pass  # `json` decides (it accepts a few things orjson refuses)
-    parse_float = _go_float if float64 else _checked_float
     try:
-        return json.loads(raw, parse_constant=_reject_constant, parse_float=parse_float)
+        if not float64:
+            shape = fastjson.number_shape(fastjson.as_bytes(raw))
+            constant = fastjson.refuse_constant
+            return fastjson.read(raw, shape, parse_constant=constant, parse_float=_checked_float)
+        return json.loads(raw, parse_constant=fastjson.refuse_constant, parse_float=_go_float)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise InvalidJSON(str(exc)) from exc
 
@@ -108,10 +111,14 @@ def loads_lenient(raw: bytes) -> Any:
     return json.loads(raw, parse_constant=_checked_float, parse_float=_checked_float)
 
 
-def _fits_orjson(raw: bytes | str) -> bool:
-    """No run of 19+ digits: every integer in the text fits orjson's 64-bit integers."""
-    data = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
-    return _LONG_DIGIT_RUN not in data.translate(_DIGITS_AS_ZERO)
+def float_text(value: float) -> str:
+    """How the emulator writes a float: Go's spelling; a kept Grafana 11 literal that is integral
+    keeps `json`'s (`1.0`, see the module docstring); NaN and infinities as `json` writes them."""
+    if not math.isfinite(value):
+        return json.dumps(value)
+    if value.is_integer() and (value or not _negative(value)):
+        return float.__repr__(value)
+    return go_float_text(value)
 
 
 def dumps(value: Any) -> bytes:
@@ -119,8 +126,7 @@ def dumps(value: Any) -> bytes:
     fast = _orjson_dumps(value, orjson.OPT_SORT_KEYS | _STRICT)
     if fast is not None:
         return fast
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_parsed_raw)
-    return text.encode()
+    return json_text(value, sort_keys=True, float_text=float_text, default=_parsed_raw).encode()
 
 
 def dumps_ordered(value: Any) -> bytes:
@@ -128,28 +134,40 @@ def dumps_ordered(value: Any) -> bytes:
     fast = _orjson_dumps(value, _STRICT)
     if fast is not None:
         return fast
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_parsed_raw).encode()
+    return json_text(value, sort_keys=False, float_text=float_text, default=_parsed_raw).encode()
 
 
 def _orjson_dumps(value: Any, option: int) -> bytes | None:
-    """orjson's text when it is byte-for-byte what `json.dumps` gives, else None.
+    """orjson's text when it is byte-for-byte what the standard library with Go's floats gives.
 
-    Embedded `RawJSON` is exact already (`dumps` wrote it, with `json` where needed), so only the
-    text around it is checked for tiny floats: a k8s LIST of 500 stored dashboards must not fall
-    back to `json` (and re-parse every spec) because one of them holds a `1e-05`.
+    Embedded `RawJSON` is exact already (`dumps` wrote it), so only the text around it is checked
+    for floats orjson spells differently: a k8s LIST of 500 stored dashboards must not be walked
+    (or fall back to `json` and re-parse every spec) because one holds a `1.5e-6`.
     """
     if _NonFinite.seen:
         return None
     embedded = _EmbeddedRaw()
-    try:
-        outside = orjson.dumps(value, default=embedded.placeholder, option=option)
-    except orjson.JSONEncodeError:
+    outside = fastjson.write(value, default=embedded.placeholder, option=option)
+    if outside is None:
         return None
-    if _has_tiny_float(outside):
-        return None
+    if _spelled_unlike_go(outside):  # rare: those floats written as Go's text, still by orjson
+        return fastjson.write(_go_spelled(value), default=fastjson.fragment, option=option)
     if not embedded.seen:
         return outside
-    return orjson.dumps(value, default=_raw_fragment, option=option)
+    return fastjson.write(value, default=fastjson.fragment, option=option)
+
+
+def _go_spelled(value: Any) -> Any:
+    """`value` with each float orjson spells unlike Go replaced by Go's text (an orjson Fragment).
+    Only what orjson accepted under `_STRICT` gets here: exact dicts, lists, tuples and scalars."""
+    kind = type(value)
+    if kind is dict:
+        return {key: _go_spelled(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [_go_spelled(item) for item in value]
+    if kind is float and (_ORJSON_BAND_FROM <= abs(value) < _ORJSON_BAND_BELOW or _negative_zero(value)):
+        return orjson.Fragment(go_float_text(value).encode())
+    return value
 
 
 class _EmbeddedRaw:
@@ -167,43 +185,31 @@ class _EmbeddedRaw:
         raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-def _raw_fragment(value: Any) -> orjson.Fragment:
-    if isinstance(value, RawJSON):
-        return orjson.Fragment(value.text)
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-
-
 def _parsed_raw(value: Any) -> Any:
     if isinstance(value, RawJSON):
         return loads(value.text, float64=False)
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-def _has_tiny_float(text: bytes) -> bool:
-    """A float below 1e-4 in magnitude, the only ones orjson and Python print differently.
-
-    orjson prints them either with a negative exponent (`1.5e-7`) or as `0.0000…`. The output is
-    compact, so a number starts right after `:`, `,` or `[`; a string that merely looks like one
-    (`"a:1e-3"`) is a false alarm that sends the value to `json`.
-    """
-    at = text.find(b"0.0000")
+def _spelled_unlike_go(text: bytes) -> bool:
+    """Whether orjson's compact `text` may hold a float it spells unlike Go: `e-6` ending a number
+    (1e-6 <= |f| < 1e-5, which Go writes `0.00000…`) or a `-0.0` token. A string that merely looks
+    like one (`"a:1.5e-6"`) is a false alarm that only costs speed."""
+    at = text.find(b"e-6")
     while at != -1:
-        if _starts_number(text, at):
-            return True
-        at = text.find(b"0.0000", at + 6)
-    at = text.find(b"e-")
-    while at > 0:
         start = at
         while start > 0 and text[start - 1] in _MANTISSA:
             start -= 1
-        if start < at and _starts_number(text, start):
+        if start < at and _ends_number(text, at + 3) and fastjson.number_may_start(text, start):
             return True
-        at = text.find(b"e-", at + 2)
+        at = text.find(b"e-6", at + 3)
+    at = text.find(b"-0.0")
+    while at != -1:
+        if _ends_number(text, at + 4) and fastjson.number_may_start(text, at):
+            return True
+        at = text.find(b"-0.0", at + 4)
     return False
 
 
-def _starts_number(text: bytes, at: int) -> bool:
-    """Whether a number token (with its sign) may start at `at` in compact JSON."""
-    if at > 0 and text[at - 1] == _MINUS:
-        at -= 1
-    return at == 0 or text[at - 1] in _NUMBER_OPENERS
+def _ends_number(text: bytes, at: int) -> bool:
+    return at == len(text) or text[at] in _NUMBER_END

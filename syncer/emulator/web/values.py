@@ -75,8 +75,8 @@ class Request:
         """The decoded body; a body Go could not bind gives Grafana's 400 `bad request data`."""
         try:
             return gojson.loads(self.body or b"null", float64=float64)
-        except gojson.InvalidJSON:
-            raise HttpError.message(400, "bad request data") from None
+        except gojson.InvalidJSON as exc:
+            raise HttpError.message(400, "bad request data") from exc
 
     def json_object(self, *, float64: bool = True) -> dict[str, Any]:
         document = self.json(float64=float64)

@@ -21,7 +21,6 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -30,8 +29,9 @@ from syncer.engine.daemon.config import DaemonConfig, DaemonMetrics, SourceWatch
 from syncer.engine.daemon.status import TargetStatus
 from syncer.engine.daemon.target import TargetRunner
 from syncer.engine.funnel import Funnel, Trigger
+from syncer.logs import get_logger
 
-log = structlog.get_logger("syncer.daemon")
+log = get_logger("syncer.daemon")
 
 WATCHER_RETRY_S = 30.0  # a watcher that cannot start (parent directory missing) is retried this often
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection
 
-import structlog
-
 from syncer.engine.daemon.config import DaemonMetrics
 from syncer.engine.reconcile import exit_code_for_apply
+from syncer.logs import get_logger
 from syncer.model.plan import ActionKind, Cause, DashboardAction, Plan
 from syncer.model.results import ActionResult, Outcome, RunReport
 
-log = structlog.get_logger("syncer.daemon")
+log = get_logger("syncer.daemon")
 
 
 def is_drift(action: DashboardAction) -> bool:

@@ -25,8 +25,6 @@ from collections.abc import Callable, Collection
 from dataclasses import replace
 from enum import Enum
 
-import structlog
-
 from syncer.engine.daemon.backoff import Backoff
 from syncer.engine.daemon.changes import Snapshot, diff, source_refusal
 from syncer.engine.daemon.config import DaemonConfig, DaemonMetrics, TargetSpec
@@ -36,11 +34,12 @@ from syncer.engine.funnel import Batch, Funnel, Trigger
 from syncer.engine.heap import settle_heap
 from syncer.engine.reconcile import Target, exit_code_for_apply, reconcile_once
 from syncer.engine.source_commit import git_commit
+from syncer.logs import get_logger
 from syncer.model.errors import GrafanaError, SourceError, SyncerError
 from syncer.model.results import RunReport
 from syncer.model.state import DesiredState
 
-log = structlog.get_logger("syncer.daemon")
+log = get_logger("syncer.daemon")
 
 
 class Result(Enum):

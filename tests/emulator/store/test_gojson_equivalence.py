@@ -1,10 +1,12 @@
-"""`gojson` through orjson gives exactly what the standard library gave (values and bytes).
+"""`gojson` through orjson gives exactly what the standard library gives (values and bytes).
 
-The reference below is the stdlib-only implementation the emulator used before orjson; every
-read and write is compared with it on the real-world corpora, on generated documents full of
-the corners where orjson and `json` differ (big integers, tiny floats, exponents, surrogates,
-BOMs, deep nesting), and on embedded `RawJSON`. The process-wide switch after an infinite
-float is checked in a fresh interpreter, so it cannot leak into the other tests.
+The reference below is the stdlib-only implementation the emulator used before orjson, with
+floats spelled as Go's encoding/json spells them (written here independently of `gofloat`, from
+`decimal`); every read and write is compared with it on the real-world corpora, on generated
+documents full of the corners where orjson and `json` differ (big integers, tiny floats,
+exponents, negative zero, surrogates, BOMs, deep nesting), and on embedded `RawJSON`. The
+process-wide switch after an infinite float is checked in a fresh interpreter, so it cannot leak
+into the other tests.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import random
 import subprocess
 import sys
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
@@ -31,9 +34,17 @@ def _reject_constant(name: str) -> Any:
     raise gojson.InvalidJSON(name)
 
 
+def _negative_zero(value: float) -> bool:
+    return value == 0 and math.copysign(1, value) < 0
+
+
 def _go_float(text: str) -> int | float:
+    """Go's unstructured decode: integral below 1e21 -> the integer Go writes (its shortest digits,
+    zero-padded: `1152921504606847000` for 2**60); -0 stays a float."""
     value = float(text)
-    return int(value) if value.is_integer() and abs(value) < 1e21 else value
+    if value.is_integer() and abs(value) < 1e21 and not _negative_zero(value):
+        return int(Decimal(repr(value)))
+    return value
 
 
 def reference_loads(raw: bytes, *, float64: bool) -> Any:
@@ -43,8 +54,37 @@ def reference_loads(raw: bytes, *, float64: bool) -> Any:
         raise gojson.InvalidJSON(str(exc)) from exc
 
 
+def go_spelling(value: float) -> str:
+    """Go's floatEncoder (`'f'` for 1e-6 <= |f| < 1e21, else `'e'` with `e-07` cleaned to `e-7`),
+    except that an integral float (a Grafana 11 literal such as `1.0`) keeps Python's spelling."""
+    if not math.isfinite(value) or (value.is_integer() and not _negative_zero(value)):
+        return repr(value).replace("inf", "Infinity").replace("nan", "NaN")
+    if value == 0:
+        return "-0"
+    if 1e-6 <= abs(value) < 1e21:
+        return format(Decimal(repr(value)), "f")
+    mantissa, exponent = repr(value).split("e")
+    return f"{mantissa}e{int(exponent):+d}".replace("e+-", "e-")
+
+
 def reference_dumps(value: Any, *, sort_keys: bool) -> bytes:
-    return json.dumps(value, sort_keys=sort_keys, separators=(",", ":"), ensure_ascii=False).encode()
+    """`json.dumps`, each float swapped for a placeholder string and then for its Go spelling."""
+    spellings: list[str] = []
+
+    def hide_floats(item: Any) -> Any:
+        if isinstance(item, float):
+            spellings.append(go_spelling(item))
+            return f"\x00float{len(spellings) - 1}\x00"
+        if type(item) is dict:
+            return {key: hide_floats(member) for key, member in item.items()}
+        if type(item) is list:
+            return [hide_floats(member) for member in item]
+        return item
+
+    text = json.dumps(hide_floats(value), sort_keys=sort_keys, separators=(",", ":"), ensure_ascii=False)
+    for index, spelling in enumerate(spellings):
+        text = text.replace(f'"\\u0000float{index}\\u0000"', spelling, 1)
+    return text.encode()
 
 
 def same_value(a: Any, b: Any) -> bool:
@@ -88,6 +128,8 @@ ATOMS = [
     b"18446744073709551616", b"-9223372036854775809", b"12345678901234567890123", b"1e-400",
     b"true", b"false", b"null", b'"x"', b'"\\ud800"', b'"\\udc00\\ud800"', b'"\\u00e9\\n\\t\\u0000\\u001f"',
     b'"\xc3\xa9\xe2\x80\xa8\x7f"', b'"e-5"', b'"a:1e-5"', b'"[0.00001"', b'"\\ud83d\\ude00"',
+    b"1.5e-6", b"-9.5E-6", b"1e-6", b"0.0000015", b"1e-60", b"1.152921504606846976e18", b"1e20",
+    b'"x:1.5e-6"', b'"[-0.0"', b"-0.0e0",
     b"NaN", b"Infinity",
     b"00", b"[1,]", b"\xff",
 ]  # fmt: skip
@@ -170,8 +212,8 @@ def test_a_tiny_float_inside_raw_json_keeps_the_fast_path_and_the_bytes(
     spec = gojson.loads(tiny, float64=False)
     parsed = {"kind": "List", "items": [{"name": n, "spec": spec} for n in names]}
     expected = reference_dumps(parsed, sort_keys=False)
-    outside = {"spec": gojson.RawJSON(tiny), "ratio": 1e-07}  # a tiny float outside: `json` decides
-    expected_outside = reference_dumps({"spec": json.loads(tiny), "ratio": 1e-07}, sort_keys=False)
+    outside = {"spec": gojson.RawJSON(tiny), "ratio": 1.5e-06}  # orjson's 1.5e-6 outside: `json` decides
+    expected_outside = reference_dumps({"spec": json.loads(tiny), "ratio": 1.5e-06}, sort_keys=False)
     assert gojson.dumps_ordered(outside) == expected_outside
 
     def no_stdlib(*args: Any, **kwargs: Any) -> str:

@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
-import structlog
-
 from syncer.adapters.files.jsonnet.evaluate import Digest, Evaluation, JsonnetOptions, digest_of, evaluate
+from syncer.logs import get_logger, is_configured
 from syncer.model.state import JSON, Severity, SourceProblem
 
-log = structlog.get_logger("syncer.jsonnet")
+log = get_logger("syncer.jsonnet")
 T = TypeVar("T")
 SUFFIX = ".jsonnet"
 KEY_SEPARATOR = "#"
@@ -111,7 +110,7 @@ class JsonnetFiles(Generic[T]):
         evaluation = evaluate(path, rel, self._root, self._options)
         self.evaluations += 1
         produced, problems = split(evaluation, rel)
-        if structlog.is_configured():  # the daemon; one-shot commands keep stdout for their report
+        if is_configured():  # the daemon; one-shot commands keep stdout for their report
             log.info(
                 "jsonnet evaluated",
                 path=rel,

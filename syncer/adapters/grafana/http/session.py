@@ -23,19 +23,18 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
-import structlog
 from pydantic import SecretStr
 
 from syncer import __version__
 from syncer.adapters.grafana.errors import error_for_response, error_for_transport, parse_retry_after
 from syncer.adapters.grafana.http.transport import build_client
 from syncer.adapters.grafana.retry import RetryPolicy
-from syncer.logs import credential_forms, note, scrub_text
+from syncer.logs import credential_forms, get_logger, note, scrub_text
 from syncer.model import jsontext
 from syncer.model.errors import ConfigError, GrafanaError, ServerError
 from syncer.ports import MetricsPort
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 
 class HttpSettings(Protocol):

@@ -1,9 +1,10 @@
 """`GrafanaPort` on Grafana's classic HTTP API (`/api/...`), for Grafana 9 through 13.
 
 Who calls it: the engine (reconcile, execute, pull) through `GrafanaPort`; built by `syncer.app`.
-Reads: the folder tree by listing `/api/folders?parentUid=` level by level (correct for nested
-folders), dashboards by paging `/api/search?type=dash-db`, then concurrent
-`GET /api/dashboards/uid/:uid`. The folder tree lives in `folders`, answer decoding in `wire`.
+Reads: one paged `/api/search` (dashboards and folders), the folder tree by listing
+`/api/folders?parentUid=` level by level (correct for nested folders; the search's folder hits
+spare the listings of leaves), then concurrent `GET /api/dashboards/uid/:uid`. The folder tree
+lives in `folders`, answer decoding in `wire`.
 A scoped read (the daemon's incremental passes) reuses the folder tree of the last full read,
 kept current by this adapter's own folder writes and dropped on any write error, so one edited
 file costs a GET and a POST rather than one request per folder.
@@ -17,8 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Collection
-
-import structlog
+from typing import Any
 
 from syncer.adapters.grafana.datasources import list_datasources as read_datasources
 from syncer.adapters.grafana.gather import BoundedGather
@@ -26,7 +26,7 @@ from syncer.adapters.grafana.http.session import GrafanaHttp
 from syncer.adapters.grafana.legacy.body import save_body
 from syncer.adapters.grafana.legacy.folders import LegacyFolders
 from syncer.adapters.grafana.legacy.wire import get_list, live_dashboard
-from syncer.logs import note
+from syncer.logs import get_logger, note
 from syncer.model.errors import (
     AlreadyExists,
     Forbidden,
@@ -46,7 +46,7 @@ from syncer.model.state import (
 )
 from syncer.ports import DataSource, SaveResult, ServerInfo
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 SEARCH_PAGE = 5000  # Grafana's maximum search page size
 
@@ -80,8 +80,10 @@ class LegacyGrafana:
     async def fetch_live(self, dashboard_uids: Collection[str] | None) -> LiveState:
         if dashboard_uids is not None and self._folders.known is not None:
             return await self._fetch_scoped(dashboard_uids, dict(self._folders.known))
-        folders, hits = await asyncio.gather(self._folders.read_all(), self._search_dashboard_uids())
+        root, found = await asyncio.gather(self._folders.children(None), self._search())
+        folders = await self._folders.read_all(root, found)
         self._folders.known = dict(folders)
+        hits = list(dict.fromkeys(str(h["uid"]) for h in found if h.get("type") == "dash-db"))
         if dashboard_uids is None:
             wanted = hits
         else:
@@ -124,15 +126,17 @@ class LegacyGrafana:
             note(log, "warning", "dashboard left out of this pass", uid=uid, error=str(exc), plain=plain)
             return None
 
-    async def _search_dashboard_uids(self) -> list[str]:
-        uids: list[str] = []
+    async def _search(self) -> list[dict[str, Any]]:
+        """Every dashboard and folder hit, all pages (one search serves both: the dashboards to
+        read and the folder hits that spare the folder tree's leaf listings)."""
+        found: list[dict[str, Any]] = []
         page = 1
         while True:
-            params: dict[str, str | int | list[str]] = {"type": "dash-db", "limit": SEARCH_PAGE, "page": page}
+            params: dict[str, str | int | list[str]] = {"limit": SEARCH_PAGE, "page": page}
             hits = await get_list(self._http, "/api/search", params)
-            uids.extend(str(h["uid"]) for h in hits if isinstance(h, dict) and h.get("uid"))
+            found.extend(h for h in hits if isinstance(h, dict) and h.get("uid"))
             if len(hits) < SEARCH_PAGE:
-                return list(dict.fromkeys(uids))
+                return found
             page += 1
 
     # ---- dashboard writes ----------------------------------------------------------------------

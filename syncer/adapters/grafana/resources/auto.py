@@ -13,8 +13,6 @@ import sys
 from collections.abc import Callable, Collection
 from dataclasses import replace
 
-import structlog
-
 from syncer.adapters.grafana.discovery import (
     AUTO,
     LEGACY,
@@ -24,6 +22,7 @@ from syncer.adapters.grafana.discovery import (
     fetch_catalogue,
 )
 from syncer.adapters.grafana.http.session import GrafanaHttp
+from syncer.logs import get_logger, is_configured
 from syncer.model.errors import Forbidden
 from syncer.model.state import (
     DesiredDashboard,
@@ -35,7 +34,7 @@ from syncer.model.state import (
 )
 from syncer.ports import DataSource, GrafanaPort, SaveResult, ServerInfo
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 
 class AutoGrafana:
@@ -135,7 +134,7 @@ ANNOUNCE_ON_STDERR = [False]
 def _announce(choice: ApiChoice) -> None:
     """Say which API `auto` chose: a structured log line in the daemon; in one-shot commands (no
     logging configured, stdout reserved for the report) one line on stderr, when asked (-v)."""
-    if structlog.is_configured():
+    if is_configured():
         log.info("grafana api chosen", api=choice.flavour, reason=choice.reason)
     elif ANNOUNCE_ON_STDERR[0]:
         print(f"syncer: using the {choice.flavour} API ({choice.reason})", file=sys.stderr, flush=True)
