@@ -8,7 +8,6 @@ variable rather than a fixed data source uid. docs/operations.md must explain ev
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from typing import Any
 
 from deploy_helpers import DEPLOY, REPO
 from prometheus_client.parser import text_string_to_metric_families
+from support import cli
 from support.emulator import Emulator
 
 from syncer.endpoints.metrics import GAUGES, PrometheusMetrics
@@ -101,22 +101,10 @@ def test_panels_use_the_data_source_variable_and_do_not_overlap() -> None:
 
 
 def test_applies_idempotently(tmp_path: Path, emulator: Emulator) -> None:
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("GRAFANA_")},
-        "GRAFANA_URL": emulator.url,
-        "GRAFANA_TOKEN": emulator.token,
-        "HOME": str(tmp_path),
-    }
+    env = {"GRAFANA_URL": emulator.url, "GRAFANA_TOKEN": emulator.token, "HOME": str(tmp_path)}
 
     def syncer(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "syncer", *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        return cli.syncer(*args, env=env, without=cli.grafana_variable)
 
     applied = syncer("apply", str(DASHBOARD_DIR))
     assert applied.returncode == 0, applied.stdout + applied.stderr

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.cli import syncer
 from support.emulator import REPO_ROOT
 
 BASH_COMPLETE = """
@@ -19,17 +20,6 @@ COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; COMPREPLY=()
 _shtab_syncer syncer "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}" 2>/dev/null
 printf '%s\\n' "${COMPREPLY[@]}"
 """
-
-
-def syncer(*args: str, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "syncer", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=60,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")

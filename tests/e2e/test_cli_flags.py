@@ -5,13 +5,12 @@ config file. (`run` shares these options through `syncer.cli.common`; its parser
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from support.emulator import REPO_ROOT, Emulator
+from support import cli
+from support.emulator import Emulator
 
 from syncer.cli import build_parser
 from syncer.cli.common import settings_from_args
@@ -23,17 +22,8 @@ ALLOWS_EDITS = "grafana.app/managerAllowsEdits"
 def syncer(
     emulator: Emulator, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "syncer", *args, "--url", emulator.url, "--token", emulator.token]
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("GRAFANA_")}
-    return subprocess.run(
-        [*command, "--api", "resources"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**clean, **(env or {})},
-    )
+    connection = cli.connection(emulator, api="resources")
+    return cli.syncer(*args, *connection, env=env, without=cli.grafana_variable)
 
 
 def config(tmp_path: Path, text: str) -> str:

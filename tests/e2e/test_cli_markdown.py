@@ -5,25 +5,17 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 from markdown_it import MarkdownIt
-from support.emulator import REPO_ROOT, Emulator
+from support import cli
+from support.emulator import Emulator
 
 GFM = MarkdownIt("commonmark").enable("table")
 
 
 def syncer(emulator: Emulator, *args: str) -> subprocess.CompletedProcess[str]:
-    connection = ["--url", emulator.url, "--token", emulator.token, "--api", "legacy", "--manager-id", "md"]
-    return subprocess.run(
-        [sys.executable, "-m", "syncer", *args, *connection],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        timeout=120,
-        check=False,
-    )
+    return cli.syncer(*args, *cli.connection(emulator, api="legacy"), "--manager-id", "md")
 
 
 def write(path: Path, uid: str, title: str, note: str = "") -> None:

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from support import cli
 from support.emulator import Emulator
 
 REPO = Path(__file__).resolve().parents[2]
@@ -30,17 +31,7 @@ GRAFANA_ENV = (
 def syncer(
     *args: str, env: dict[str, str] | None = None, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in GRAFANA_ENV}
-    clean.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "syncer", *args],
-        cwd=REPO,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return cli.syncer(*args, cwd=REPO, env=env, without=GRAFANA_ENV.__contains__, timeout=timeout)
 
 
 def conn(emulator: Emulator) -> list[str]:

@@ -12,6 +12,7 @@ import httpx
 import yaml
 from support.daemon import DaemonProcess, running_daemon, wait_until
 from support.emulator import Emulator
+from support.inprocess import InProcessEmulator
 
 
 def write(root: Path, name: str, uid: str, title: str, panels: int = 1) -> None:
@@ -89,7 +90,7 @@ def test_rotated_token_in_the_token_file_is_used_without_a_restart(
 
 def test_token_rotation_between_two_valid_tokens_takes_effect_on_the_next_request(tmp_path: Path) -> None:
     second = "glsa_rotated_second_token"
-    emulator = Emulator.start("--token", f"second={second}")  # two admin tokens: ci and second
+    emulator = InProcessEmulator.start("--token", f"second={second}")  # two admin tokens: ci and second
     try:
         src = tmp_path / "src"
         write(src, "d.json", "d", "v1")

@@ -142,6 +142,7 @@ def test_deleted_file_stays_in_grafana_without_prune(emulator: Emulator, tmp_pat
         (src / "a.json").unlink()
         write(src, "b.json", "B2", uid="b")
         wait_until(lambda: title(emulator, "b") == "B2")
+        wait_until(lambda: reconciles(daemon) > before)  # the write lands before its pass is counted
         assert reconciles(daemon) == before + 1
         assert get(emulator, "a") is not None
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from support.emulator import Emulator
+from support.inprocess import InProcessEmulator
 
 from .helpers import folder
 
@@ -18,7 +19,7 @@ K8S_DASHBOARDS = "/apis/dashboard.grafana.app/v1beta1/namespaces/default/dashboa
 
 @pytest.fixture(scope="module")
 def grafana_11() -> Iterator[Emulator]:
-    emulator = Emulator.start(profile="11.2")
+    emulator = InProcessEmulator.start(profile="11.2")
     try:
         yield emulator
     finally:
@@ -108,7 +109,7 @@ def test_folder_depth_error_on_11_is_the_bracketed_message(grafana_11: Emulator)
 @pytest.mark.parametrize(("configured", "allowed"), [("2", 2), ("6", 6), ("100", 7)])
 def test_max_nested_folder_depth_option(configured: str, allowed: int) -> None:
     """pkg/setting `readFolderSettings`: `[folder] max_nested_folder_depth`, clamped to 1..7."""
-    emulator = Emulator.start("--max-nested-folder-depth", configured)
+    emulator = InProcessEmulator.start("--max-nested-folder-depth", configured)
     try:
         parent = None
         for level in range(1, allowed + 1):

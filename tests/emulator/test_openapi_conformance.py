@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from support import corpora
 from support.emulator import Emulator
+from support.inprocess import InProcessEmulator
 
 jsonschema = pytest.importorskip("jsonschema")
 
@@ -112,7 +113,7 @@ def spec() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def emulator_11_4() -> Iterator[Emulator]:
-    emulator = Emulator.start(profile="11.4")
+    emulator = InProcessEmulator.start(profile="11.4")
     try:
         yield emulator
     finally:

@@ -18,6 +18,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from support.emulator import Emulator
+from support.inprocess import InProcessEmulator
 
 from .test_openapi_conformance import SPEC_PATH, apply_errata
 
@@ -51,7 +52,7 @@ NOT_SERVED = [("PUT", "/user"), ("PUT", "/org"), ("POST", "/search"), ("POST", "
 
 @pytest.fixture(scope="module")
 def emulator_11_4() -> Iterator[Emulator]:
-    emulator = Emulator.start(profile="11.4")
+    emulator = InProcessEmulator.start(profile="11.4")
     try:
         yield emulator
     finally:

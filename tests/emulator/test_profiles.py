@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from support.emulator import Emulator
+from support.inprocess import InProcessEmulator
 
 from .helpers import folder, get, save
 
@@ -14,7 +15,7 @@ DASH = "/apis/dashboard.grafana.app/v1beta1/namespaces/default/dashboards"
 
 @pytest.fixture(scope="module")
 def old_process() -> Iterator[Emulator]:
-    emulator = Emulator.start(profile="11.2")
+    emulator = InProcessEmulator.start(profile="11.2")
     try:
         yield emulator
     finally:
@@ -23,7 +24,7 @@ def old_process() -> Iterator[Emulator]:
 
 @pytest.fixture(scope="module")
 def new_process() -> Iterator[Emulator]:
-    emulator = Emulator.start(profile="13")
+    emulator = InProcessEmulator.start(profile="13")
     try:
         yield emulator
     finally:
@@ -214,7 +215,7 @@ def test_11_2_dashboard_cannot_share_a_root_folder_title(old: Emulator) -> None:
 
 
 def test_no_folder_description_flag_behaves_like_real_grafana() -> None:
-    strict = Emulator.start("--no-folder-description")
+    strict = InProcessEmulator.start("--no-folder-description")
     try:
         folder(strict, "d", "D", description="kept but not shown")
         assert "description" not in strict.api("GET", "/api/folders/d").json()

@@ -17,7 +17,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -26,10 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from support import cli
 from support.emulator import Emulator
 
 REPO = Path(__file__).resolve().parents[2]
-SYNCER = (sys.executable, "-m", "syncer")
+SYNCER = cli.SYNCER
 SERVER_OWNED = ("id", "version", "uid", "__syncer")
 SERVING = re.compile(r"serving http on (http://[\d.]+:\d+)")
 
@@ -89,11 +89,8 @@ def write_tree(root: Path, count: int, *, prefix: str = "d", note: str = "v1") -
 def run_syncer(
     *args: str, env: Mapping[str, str] | None = None, timeout: float = 120, check_token: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run `python -m syncer ARGS` to completion, capturing stdout and stderr."""
-    full_env = {**os.environ, **(env or {})}
-    done = subprocess.run(
-        [*SYNCER, *args], capture_output=True, text=True, env=full_env, timeout=timeout, cwd=REPO, check=False
-    )
+    """Run `python -m syncer ARGS` to completion (`support.cli.syncer`), capturing stdout and stderr."""
+    done = cli.syncer(*args, cwd=REPO, env=env, timeout=timeout)
     if check_token:
         assert_secret_absent(check_token, done.stdout, done.stderr)
     return done
@@ -273,6 +270,20 @@ class Daemon:
             if all(f'{k}="{v}"' in label_text for k, v in labels.items()):
                 total += float(value)
         return total
+
+    def passes(self) -> float:
+        """Passes finished so far: reconciles of any result, and loads refused before reconciling."""
+        return self.metric_sum("syncer_reconcile_total") + self.metric_sum("syncer_source_errors_total")
+
+    def wait_for_passes(self, count: int, timeout: float = 30, what: str = "") -> None:
+        """Wait until `count` more passes have finished: the condition a fixed sleep only hoped for.
+
+        A pass that was already running when this is called may be the first one counted, so a test
+        that needs a pass *started* after its change waits for one more than it needs.
+        """
+        start = self.passes()
+        label = what or f"{count} more reconcile passes"
+        wait_for(lambda: self.alive() and self.passes() >= start + count, timeout, label)
 
     def alive(self) -> bool:
         return self.process.poll() is None

@@ -82,7 +82,7 @@ def test_daemon_rides_out_a_grafana_restart_with_state(tmp_path: Path) -> None:
             added = dashboard("added-1", "Added during the outage")
             write_json(source / "team-2" / "added-1.json", added)
             wait_for(lambda: not daemon.ready(), timeout=30, what="readiness to drop")
-            time.sleep(1.5)
+            daemon.wait_for_passes(1, what="a pass that fails while Grafana is away")
             assert daemon.alive(), daemon.output()[-3000:]
 
             grafana = Emulator.start("--port", port, state_file=state)  # back, same address
@@ -107,7 +107,7 @@ def test_daemon_converges_after_5xx_burst_and_down_period(emulator: Emulator, tm
 
         emulator.fault(down_for_s=3)
         expected = write_tree(source, 6, note="v3")
-        time.sleep(3.5)
+        wait_for(lambda: not emulator.faults(), timeout=10, what="the down period to pass")
         wait_for(lambda: all(has_content(emulator, u, "v3") for u in expected), 60, "v3 after the outage")
         assert daemon.alive()
     emulator.clear_faults()
@@ -127,9 +127,11 @@ def test_two_daemons_on_one_tree_converge_without_flapping(emulator: Emulator, t
         wait_for(lambda: first.ready() and second.ready(), timeout=60, what="both ready")
         expected = write_tree(source, 8, note="v2")
         wait_for(lambda: all(has_content(emulator, u, "v2") for u in expected), 60, "both see v2")
-        time.sleep(1.5)  # let in-flight reconciles of both finish
+        for each in (first, second):  # let in-flight reconciles of both finish
+            each.wait_for_passes(1)
         settled = emulator.writes()
-        time.sleep(3.5)  # several periodic resyncs of each daemon
+        for each in (first, second):  # several periodic resyncs of each daemon
+            each.wait_for_passes(3)
         assert emulator.writes() == settled, "two instances keep rewriting each other (flapping)"
         assert first.alive() and second.alive()
     assert_server_has(emulator, expected)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -126,7 +125,8 @@ def test_daemon_with_prune_keeps_everything_when_source_vanishes(
         writes = emulator.writes()
 
         VANISHINGS[how](root)
-        time.sleep(3)  # the watcher's events and a few periodic resyncs (interval 1 s) pass over it
+        # the watcher's events and a few periodic resyncs (interval 1 s) pass over it
+        daemon.wait_for_passes(3, what="resyncs over the vanished source")
 
         assert daemon.alive(), daemon.output()[-3000:]
         assert emulator.writes() == writes, "nothing may be written or deleted while the source is gone"

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 from support.emulator import Emulator
+from support.inprocess import InProcessEmulator
 
 from fault.kit import (
     Unmanaged,
@@ -202,7 +203,7 @@ def test_dashboard_sharing_a_folder_uid_is_not_sent(emulator: Emulator, tmp_path
 
 @pytest.fixture
 def grafana_11_2() -> Iterator[Emulator]:
-    emulator = Emulator.start(profile="11.2")
+    emulator = InProcessEmulator.start(profile="11.2")
     try:
         yield emulator
     finally:

@@ -7,7 +7,6 @@ literal secret (and for its tail, so a "helpfully" truncated token is caught too
 from __future__ import annotations
 
 import socket
-import time
 from pathlib import Path
 
 import pytest
@@ -121,7 +120,8 @@ def test_daemon_hides_the_token_in_logs_metrics_and_endpoints(emulator: Emulator
     ) as daemon:
         wait_for(daemon.ready, timeout=60, what="daemon ready")
         (tmp_path / "src" / "team-0" / "service-0" / "d-0000.json").write_text("{ broken")
-        time.sleep(1)
+        reported = "the broken file to be reported"
+        wait_for(lambda: daemon.metric_sum("syncer_source_problems") >= 1, timeout=30, what=reported)
         served = [daemon.get(path)[1] for path in ("/metrics", "/readyz", "/healthz")]
     assert_hidden(emulator.token, daemon.output(), *served)
 
@@ -130,7 +130,7 @@ def test_daemon_with_wrong_token_keeps_it_out_of_logs(emulator: Emulator, tmp_pa
     write_tree(tmp_path / "src", 2)
     log = tmp_path / "daemon.log"
     with running_daemon(emulator, tmp_path / "src", log, "--interval", "1", token=WRONG_TOKEN) as daemon:
-        time.sleep(2.5)  # a few failing attempts at reaching Grafana
+        daemon.wait_for_passes(2, what="a few failing attempts at reaching Grafana")
         status, body = daemon.get("/readyz")
         metrics = daemon.get("/metrics")[1]
         assert daemon.alive(), daemon.output()[-3000:]

@@ -111,7 +111,7 @@ def test_daemon_never_reads_outside_the_root(emulator: Emulator, tmp_path: Path)
         add_escapes(root, outside)
         write_json(root / "team-2" / "fresh.json", dashboard("fresh-1", "Fresh"))
         wait_for(lambda: get_dashboard(emulator, "fresh-1") is not None, timeout=30, what="the fresh file")
-        time.sleep(1.5)  # at least one periodic resync over the escapes too
+        daemon.wait_for_passes(2, what="at least one periodic resync over the escapes too")
         assert daemon.alive()
     assert get_dashboard(emulator, "outside-file") is None
     assert get_dashboard(emulator, "outside-dir") is None

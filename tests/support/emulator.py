@@ -1,7 +1,9 @@
 """Start and drive a real `syncer emulator` subprocess from tests.
 
-Role: the one way tests get a Grafana: a real process on 127.0.0.1 with a free port, talked to
-over real HTTP. `Emulator.start()` waits for the `listening on` line; `api()` calls the Grafana
+Role: the one interface tests get a Grafana through: a real process on 127.0.0.1 with a free port,
+talked to over real HTTP (`support.inprocess.InProcessEmulator` serves the same app from a thread
+and is what the `emulator` fixture hands out; this class is for tests about the process itself).
+`Emulator.start()` waits for the `listening on` line; `api()` calls the Grafana
 API as the admin token, the admin basic-auth user or the read-only token; the control helpers
 (`reset`, `requests`, `fault`, `state`) use `/__emulator/`. Keep this interface stable: every
 suite imports it.

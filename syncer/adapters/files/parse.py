@@ -106,6 +106,8 @@ def _plain_json(data: bytes) -> tuple[JSON] | None:
     loading a real dashboard (22 % of `DirectorySource.load`, py-spy on 500 files); for plain
     numbers it would change nothing, and the depth is proven by one orjson encode (`nests_within`).
     """
+    if b"\x00" in data or data.startswith(_WIDE_BOMS):
+        return None  # UTF-16/32 or binary: `json` would guess an encoding where `_decode` refuses
     try:
         value, plain = jsontext.loads_checked(data.removeprefix(_UTF8_BOM))
     except (ValueError, RecursionError):

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from support.emulator import Emulator
+from support.inprocess import InProcessEmulator
 
 from ..helpers import folder, save
 
@@ -158,7 +159,7 @@ def test_viewer_cannot_write(emulator: Emulator) -> None:
 
 @pytest.mark.parametrize("profile", ["11.2", "11.4", "13"])
 def test_every_profile_serves_library_elements(profile: str) -> None:
-    emulator = Emulator.start(profile=profile)
+    emulator = InProcessEmulator.start(profile=profile)
     try:
         create(emulator, "cpu", "CPU")
         save(emulator, using("dash-a", "cpu"))

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from support.emulator import Emulator
+from support.inprocess import InProcessEmulator
 
 from ..test_openapi_conformance import SPEC_PATH, apply_errata, jsonschema, response_schema
 
@@ -68,7 +68,7 @@ SCENARIO: list[tuple[str, str, str, dict[str, Any]]] = [
 
 def test_library_elements_conform_to_the_published_description() -> None:
     spec = apply_errata(json.loads(SPEC_PATH.read_text()))
-    emulator = Emulator.start(profile="11.4")
+    emulator = InProcessEmulator.start(profile="11.4")
     statuses = []
     try:
         for method, template, path, options in SCENARIO:

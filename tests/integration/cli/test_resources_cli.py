@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
+from support import cli
 from support.emulator import REPO_ROOT, Emulator
 
 EXAMPLES = REPO_ROOT / "config" / "examples"
 
 
 def syncer(emulator: Emulator, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "syncer", *args, "--url", emulator.url, "--token", emulator.token]
-    return subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=False)
+    return cli.syncer(*args, *cli.connection(emulator))
 
 
 def test_auto_says_which_api_it_chose_and_keeps_stdout_clean(emulator: Emulator) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 from support.emulator import Emulator
+from support.inprocess import InProcessEmulator
 
 from integration.engine_helpers import dashboard, execute_stale_plan, write
 from syncer.app import open_target
@@ -23,7 +24,7 @@ from syncer.settings.model import ApiFlavour, GrafanaSettings, SyncSettings, Tar
 
 @pytest.fixture(scope="module")
 def real_like_process() -> Iterator[Emulator]:
-    emulator = Emulator.start("--no-folder-description")
+    emulator = InProcessEmulator.start("--no-folder-description")
     try:
         yield emulator
     finally:

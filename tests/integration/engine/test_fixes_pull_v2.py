@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-from support.emulator import REPO_ROOT, Emulator
+from support import cli
+from support.emulator import Emulator
 
 from syncer.adapters.files.loader import DirectorySource
 from syncer.adapters.files.pull.writer import write_tree
@@ -40,9 +40,7 @@ def make_v2_by_hand(emulator: Emulator, uid: str, folder: str | None) -> None:
 
 
 def syncer(emulator: Emulator | None, *args: str) -> subprocess.CompletedProcess[str]:
-    server = ["--url", emulator.url, "--token", emulator.token, "--api", "resources"] if emulator else []
-    command = [sys.executable, "-m", "syncer", *args, *server]
-    return subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=False)
+    return cli.syncer(*args, *(cli.connection(emulator, api="resources") if emulator else []))
 
 
 def stored_spec(emulator: Emulator, uid: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from support.emulator import Emulator
+from support.inprocess import InProcessEmulator
 
 from integration.engine_helpers import (
     dashboard,
@@ -85,7 +86,7 @@ def test_folder_delete_is_rechecked_right_before_it_runs(emulator: Emulator, tmp
 
 @pytest.fixture(params=["11.2", "13"])
 def profiled(request: pytest.FixtureRequest) -> Iterator[Emulator]:
-    emulator = Emulator.start(profile=request.param)
+    emulator = InProcessEmulator.start(profile=request.param)
     try:
         yield emulator
     finally:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 from support.emulator import Emulator
+from support.inprocess import InProcessEmulator
 
 from integration.engine_helpers import execute_stale_plan, run, settings_for, write
 from integration.library_data import element, exported_dashboard, model, using
@@ -341,7 +342,7 @@ def test_a_plan_executed_without_a_library_adapter_fails_loudly(emulator: Emulat
 
 @pytest.mark.parametrize("profile", ["11.2", "13"])
 def test_the_cycle_on_other_grafana_versions(tmp_path: Path, profile: str) -> None:
-    emulator = Emulator.start(profile=profile)
+    emulator = InProcessEmulator.start(profile=profile)
     try:
         root = source(tmp_path)
         first = run(emulator, root, prune=True)

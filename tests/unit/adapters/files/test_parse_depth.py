@@ -53,3 +53,12 @@ def test_plain_files_read_as_the_full_path_reads_them(tmp_path: Path) -> None:
     fast = parse.read_document(path, "x.json")
     assert fast.problem is None
     assert fast.value == {"title": 'café "q"', "panels": [{"id": 1, "gridPos": {"h": 8}}], "n": -0.5}
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_wide_encodings_are_refused_as_before(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "x.json"
+    path.write_text('{"title": "t", "uid": "u"}', encoding=encoding)
+    parsed = parse.read_document(path, "x.json")
+    assert parsed.problem is not None
+    assert "UTF-16" in parsed.problem.message or "binary" in parsed.problem.message

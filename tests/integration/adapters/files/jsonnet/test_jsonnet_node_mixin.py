@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+from support.cli import syncer
 from support.emulator import Emulator
 from support.jsonnet_corpus import (
     DASHBOARDS,
@@ -25,14 +24,6 @@ from integration.engine_helpers import edit_in_grafana, live_dashboard, run, set
 from syncer.app import pull_directory
 from syncer.model.plan import ActionKind
 from syncer.model.results import Outcome
-
-REPO = Path(__file__).resolve().parents[5]
-
-
-def syncer(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "syncer", *args], capture_output=True, text=True, check=False, cwd=REPO
-    )
 
 
 def test_validate_evaluates_node_mixin_offline(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 from support.emulator import Emulator
+from support.inprocess import InProcessEmulator
 
 from syncer.adapters.files.loader import DirectorySource
 from syncer.adapters.grafana.discovery import ResourceVersions, choose_api, fetch_catalogue
@@ -141,7 +142,7 @@ def by_route(emulator: Emulator) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def grafana11() -> Iterator[Emulator]:
     """A server whose resource API is only the experimental v0alpha1 of Grafana 11."""
-    emulator = Emulator.start(profile="11.2")
+    emulator = InProcessEmulator.start(profile="11.2")
     try:
         yield emulator
     finally:
