@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import threading
 import weakref
-import zlib
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from syncer.model import jsontext
+from syncer.model import jsontext, packing
 
 JSON = Any
 """A JSON value as produced by `json.loads`."""
@@ -97,7 +96,7 @@ _recent = _RecentlyParsed(RECENTLY_PARSED)
 
 
 class CompactJSON(LazyJSONObject):
-    """A JSON object kept as zlib-compressed compact JSON text (about a tenth of the text's size,
+    """A JSON object kept as compressed compact JSON text (`packing`: about a fifteenth of its size,
     a few percent of the parsed objects'). `CompactJSON.of(value) == value`, key order kept."""
 
     __slots__ = ("_blob",)
@@ -113,12 +112,11 @@ class CompactJSON(LazyJSONObject):
     @classmethod
     def from_json_bytes(cls, text: bytes) -> CompactJSON:
         """From `jsontext.dumps(value)`, for a caller that needs the text too."""
-        # why level 1: several times faster than the default and nearly as small on JSON
-        return cls(zlib.compress(text, 1))
+        return cls(packing.pack(text))
 
     def json_bytes(self) -> bytes:
         """The compact JSON text, without parsing it (for a caller that sends it on)."""
-        return zlib.decompress(self._blob)
+        return packing.unpack(self._blob)
 
     @property
     def compressed(self) -> bytes:
@@ -130,7 +128,7 @@ class CompactJSON(LazyJSONObject):
         return len(self._blob)
 
     def _parse(self) -> dict[str, JSON]:
-        value: dict[str, JSON] = jsontext.loads(zlib.decompress(self._blob))
+        value: dict[str, JSON] = jsontext.loads(packing.unpack(self._blob))
         return value
 
     def __repr__(self) -> str:
