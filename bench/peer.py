@@ -43,6 +43,7 @@ def peer_executable() -> Path:
 
 
 def peer_version() -> str:
+    peer_executable()  # installs the peer on first use (its version is asked before it first runs)
     python = PEER_VENV / "bin" / "python"
     code = f"import importlib.metadata as m; print(m.version({PEER_PACKAGE!r}))"
     done = subprocess.run([str(python), "-c", code], check=False, capture_output=True, text=True)
