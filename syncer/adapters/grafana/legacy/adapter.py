@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Collection
-from typing import Any
 
 from syncer.adapters.grafana.datasources import list_datasources as read_datasources
 from syncer.adapters.grafana.gather import BoundedGather
@@ -80,10 +79,9 @@ class LegacyGrafana:
     async def fetch_live(self, dashboard_uids: Collection[str] | None) -> LiveState:
         if dashboard_uids is not None and self._folders.known is not None:
             return await self._fetch_scoped(dashboard_uids, dict(self._folders.known))
-        root, found = await asyncio.gather(self._folders.children(None), self._search())
-        folders = await self._folders.read_all(root, found)
+        root, (hits, folder_hits) = await asyncio.gather(self._folders.children(None), self._search())
+        folders = await self._folders.read_all(root, folder_hits)
         self._folders.known = dict(folders)
-        hits = list(dict.fromkeys(str(h["uid"]) for h in found if h.get("type") == "dash-db"))
         if dashboard_uids is None:
             wanted = hits
         else:
@@ -126,17 +124,26 @@ class LegacyGrafana:
             note(log, "warning", "dashboard left out of this pass", uid=uid, error=str(exc), plain=plain)
             return None
 
-    async def _search(self) -> list[dict[str, Any]]:
-        """Every dashboard and folder hit, all pages (one search serves both: the dashboards to
-        read and the folder hits that spare the folder tree's leaf listings)."""
-        found: list[dict[str, Any]] = []
+    async def _search(self) -> tuple[list[str], list[dict[str, str]]]:
+        """The uids of every dashboard, and every folder hit (uid, type, parent), all pages: one
+        search serves both the dashboards to read and the folder hits that spare the folder tree's
+        leaf listings. Only those fields are kept: 10,000 whole hits are ~15 MB a pass would hold."""
+        uids: list[str] = []
+        folders: list[dict[str, str]] = []
         page = 1
         while True:
             params: dict[str, str | int | list[str]] = {"limit": SEARCH_PAGE, "page": page}
             hits = await get_list(self._http, "/api/search", params)
-            found.extend(h for h in hits if isinstance(h, dict) and h.get("uid"))
+            for hit in hits:
+                if not isinstance(hit, dict) or not hit.get("uid"):
+                    continue
+                if hit.get("type") == "dash-db":
+                    uids.append(str(hit["uid"]))
+                elif hit.get("type") == "dash-folder":
+                    parent = {"folderUid": str(hit["folderUid"])} if hit.get("folderUid") else {}
+                    folders.append({"uid": str(hit["uid"]), "type": "dash-folder", **parent})
             if len(hits) < SEARCH_PAGE:
-                return found
+                return list(dict.fromkeys(uids)), folders
             page += 1
 
     # ---- dashboard writes ----------------------------------------------------------------------
