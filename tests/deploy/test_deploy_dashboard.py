@@ -59,13 +59,7 @@ def queries(dashboard: dict[str, Any]) -> list[str]:
 
 
 def test_validates_with_syncer() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "syncer", "validate", str(DASHBOARD_DIR)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = cli.syncer("validate", str(DASHBOARD_DIR))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 dashboard(s)" in result.stdout
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 from deploy_helpers import REPO
+from support.cli import connection, syncer
 from support.emulator import Emulator
 
 STATEMENT = re.compile(r"^- \*\*(\d)\*\*: .+$", re.MULTILINE)
@@ -26,20 +25,7 @@ def statements(path: Path) -> dict[str, str]:
 
 
 def apply(src: Path, emulator: Emulator, *extra: str) -> int:
-    argv = [
-        sys.executable,
-        "-m",
-        "syncer",
-        "apply",
-        str(src),
-        "--url",
-        emulator.url,
-        "--token",
-        emulator.token,
-    ]
-    return subprocess.run(
-        [*argv, *extra], capture_output=True, text=True, timeout=120, check=False
-    ).returncode
+    return syncer("apply", str(src), *connection(emulator), *extra).returncode
 
 
 def test_readme_and_cli_docs_state_each_exit_code_once_and_the_same() -> None:

@@ -4,11 +4,10 @@ and a YAML config whose every duration key is a Go duration; a bad one exits wit
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from support.daemon import REPO_ROOT, running_daemon, wait_until
+from support.cli import syncer
+from support.daemon import running_daemon, wait_until
 from support.emulator import Emulator
 
 CONFIG = """\
@@ -52,14 +51,7 @@ def test_old_seconds_keys_still_work_with_a_warning(emulator: Emulator, tmp_path
 
 
 def test_a_bad_interval_is_refused_with_an_example(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "syncer", "run", "--dir", str(tmp_path), "--interval", "5x"],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        timeout=60,
-        check=False,
-    )
+    done = syncer("run", "--dir", str(tmp_path), "--interval", "5x", timeout=60)
     assert done.returncode == 1
     assert "'5x' is not a duration" in done.stderr and "unknown unit 'x'" in done.stderr
     assert "write e.g. 30s, 5m, 1h30m" in done.stderr

@@ -4,23 +4,16 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 
 import pytest
-from support.emulator import REPO_ROOT, Emulator
+from support.cli import syncer
+from support.emulator import Emulator
 
 from syncer.cli import build_parser
 
 
 def fault(emulator: Emulator, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "syncer", "emulator", "fault", "--url", emulator.url, *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        timeout=60,
-        check=False,
-    )
+    return syncer("emulator", "fault", "--url", emulator.url, *args, timeout=60)
 
 
 def test_fault_durations_reach_the_running_emulator(emulator: Emulator) -> None:

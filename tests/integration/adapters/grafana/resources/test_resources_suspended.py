@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import SecretStr
-from support.emulator import REPO_ROOT, Emulator
+from support.cli import connection, syncer
+from support.emulator import Emulator
 
 from syncer.adapters.grafana.resources.meta import marker_from_annotations
 from syncer.app import open_target
@@ -231,9 +230,7 @@ def test_a_suspension_between_read_and_write_is_honoured(emulator: Emulator, man
 def test_syncer_plan_shows_the_skip_and_its_reason(emulator: Emulator, managed: Path) -> None:
     annotate(emulator, f"{DASHBOARDS}/sus-paused", "true")
     write(managed, "ops/paused.json", dashboard("sus-paused", "Paused", panels=2))
-    command = [sys.executable, "-m", "syncer", "plan", str(managed), "--api", "auto", "--exit-code"]
-    command += ["--url", emulator.url, "--token", emulator.token]
-    planned = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=False)
+    planned = syncer("plan", str(managed), "--exit-code", *connection(emulator, api="auto"))
     # issue 18: nothing will be written, but Grafana differs from the source: not "in sync" (exit 2)
     assert planned.returncode == 2, planned.stderr
     assert "In sync" not in planned.stdout and "1 skipped" in planned.stdout
