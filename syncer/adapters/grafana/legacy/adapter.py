@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Collection
+from typing import Any
 
 from syncer.adapters.grafana.datasources import list_datasources as read_datasources
 from syncer.adapters.grafana.gather import BoundedGather
@@ -124,12 +125,12 @@ class LegacyGrafana:
             note(log, "warning", "dashboard left out of this pass", uid=uid, error=str(exc), plain=plain)
             return None
 
-    async def _search(self) -> tuple[list[str], list[dict[str, str]]]:
-        """The uids of every dashboard, and every folder hit (uid, type, parent), all pages: one
-        search serves both the dashboards to read and the folder hits that spare the folder tree's
-        leaf listings. Only those fields are kept: 10,000 whole hits are ~15 MB a pass would hold."""
+    async def _search(self) -> tuple[list[str], list[dict[str, Any]]]:
+        """The uids of every dashboard, and every folder hit, all pages: one search serves both the
+        dashboards to read and the folder hits that spare the folder tree's leaf listings. Of a
+        dashboard hit only the uid is kept: 10,000 whole hits are ~15 MB a pass would hold."""
         uids: list[str] = []
-        folders: list[dict[str, str]] = []
+        folders: list[dict[str, Any]] = []
         page = 1
         while True:
             params: dict[str, str | int | list[str]] = {"limit": SEARCH_PAGE, "page": page}
@@ -140,8 +141,7 @@ class LegacyGrafana:
                 if hit.get("type") == "dash-db":
                     uids.append(str(hit["uid"]))
                 elif hit.get("type") == "dash-folder":
-                    parent = {"folderUid": str(hit["folderUid"])} if hit.get("folderUid") else {}
-                    folders.append({"uid": str(hit["uid"]), "type": "dash-folder", **parent})
+                    folders.append(hit)  # few: kept whole
             if len(hits) < SEARCH_PAGE:
                 return list(dict.fromkeys(uids)), folders
             page += 1
