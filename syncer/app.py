@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from syncer.adapters.files.jsonnet.evaluate import JsonnetOptions
+from syncer.adapters.files.load_workers import LoadWorkers
 from syncer.adapters.files.loader import DirectorySource
 from syncer.adapters.files.pull.layout import read_layout
 from syncer.adapters.files.pull.library_writer import write_library_panels
@@ -74,7 +75,7 @@ def build_policy(sync: SyncSettings) -> Policy:
     )
 
 
-def build_source(settings: TargetSettings) -> DirectorySource:
+def build_source(settings: TargetSettings, workers: LoadWorkers | None = None) -> DirectorySource:
     directory = settings.sync.dir
     if directory is None:
         raise ConfigError("no source directory given (DIR argument or sync.dir in the config file)")
@@ -85,6 +86,7 @@ def build_source(settings: TargetSettings) -> DirectorySource:
         max_file_bytes=settings.sync.max_file_bytes,
         max_folder_depth=settings.sync.max_folder_depth,
         jsonnet=jsonnet_options(settings.sync.jsonnet),
+        workers=workers,
     )
 
 
@@ -112,10 +114,15 @@ def jsonnet_options(settings: JsonnetSettings) -> JsonnetOptions:
 
 @asynccontextmanager
 async def open_target(
-    settings: TargetSettings, *, metrics: MetricsPort | None = None, page_size: int = PAGE_SIZE
+    settings: TargetSettings,
+    *,
+    metrics: MetricsPort | None = None,
+    page_size: int = PAGE_SIZE,
+    load_workers: LoadWorkers | None = None,
 ) -> AsyncIterator[Target]:
-    """A ready Target (one HTTP client for its lifetime, closed on exit)."""
-    source = build_source(settings)
+    """A ready Target (one HTTP client for its lifetime, closed on exit). `load_workers`: processes
+    that parse a big source (one-shot commands; the caller starts and closes them)."""
+    source = build_source(settings, load_workers)
     http = GrafanaHttp(
         settings.grafana, metrics=metrics or NullMetrics(), concurrency=settings.sync.concurrency
     )

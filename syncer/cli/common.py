@@ -149,6 +149,25 @@ def require_url(target: TargetSettings) -> None:
         )
 
 
+def settle_heap() -> None:
+    """Keep Python's cycle collector off the objects that live for the whole command.
+
+    Why: a run parses every dashboard on both sides, about a million JSON containers, and with the
+    default threshold (a collection every 700 new containers) the collector ran thousands of times,
+    each time walking every object the imports made, though JSON values hold no cycles. Freezing what
+    exists now and collecting less often took a no-change `syncer apply` of 500 dashboards from
+    1.31 to 1.12 s (mean of 8 alternating runs, 2026-12-07); memory is unchanged (what is frozen
+    lives to the end anyway, and young garbage is still collected, only in larger batches).
+    """
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(_YOUNG_COLLECTION_EVERY, *gc.get_threshold()[1:])
+
+
+_YOUNG_COLLECTION_EVERY = 20_000
+
+
 def install_cancel_handlers(cancel: asyncio.Event) -> None:
     """SIGTERM/SIGINT finish the requests in flight and start no new ones (then the run reports)."""
     import asyncio

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from syncer.cli.common import (
@@ -26,6 +27,7 @@ from syncer.cli.common import (
     directory,
     install_cancel_handlers,
     require_url,
+    settle_heap,
     target_from_args,
 )
 from syncer.cli.jsonnet_options import add_jsonnet_options
@@ -43,6 +45,7 @@ from syncer.cli.validate import register_validate
 from syncer.model.errors import ConfigError
 
 if TYPE_CHECKING:
+    from syncer.adapters.files.load_workers import LoadWorkers
     from syncer.model.plan import Plan
     from syncer.model.results import RunReport
     from syncer.settings.model import TargetSettings
@@ -136,13 +139,11 @@ def _register_apply(sub: Any) -> None:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    import asyncio
-
     from syncer.render import plan_diff, plan_text
     from syncer.render.headline import plan_headline
 
     target = _target(args)
-    report = asyncio.run(_reconcile(target, dry_run=True, progress=False))
+    report = _one_pass(target, dry_run=True, progress=False)
     code = _plan_exit_code(report, args.exit_code)
     print_problems(report, args)
     if args.output == "json":
@@ -170,13 +171,11 @@ def cmd_apply(args: argparse.Namespace) -> int:
     if args.dry_run:
         args.diff, args.diff_new, args.exit_code = False, False, False
         return cmd_plan(args)
-    import asyncio
-
     from syncer.engine.reconcile import exit_code_for_apply
     from syncer.render import result_text
 
     target = _target(args)
-    report = asyncio.run(_reconcile(target, dry_run=False, progress=args.output == "text" and not args.quiet))
+    report = _one_pass(target, dry_run=False, progress=args.output == "text" and not args.quiet)
     code = exit_code_for_apply(report)
     print_problems(report, args)
     if args.output == "json":
@@ -201,7 +200,21 @@ def _target(args: argparse.Namespace) -> TargetSettings:
     return target
 
 
-async def _reconcile(target: TargetSettings, *, dry_run: bool, progress: bool) -> RunReport:
+def _one_pass(target: TargetSettings, *, dry_run: bool, progress: bool) -> RunReport:
+    """One reconcile pass of a one-shot command, with worker processes to parse a big source.
+    They are started first, while this is the only thread (load_workers: forking is safe then)."""
+    import asyncio
+
+    from syncer.adapters.files.load_workers import LoadWorkers, closing_workers
+
+    settle_heap()
+    with closing_workers(LoadWorkers.start_for(Path(target.sync.dir or "."))) as workers:
+        return asyncio.run(_reconcile(target, dry_run=dry_run, progress=progress, workers=workers))
+
+
+async def _reconcile(
+    target: TargetSettings, *, dry_run: bool, progress: bool, workers: LoadWorkers | None
+) -> RunReport:
     import asyncio
 
     from syncer.app import open_target
@@ -211,7 +224,7 @@ async def _reconcile(target: TargetSettings, *, dry_run: bool, progress: bool) -
     cancel = asyncio.Event()
     install_cancel_handlers(cancel)
     bar = Progress(total=0) if progress else None
-    async with open_target(target) as t:
+    async with open_target(target, load_workers=workers) as t:
         report = await reconcile_once(
             t,
             dry_run=dry_run,

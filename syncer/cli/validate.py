@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from syncer.cli.common import directory, select_target
+from syncer.cli.common import directory, select_target, settle_heap
 from syncer.cli.jsonnet_options import add_jsonnet_options, jsonnet_flags
 from syncer.cli.output import add_output_options
 from syncer.cli.parser import add_dir
@@ -42,12 +42,13 @@ def register_validate(sub: Any) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from syncer.adapters.files.load_workers import LoadWorkers, closing_workers
     from syncer.adapters.files.loader import validate_directory
     from syncer.settings.model import JsonnetSettings, load_settings
 
     inputs: dict[str, str] = {}
     min_refresh = "5s"
-    limits: dict[str, int] = {}
+    limits: dict[str, Any] = {}
     flags = {"sync": {"jsonnet": jsonnet_flags(args)}}
     target = select_target(load_settings(args.config, environ={}, flags=flags), args.target)
     if args.config is not None:
@@ -61,7 +62,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         from syncer.app import jsonnet_options  # why only here: the app loads the HTTP stack (0.3 s)
 
         jsonnet = jsonnet_options(target.sync.jsonnet)
-    state = validate_directory(args.dir, inputs=inputs, min_refresh=min_refresh, jsonnet=jsonnet, **limits)
+    settle_heap()
+    with closing_workers(LoadWorkers.start_for(args.dir)) as workers:
+        state = validate_directory(
+            args.dir, inputs=inputs, min_refresh=min_refresh, jsonnet=jsonnet, workers=workers, **limits
+        )
     valid = not state.errors
     if args.output == "json":
         doc = {

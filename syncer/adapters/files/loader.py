@@ -23,42 +23,26 @@ from pathlib import Path
 from types import MappingProxyType
 
 from syncer.adapters.files import incremental
-from syncer.adapters.files.file_parts import (
-    CacheEntry,
-    LoadedFile,
-    dashboard_parts,
-    file_identity,
-    file_uid,
-    foreign_warning,
-    refresh_warning,
-)
+from syncer.adapters.files.file_load import FileRules, load_file, load_value
+from syncer.adapters.files.file_parts import CacheEntry, LoadedFile, file_identity
 from syncer.adapters.files.folders import DEFAULT_MAX_FOLDER_DEPTH, build_folder_tree
 from syncer.adapters.files.jsonnet.evaluate import JsonnetOptions
 from syncer.adapters.files.jsonnet.files import JsonnetFiles, Produced, is_jsonnet
-from syncer.adapters.files.jsonnet.tree import in_project, is_foreign_document
-from syncer.adapters.files.library_files import (
-    library_element,
-    load_library_panel,
-    place_library_panels,
-)
-from syncer.adapters.files.parse import DEFAULT_MAX_FILE_BYTES, MULTI_DOCUMENT, read_document
+from syncer.adapters.files.jsonnet.tree import in_project
+from syncer.adapters.files.library_files import place_library_panels
+from syncer.adapters.files.load_workers import MIN_FILES, LoadWorkers, ToParse, WorkersFailed
+from syncer.adapters.files.parse import DEFAULT_MAX_FILE_BYTES
 from syncer.adapters.files.placing import cross_checks, place, problem_order
-from syncer.adapters.files.shapes import unwrap
 from syncer.adapters.files.walk import SourceFile, WalkResult, walk_source
 from syncer.core.inputs import resolve_inputs
 from syncer.core.library import OFFLINE, without_missing_references
 from syncer.core.library_embedded import with_embedded_panels
-from syncer.core.normalise import normalise_for_grafana
-from syncer.core.rules import dashboard_problems, uid_problems
+from syncer.logs import get_logger
 from syncer.model.errors import SourceError
-from syncer.model.state import (
-    JSON,
-    DesiredState,
-    Severity,
-    SourceProblem,
-)
+from syncer.model.state import DesiredState, SourceProblem
 
 _NO_INPUTS: Mapping[str, str] = MappingProxyType({})
+_NOTHING_READY: Mapping[str, LoadedFile] = MappingProxyType({})
 
 
 class DirectorySource:
@@ -73,11 +57,12 @@ class DirectorySource:
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
         max_folder_depth: int = DEFAULT_MAX_FOLDER_DEPTH,
         jsonnet: JsonnetOptions | None = None,
+        workers: LoadWorkers | None = None,
     ) -> None:
         self.root = Path(root)
         self._inputs = dict(inputs)
-        self._min_refresh = min_refresh
-        self._max_file_bytes = max_file_bytes
+        self._rules = FileRules(min_refresh=min_refresh, max_file_bytes=max_file_bytes)
+        self._workers = workers  # worker processes for a big load (load_workers); owned by the caller
         self._max_folder_depth = max_folder_depth
         # why: the daemon reloads the whole tree on every change; unchanged files are not re-parsed.
         # Per file it holds only the compressed content and checksums (`DashboardParts`), never parsed JSON.
@@ -130,7 +115,7 @@ class DirectorySource:
         libraries = self.jsonnet.library_dirs_in_root()
         walked = walk_source(self.root, libraries)
         dashboard_files = [f for f in walked.files if not f.is_folder_file]
-        loaded = self._load_files(dashboard_files, walked.jsonnet_projects)
+        loaded = self._load_files(dashboard_files, walked)
         jsonnet = bool(libraries) or any(is_jsonnet(f.rel) for f in dashboard_files)
         real_root = os.path.realpath(self.root)
         return self._assemble(walked, loaded, len(dashboard_files), real_root=real_root, jsonnet=jsonnet)
@@ -156,7 +141,7 @@ class DirectorySource:
             (f for f in walked.files if f.is_folder_file),
             placed_by_dir,
             max_depth=self._max_folder_depth,
-            max_file_bytes=self._max_file_bytes,
+            max_file_bytes=self._rules.max_file_bytes,
         )
         problems += tree.problems
         dashboards = place(loaded, tree, problems)
@@ -185,25 +170,30 @@ class DirectorySource:
             self._cache[file.rel] = entry
         return item
 
-    def _cached(self, file: SourceFile, projects: frozenset[str]) -> tuple[LoadedFile, CacheEntry | None]:
-        """The file's item (cached while its identity holds) and its cache entry: the same entry
-        object when unchanged (see `incremental.remember`, `previous`)."""
-        identity, project = file_identity(file), in_project(file.rel, projects)
-        hit = self._cache.get(file.rel)
-        if hit is not None and identity is not None and hit[0] == (identity, project):
+    def _cached(
+        self, file: SourceFile, projects: frozenset[str], ready: Mapping[str, LoadedFile] = _NOTHING_READY
+    ) -> tuple[LoadedFile, CacheEntry | None]:
+        """The file's item (cached while its identity holds, else as a worker `ready` it, else parsed
+        here) and its cache entry: the same entry object when unchanged (see `incremental.remember`,
+        `previous`)."""
+        hit = self._unchanged(file, projects)
+        if hit is not None:
             return hit[1], hit
-        item = self._load_file(file, project)
+        identity, project = file_identity(file), in_project(file.rel, projects)
+        item = ready.get(file.rel) or load_file(file, self._rules, project)
         return item, None if identity is None else ((identity, project), item)
 
-    def _load_files(self, files: list[SourceFile], projects: frozenset[str]) -> list[LoadedFile]:
+    def _load_files(self, files: list[SourceFile], walked: WalkResult) -> list[LoadedFile]:
+        projects = walked.jsonnet_projects
         cache: dict[str, CacheEntry] = {}
         loaded: list[LoadedFile] = []
         self.jsonnet.begin_load()
+        ready = self._parsed_by_workers(files, walked)
         for file in files:
             if is_jsonnet(file.rel):  # its own cache: it depends on every file it imports
                 loaded += self.jsonnet.load(file.path, file.rel, partial(self._produced, file))[0]
                 continue
-            item, entry = self._cached(file, projects)
+            item, entry = self._cached(file, projects, ready)
             if entry is not None:
                 cache[file.rel] = entry
             loaded.append(item)
@@ -211,62 +201,45 @@ class DirectorySource:
         self.jsonnet.end_load({f.rel for f in files if is_jsonnet(f.rel)})
         return loaded
 
+    def _parsed_by_workers(self, files: list[SourceFile], walked: WalkResult) -> dict[str, LoadedFile]:
+        """The files the cache cannot answer, parsed by the worker processes when there are enough
+        of them; empty when the loader parses them itself (no workers, few files, a worker died)."""
+        workers = self._workers
+        if workers is None:
+            return {}
+        projects = walked.jsonnet_projects
+        todo = [f for f in files if not is_jsonnet(f.rel) and self._unchanged(f, projects) is None]
+        if len(todo) < MIN_FILES:
+            return {}
+        # the folder each file would be placed in, so the worker hashes with it (FolderChecksums)
+        likely = build_folder_tree(
+            (f for f in walked.files if f.is_folder_file),
+            {f.rel_dir for f in todo},
+            max_depth=self._max_folder_depth,
+            max_file_bytes=self._rules.max_file_bytes,
+        )
+        batch = [ToParse(f, in_project(f.rel, projects), likely.folder_of(f.rel_dir)) for f in todo]
+        try:
+            return {item.file.rel: item for item in workers.load(batch, self._rules)}
+        except WorkersFailed as exc:
+            get_logger(__name__).warning("load_workers_failed", error=str(exc), files=len(todo))
+            self._workers = None  # parse here from now on
+            return {}
+
+    def _unchanged(self, file: SourceFile, projects: frozenset[str]) -> CacheEntry | None:
+        """The file's cache entry while its identity (path, inode, size, mtime) and project hold."""
+        hit = self._cache.get(file.rel)
+        if hit is None:
+            return None
+        identity = file_identity(file)
+        return hit if identity is not None and hit[0] == (identity, in_project(file.rel, projects)) else None
+
     def _produced(
         self, file: SourceFile, produced: list[Produced], problems: list[SourceProblem]
     ) -> list[LoadedFile]:
         """What a `.jsonnet` file contributes: its evaluation's problems, then one item per dashboard."""
         items = [LoadedFile(file, problems=problems)] if problems else []
-        return items + [self._load_value(file, doc.path, doc.value) for doc in produced]
-
-    def _load_file(self, file: SourceFile, in_jsonnet_project: bool = False) -> LoadedFile:
-        """Parse, unwrap and check one file; what it contributes when it is valid. The parsed JSON
-        is dropped before returning: only the compressed content and the checksums are kept."""
-        parsed = read_document(file.path, file.rel, max_bytes=self._max_file_bytes)
-        several = parsed.problem is not None and parsed.problem.code == MULTI_DOCUMENT
-        if in_jsonnet_project and (several or (parsed.problem is None and is_foreign_document(parsed.value))):
-            return LoadedFile(file, problems=[foreign_warning(file.rel)])
-        if parsed.problem is not None:
-            return LoadedFile(file, problems=[parsed.problem])
-        return self._load_value(file, file.rel, parsed.value)
-
-    def _load_value(self, file: SourceFile, rel: str, value: JSON) -> LoadedFile:
-        """One document as a dashboard or a library panel; `rel` is its source path
-        (`file.jsonnet#key` for one of several documents a `.jsonnet` file gives)."""
-        element = library_element(value)
-        if element is not None:
-            library, found = load_library_panel(element, rel)
-            return LoadedFile(file, rel, problems=found, library=library)
-        unwrapped = unwrap(value, rel)
-        body = unwrapped.dashboard
-        if body is None:
-            return LoadedFile(file, rel, problems=unwrapped.problems)
-        problems = list(unwrapped.problems)
-        uid = file_uid(unwrapped, body, rel, problems)
-        problems += dashboard_problems(rel, body)
-        if uid is not None:
-            problems += uid_problems(rel, uid)
-        if unwrapped.folder_uid is not None:
-            problems += uid_problems(rel, unwrapped.folder_uid, "folder uid")
-        if uid is None or any(p.severity is Severity.ERROR for p in problems):
-            return LoadedFile(file, rel, problems=problems)
-        content = dict(body)
-        if unwrapped.api_version is None:
-            content["uid"] = uid  # v2 specs keep their uid in metadata only
-        # read_document normalised the numbers already
-        sent = normalise_for_grafana(content, min_refresh=self._min_refresh, numbers_normal=True)
-        for key in ("uid", "id"):  # last: the legacy adapter appends to the kept text (legacy/body.py)
-            if key in sent:
-                sent[key] = sent.pop(key)
-        if sent.get("refresh") != content.get("refresh"):
-            problems.append(refresh_warning(rel, content.get("refresh"), self._min_refresh))
-        try:
-            parts = dashboard_parts(uid, unwrapped, sent)
-        except UnicodeEncodeError:
-            # why: JSON may escape a lone UTF-16 surrogate ("\ud800"), which is no Unicode text; Grafana
-            # could not store it faithfully, and hashing it would crash the whole pass for one file
-            problems.append(SourceProblem(rel, "contains an unpaired UTF-16 surrogate escape (e.g. \\ud800)"))
-            return LoadedFile(file, rel, problems=problems)
-        return LoadedFile(file, rel, problems=problems, dashboard=parts)
+        return items + [load_value(file, doc.path, doc.value, self._rules) for doc in produced]
 
 
 def validate_directory(
@@ -277,6 +250,7 @@ def validate_directory(
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     max_folder_depth: int = DEFAULT_MAX_FOLDER_DEPTH,
     jsonnet: JsonnetOptions | None = None,
+    workers: LoadWorkers | None = None,
 ) -> DesiredState:
     """Offline load for `syncer validate`: the same checks as every reconcile pass (`.jsonnet`
     files are evaluated too, so a pre-commit hook catches a broken mixin), and every library panel
@@ -288,6 +262,7 @@ def validate_directory(
         max_file_bytes=max_file_bytes,
         max_folder_depth=max_folder_depth,
         jsonnet=jsonnet,
+        workers=workers,
     )
     state = source.load()
     return without_missing_references(state, frozenset(state.library_panels), OFFLINE)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from syncer.adapters.files import loader
+from syncer.adapters.files import file_load, loader
 from syncer.adapters.files.loader import DirectorySource
 from syncer.model.errors import SourceError
 from syncer.model.state import DesiredState
@@ -45,7 +45,7 @@ class Spy:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.reads: list[str] = []
         self.walks = 0
-        read, walk = loader.read_document, loader.walk_source
+        read, walk = file_load.read_document, loader.walk_source
 
         def counting_read(path: Path, rel: str, **kw: object) -> object:
             self.reads.append(rel)
@@ -55,7 +55,7 @@ class Spy:
             self.walks += 1
             return walk(*args)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(loader, "read_document", counting_read)
+        monkeypatch.setattr(file_load, "read_document", counting_read)
         monkeypatch.setattr(loader, "walk_source", counting_walk)
 
     def reset(self) -> None:
