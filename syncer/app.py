@@ -11,20 +11,18 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from syncer.adapters.files.jsonnet.evaluate import JsonnetOptions
-from syncer.adapters.files.load_workers import LoadWorkers
 from syncer.adapters.files.loader import DirectorySource
-from syncer.adapters.files.pull.layout import read_layout
-from syncer.adapters.files.pull.library_writer import write_library_panels
-from syncer.adapters.files.pull.writer import write_tree
 from syncer.adapters.grafana.http.session import GrafanaHttp
 from syncer.adapters.grafana.legacy.adapter import LegacyGrafana
 from syncer.adapters.grafana.legacy.library_elements import LibraryElements
 from syncer.adapters.grafana.resources.adapter import build as build_resources
 from syncer.adapters.grafana.resources.client import PAGE_SIZE
-from syncer.engine.pull import PullOptions, PullSummary, pull
+from syncer.adapters.workers import Workers
 from syncer.engine.reconcile import Target
 from syncer.engine.source_commit import git_commit
 from syncer.engine.source_identity import LEGACY_DEFAULT_MANAGER_ID, default_manager_id
@@ -32,6 +30,9 @@ from syncer.model.errors import ConfigError
 from syncer.model.plan import Policy
 from syncer.ports import GrafanaPort, MetricsPort, NullMetrics
 from syncer.settings.model import ApiFlavour, GrafanaSettings, JsonnetSettings, SyncSettings, TargetSettings
+
+if TYPE_CHECKING:
+    from syncer.engine.pull import PullOptions, PullSummary
 
 
 def build_grafana(
@@ -42,19 +43,21 @@ def build_grafana(
     allow_ui_edits: bool = True,
     http: GrafanaHttp | None = None,
     page_size: int = PAGE_SIZE,
+    workers: Workers | None = None,
 ) -> GrafanaPort:
     """A Grafana adapter for `settings.api`. `auto` uses the resources adapter when the server offers
     it (decided by that adapter's discovery), else the legacy API.
     `http`: share one client with the library panel adapter (one pool, one request count).
-    `page_size`: objects per LIST page of the resources API (smaller in the daemon, for memory)."""
+    `page_size`: objects per LIST page of the resources API (smaller in the daemon, for memory).
+    `workers`: processes that decode what the legacy adapter reads (one-shot commands)."""
     http = http or GrafanaHttp(settings, metrics=metrics, concurrency=concurrency)
     if settings.api is ApiFlavour.LEGACY:
-        return LegacyGrafana(http, concurrency=concurrency)
+        return LegacyGrafana(http, concurrency=concurrency, workers=workers)
     return build_resources(
         http,
         settings=settings,
         concurrency=concurrency,
-        fallback=LegacyGrafana,
+        fallback=partial(LegacyGrafana, workers=workers),
         allow_edits=allow_ui_edits,
         page_size=page_size,
     )
@@ -75,7 +78,7 @@ def build_policy(sync: SyncSettings) -> Policy:
     )
 
 
-def build_source(settings: TargetSettings, workers: LoadWorkers | None = None) -> DirectorySource:
+def build_source(settings: TargetSettings, workers: Workers | None = None) -> DirectorySource:
     directory = settings.sync.dir
     if directory is None:
         raise ConfigError("no source directory given (DIR argument or sync.dir in the config file)")
@@ -118,11 +121,12 @@ async def open_target(
     *,
     metrics: MetricsPort | None = None,
     page_size: int = PAGE_SIZE,
-    load_workers: LoadWorkers | None = None,
+    workers: Workers | None = None,
 ) -> AsyncIterator[Target]:
-    """A ready Target (one HTTP client for its lifetime, closed on exit). `load_workers`: processes
-    that parse a big source (one-shot commands; the caller starts and closes them)."""
-    source = build_source(settings, load_workers)
+    """A ready Target (one HTTP client for its lifetime, closed on exit). `workers`: processes that
+    parse a big source and decode what the legacy API reads (one-shot commands; the caller starts
+    and closes them)."""
+    source = build_source(settings, workers)
     http = GrafanaHttp(
         settings.grafana, metrics=metrics or NullMetrics(), concurrency=settings.sync.concurrency
     )
@@ -133,6 +137,7 @@ async def open_target(
         allow_ui_edits=settings.sync.allow_ui_edits,
         http=http,
         page_size=page_size,
+        workers=workers,
     )
     try:
         yield Target(
@@ -154,6 +159,12 @@ async def pull_directory(
 ) -> PullSummary:
     """`syncer pull`: export Grafana (or one folder subtree) into `directory` (back in place when it
     is the source tree); a full export writes the library panels too."""
+    # why here: only `syncer pull` writes files; plan and apply need none of it
+    from syncer.adapters.files.pull.layout import read_layout
+    from syncer.adapters.files.pull.library_writer import write_library_panels
+    from syncer.adapters.files.pull.writer import write_tree
+    from syncer.engine.pull import PullOptions, pull
+
     policy = build_policy(settings.sync.model_copy(update={"dir": directory}))
     owners = frozenset({policy.manager_id, *policy.claimable_ids})
     options = replace(options or PullOptions(), owners=owners)

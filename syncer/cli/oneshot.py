@@ -45,7 +45,7 @@ from syncer.cli.validate import register_validate
 from syncer.model.errors import ConfigError
 
 if TYPE_CHECKING:
-    from syncer.adapters.files.load_workers import LoadWorkers
+    from syncer.adapters.workers import Workers
     from syncer.model.plan import Plan
     from syncer.model.results import RunReport
     from syncer.settings.model import TargetSettings
@@ -205,15 +205,17 @@ def _one_pass(target: TargetSettings, *, dry_run: bool, progress: bool) -> RunRe
     They are started first, while this is the only thread (load_workers: forking is safe then)."""
     import asyncio
 
-    from syncer.adapters.files.load_workers import LoadWorkers, closing_workers
+    from syncer.adapters.files.load_workers import worth_workers
+    from syncer.adapters.workers import Workers, closing_workers
 
     settle_heap()
-    with closing_workers(LoadWorkers.start_for(Path(target.sync.dir or "."))) as workers:
+    big = worth_workers(Path(target.sync.dir or "."))
+    with closing_workers(Workers.start() if big else None) as workers:
         return asyncio.run(_reconcile(target, dry_run=dry_run, progress=progress, workers=workers))
 
 
 async def _reconcile(
-    target: TargetSettings, *, dry_run: bool, progress: bool, workers: LoadWorkers | None
+    target: TargetSettings, *, dry_run: bool, progress: bool, workers: Workers | None
 ) -> RunReport:
     import asyncio
 
@@ -224,7 +226,7 @@ async def _reconcile(
     cancel = asyncio.Event()
     install_cancel_handlers(cancel)
     bar = Progress(total=0) if progress else None
-    async with open_target(target, load_workers=workers) as t:
+    async with open_target(target, workers=workers) as t:
         report = await reconcile_once(
             t,
             dry_run=dry_run,

@@ -30,10 +30,11 @@ from syncer.adapters.files.jsonnet.evaluate import JsonnetOptions
 from syncer.adapters.files.jsonnet.files import JsonnetFiles, Produced, is_jsonnet
 from syncer.adapters.files.jsonnet.tree import in_project
 from syncer.adapters.files.library_files import place_library_panels
-from syncer.adapters.files.load_workers import MIN_FILES, LoadWorkers, ToParse, WorkersFailed
+from syncer.adapters.files.load_workers import MIN_FILES, ToParse, parse_in_workers
 from syncer.adapters.files.parse import DEFAULT_MAX_FILE_BYTES
 from syncer.adapters.files.placing import cross_checks, place, problem_order
 from syncer.adapters.files.walk import SourceFile, WalkResult, walk_source
+from syncer.adapters.workers import Workers, WorkersFailed
 from syncer.core.inputs import resolve_inputs
 from syncer.core.library import OFFLINE, without_missing_references
 from syncer.core.library_embedded import with_embedded_panels
@@ -57,7 +58,7 @@ class DirectorySource:
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
         max_folder_depth: int = DEFAULT_MAX_FOLDER_DEPTH,
         jsonnet: JsonnetOptions | None = None,
-        workers: LoadWorkers | None = None,
+        workers: Workers | None = None,
     ) -> None:
         self.root = Path(root)
         self._inputs = dict(inputs)
@@ -220,7 +221,7 @@ class DirectorySource:
         )
         batch = [ToParse(f, in_project(f.rel, projects), likely.folder_of(f.rel_dir)) for f in todo]
         try:
-            return {item.file.rel: item for item in workers.load(batch, self._rules)}
+            return {item.file.rel: item for item in parse_in_workers(workers, batch, self._rules)}
         except WorkersFailed as exc:
             get_logger(__name__).warning("load_workers_failed", error=str(exc), files=len(todo))
             self._workers = None  # parse here from now on
@@ -250,7 +251,7 @@ def validate_directory(
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     max_folder_depth: int = DEFAULT_MAX_FOLDER_DEPTH,
     jsonnet: JsonnetOptions | None = None,
-    workers: LoadWorkers | None = None,
+    workers: Workers | None = None,
 ) -> DesiredState:
     """Offline load for `syncer validate`: the same checks as every reconcile pass (`.jsonnet`
     files are evaluated too, so a pre-commit hook catches a broken mixin), and every library panel

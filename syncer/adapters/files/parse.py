@@ -8,14 +8,9 @@ YAML is read with the safe loader and converted to plain JSON values.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
 
 from syncer.core.jsonvalues import NestedTooDeep, normalise_numbers
 from syncer.model import jsontext
@@ -24,44 +19,9 @@ from syncer.model.state import JSON, SourceProblem
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 MULTI_DOCUMENT = "multi-document-yaml"  # the code of that problem (a manifest list is no dashboard)
 MAX_NESTING = 100  # real dashboards nest about 10 deep; deeper input would exhaust the recursion limit
-# Without aliases a YAML document has fewer values than bytes; aliases may repeat a part a little,
-# but an alias bomb multiplies it, so the budget grows with the text, not with what it expands to.
-_YAML_VALUES_PER_BYTE = 2
-_YAML_MIN_VALUES = 10_000
 
-_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_TAG = "tag:yaml.org,2002:"
 _UTF8_BOM = b"\xef\xbb\xbf"
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")  # UTF-16 LE/BE (and UTF-32 LE), UTF-32 BE
-
-
-class _JsonSchemaLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """The safe loader with YAML 1.2's core scalars instead of YAML 1.1's: `no`, `on`, `off`, `y`
-    stay strings (a country code `NO` is not False), `12:30` is not 750, `0123` is not octal and
-    dates stay strings. Dashboards are JSON; YAML is only another way to write them."""
-
-
-_JsonSchemaLoader.yaml_implicit_resolvers = {
-    first: [
-        (tag, regex)
-        for tag, regex in resolvers
-        if tag not in {_TAG + t for t in ("bool", "int", "float", "timestamp")}
-    ]
-    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
-}
-_JsonSchemaLoader.add_implicit_resolver(
-    _TAG + "bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-_JsonSchemaLoader.add_implicit_resolver(
-    _TAG + "int", re.compile(r"^(?:[-+]?(?:0|[1-9][0-9]*)|0x[0-9a-fA-F]+)$"), list("-+0123456789")
-)
-_JsonSchemaLoader.add_implicit_resolver(
-    _TAG + "float",
-    re.compile(
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-    ),
-    list("-+0123456789."),
-)
 
 
 @dataclass(frozen=True)
@@ -145,50 +105,17 @@ def _parse_json(text: str, rel: str) -> Parsed:
 
 
 def _parse_yaml(text: str, rel: str) -> Parsed:
+    from syncer.adapters.files.yaml_documents import YamlProblem, as_json, yaml_documents  # why lazy: 12 ms
+
     try:
-        documents = [doc for doc in yaml.load_all(text, Loader=_JsonSchemaLoader) if doc is not None]
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
-        return Parsed(problem=SourceProblem(rel, f"invalid YAML: {exc.problem}", line=line, column=column))
-    except yaml.YAMLError as exc:
-        return _fail(rel, f"invalid YAML: {exc}")
-    if len(documents) != 1:
-        message = f"a YAML file must hold exactly one document, found {len(documents)}"
-        code = MULTI_DOCUMENT if len(documents) > 1 else None
-        return Parsed(problem=SourceProblem(rel, message, code=code))
-    budget = [_YAML_MIN_VALUES + _YAML_VALUES_PER_BYTE * len(text)]
-    try:
-        return Parsed(_to_json(documents[0], budget))
-    except _NotJson as exc:
-        return _fail(rel, f"YAML cannot be used as JSON: {exc}")
-
-
-class _NotJson(Exception):
-    pass
-
-
-def _to_json(value: object, budget: list[int]) -> JSON:
-    """YAML values as JSON values: timestamps become ISO strings, non-string keys strings."""
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise _NotJson("it expands to too many values (an alias bomb?)")
-    if isinstance(value, dict):
-        return {
-            str(key) if not isinstance(key, str) else key: _to_json(item, budget)
-            for key, item in value.items()
-        }
-    if isinstance(value, list | tuple):
-        return [_to_json(item, budget) for item in value]
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise _NotJson(f"{value} is not a valid JSON number")
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    raise _NotJson(f"a {type(value).__name__} value has no JSON equivalent")
+        documents = yaml_documents(text)
+        if len(documents) != 1:
+            message = f"a YAML file must hold exactly one document, found {len(documents)}"
+            code = MULTI_DOCUMENT if len(documents) > 1 else None
+            return Parsed(problem=SourceProblem(rel, message, code=code))
+        return Parsed(as_json(documents[0], len(text)))
+    except YamlProblem as exc:
+        return Parsed(problem=SourceProblem(rel, exc.message, line=exc.line, column=exc.column))
 
 
 def _fail(rel: str, message: str) -> Parsed:

@@ -24,8 +24,10 @@ from syncer.adapters.grafana.datasources import list_datasources as read_datasou
 from syncer.adapters.grafana.gather import BoundedGather
 from syncer.adapters.grafana.http.session import GrafanaHttp
 from syncer.adapters.grafana.legacy.body import save_body
+from syncer.adapters.grafana.legacy.decode_batches import DecodeBatches
 from syncer.adapters.grafana.legacy.folders import LegacyFolders
 from syncer.adapters.grafana.legacy.wire import get_list, live_dashboard
+from syncer.adapters.workers import Workers
 from syncer.logs import get_logger, note
 from syncer.model.errors import (
     AlreadyExists,
@@ -56,9 +58,10 @@ class LegacyGrafana:
 
     api = "legacy"
 
-    def __init__(self, http: GrafanaHttp, *, concurrency: int = 8) -> None:
+    def __init__(self, http: GrafanaHttp, *, concurrency: int = 8, workers: Workers | None = None) -> None:
         self._http = http
         self._gather = BoundedGather(concurrency)
+        self._workers = workers  # decode what fetch_live reads in worker processes (decode_batches)
         self._folders = LegacyFolders(http, self._gather)
 
     @property
@@ -88,8 +91,7 @@ class LegacyGrafana:
         else:
             asked = frozenset(dashboard_uids)
             wanted = [uid for uid in hits if uid in asked]
-        fetched = await self._gather(self._read_tolerantly, wanted)
-        dashboards = {d.uid: d for d in fetched if d is not None}
+        dashboards = await self._read_all(wanted)
         return LiveState(
             folders=folders,
             dashboards=dashboards,
@@ -101,25 +103,46 @@ class LegacyGrafana:
         """Only the dashboards asked for (a 404 means absent), with the remembered folder tree.
         A folder changed by someone else since the last full read shows up as a failed write,
         which drops the remembered tree; the next pass lists it again."""
-        fetched = await self._gather(self._read_tolerantly, list(dict.fromkeys(uids)))
-        dashboards = {d.uid: d for d in fetched if d is not None}
+        dashboards = await self._read_all(list(dict.fromkeys(uids)))
         return LiveState(folders=folders, dashboards=dashboards, complete=False)
 
+    async def _read_all(self, uids: list[str]) -> dict[str, LiveDashboard]:
+        """Every dashboard that can be read, by uid. The bodies are decoded apart from the reads
+        (by the workers when the run has them), so a request slot is free as soon as its body is in."""
+        batches = DecodeBatches(self._workers) if self._workers is not None else None
+
+        async def read(uid: str) -> asyncio.Future[LiveDashboard] | LiveDashboard | None:
+            body = await self._read_tolerantly(uid)
+            if body is None or batches is None:
+                return None if body is None else live_dashboard(uid, body)
+            return batches.decode(uid, body)
+
+        read_or_decoding = await self._gather(read, uids)
+        if batches is not None:
+            batches.flush()
+        fetched = [await d if isinstance(d, asyncio.Future) else d for d in read_or_decoding]
+        return {d.uid: d for d in fetched if d is not None}
+
     async def get_dashboard(self, uid: str) -> LiveDashboard | None:
+        body = await self._get_body(uid)
+        return None if body is None else live_dashboard(uid, body)
+
+    async def _get_body(self, uid: str) -> bytes | None:
         try:
             response = await self._http.request(
                 "GET", f"/api/dashboards/uid/{uid}", route="/api/dashboards/uid/:uid"
             )
         except NotFound:
             return None
-        return live_dashboard(uid, response.content)
+        return response.content
 
-    async def _read_tolerantly(self, uid: str) -> LiveDashboard | None:
-        """One unreadable dashboard (no permission, corrupt stored JSON -> 500) must not stop the
-        whole pass: it is left out, so it counts as "could not be read" (prune stays off for its
-        folder) and a write to it fails alone. Lost credentials or connectivity still stop the pass."""
+    async def _read_tolerantly(self, uid: str) -> bytes | None:
+        """The dashboard's body. One unreadable dashboard (no permission, corrupt stored JSON -> 500)
+        must not stop the whole pass: it is left out, so it counts as "could not be read" (prune
+        stays off for its folder) and a write to it fails alone. Lost credentials or connectivity
+        still stop the pass."""
         try:
-            return await self.get_dashboard(uid)
+            return await self._get_body(uid)
         except (Forbidden, Invalid, ServerError) as exc:
             plain = f"dashboard {uid} could not be read and is left out of this pass: {exc}"
             note(log, "warning", "dashboard left out of this pass", uid=uid, error=str(exc), plain=plain)
