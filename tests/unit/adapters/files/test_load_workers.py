@@ -7,6 +7,7 @@ this (the parent) process: the workers were forked before the spy was set, so th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -19,8 +20,9 @@ from pathlib import Path
 import pytest
 
 from syncer.adapters.files import file_load
-from syncer.adapters.files.load_workers import MIN_FILES, FolderChecksums, LoadWorkers, closing_workers
+from syncer.adapters.files.load_workers import MIN_FILES, FolderChecksums
 from syncer.adapters.files.loader import DirectorySource, validate_directory
+from syncer.adapters.workers import Workers, closing_workers
 from syncer.core.essence import checksums_by_folder
 from syncer.model import jsontext, packing
 from syncer.model.state import DesiredState
@@ -88,18 +90,26 @@ class ParentReads:
         monkeypatch.setattr(file_load, "read_document", counting)
 
 
+def kill_every_worker() -> None:
+    """SIGKILL to this process's children (the pool's workers; others may be exiting already)."""
+    for child in multiprocessing.active_children():
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child.pid or 0, signal.SIGKILL)
+        child.join()
+
+
 @pytest.fixture
-def workers() -> Iterator[LoadWorkers]:
-    # `fork`, not `start_for`: a pytest-xdist worker runs threads of its own (idle ones, holding no
-    # lock a worker needs), so `start_for` would refuse here; its rules are tested in a subprocess
-    started = LoadWorkers.fork(2)
+def workers() -> Iterator[Workers]:
+    # `fork`, not `start`: a pytest-xdist worker runs threads of its own (idle ones, holding no
+    # lock a worker needs), so `start` would refuse here; its rules are tested in a subprocess
+    started = Workers.fork(2)
     assert started is not None
     with closing_workers(started):
         yield started
 
 
 def test_workers_give_what_the_loaders_own_thread_gives(
-    tree: Path, workers: LoadWorkers, monkeypatch: pytest.MonkeyPatch
+    tree: Path, workers: Workers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     alone = DirectorySource(tree).load()
     reads = ParentReads(monkeypatch)
@@ -116,7 +126,7 @@ def test_workers_give_what_the_loaders_own_thread_gives(
 
 
 def test_a_reload_parses_only_changed_files_and_small_batches_stay_in_the_thread(
-    tree: Path, workers: LoadWorkers, monkeypatch: pytest.MonkeyPatch
+    tree: Path, workers: Workers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source = DirectorySource(tree, workers=workers)
     source.load()
@@ -129,28 +139,27 @@ def test_a_reload_parses_only_changed_files_and_small_batches_stay_in_the_thread
 
 
 def test_dead_workers_leave_the_parsing_to_the_loader(
-    tree: Path, workers: LoadWorkers, monkeypatch: pytest.MonkeyPatch
+    tree: Path, workers: Workers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for child in multiprocessing.active_children():
-        os.kill(child.pid or 0, signal.SIGKILL)
-        child.join()
+    kill_every_worker()
     reads = ParentReads(monkeypatch)
     state = DirectorySource(tree, workers=workers).load()
     assert len(reads.paths) > MIN_FILES  # parsed here after all
     assert summary(state) == summary(DirectorySource(tree).load())
 
 
-def test_validate_uses_the_same_workers(tree: Path, workers: LoadWorkers) -> None:
+def test_validate_uses_the_same_workers(tree: Path, workers: Workers) -> None:
     assert summary(validate_directory(tree, workers=workers)) == summary(validate_directory(tree))
 
 
 _STARTED = """
 import sys, threading
 from pathlib import Path
-from syncer.adapters.files.load_workers import LoadWorkers
+from syncer.adapters.files.load_workers import worth_workers
+from syncer.adapters.workers import Workers
 if sys.argv[2] == "thread":
     threading.Thread(target=threading.Event().wait, daemon=True).start()
-print(LoadWorkers.start_for(Path(sys.argv[1])) is not None)
+print(worth_workers(Path(sys.argv[1])) and Workers.start() is not None)
 """
 
 
@@ -161,7 +170,7 @@ def started_in_a_fresh_process(root: Path, beside: str = "") -> bool:
     return done.stdout.strip() == "True"
 
 
-def test_start_for_forks_only_for_a_big_tree_and_only_as_the_only_thread(tmp_path: Path, tree: Path) -> None:
+def test_workers_start_only_for_a_big_tree_and_only_as_the_only_thread(tmp_path: Path, tree: Path) -> None:
     for i in range(MIN_FILES - 1):
         write(tmp_path / "small", f"team/d{i}.json", dashboard(f"d{i}"))
     assert started_in_a_fresh_process(tree)
