@@ -27,6 +27,7 @@ from syncer.engine.reconcile import Target
 from syncer.engine.source_commit import git_commit
 from syncer.engine.source_identity import LEGACY_DEFAULT_MANAGER_ID, default_manager_id
 from syncer.model.errors import ConfigError
+from syncer.model.limits import DEFAULT_CONCURRENCY
 from syncer.model.plan import Policy
 from syncer.ports import GrafanaPort, MetricsPort, NullMetrics
 from syncer.settings.model import ApiFlavour, GrafanaSettings, JsonnetSettings, SyncSettings, TargetSettings
@@ -39,7 +40,7 @@ def build_grafana(
     settings: GrafanaSettings,
     metrics: MetricsPort,
     *,
-    concurrency: int = 8,
+    concurrency: int = DEFAULT_CONCURRENCY,
     allow_ui_edits: bool = True,
     http: GrafanaHttp | None = None,
     page_size: int = PAGE_SIZE,

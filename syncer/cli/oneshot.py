@@ -43,6 +43,7 @@ from syncer.cli.parser import add_dir
 from syncer.cli.pull import register_manager_id, register_pull
 from syncer.cli.validate import register_validate
 from syncer.model.errors import ConfigError
+from syncer.model.limits import DEFAULT_CONCURRENCY
 
 if TYPE_CHECKING:
     from syncer.adapters.workers import Workers
@@ -92,7 +93,9 @@ def _add_sync_options(p: argparse.ArgumentParser) -> None:
         choices=("revert", "skip"),
         help="only Grafana changed (a UI edit): revert (default) or skip (leave it, listed in the plan)",
     )
-    p.add_argument("--concurrency", type=int, metavar="N", help="parallel requests (default 8)")
+    p.add_argument(
+        "--concurrency", type=int, metavar="N", help=f"parallel requests (default {DEFAULT_CONCURRENCY})"
+    )
     p.add_argument(
         "--manager-id",
         metavar="ID",

@@ -18,6 +18,7 @@ from syncer.cli.jsonnet_options import add_jsonnet_options
 from syncer.cli.parser import add_dir
 from syncer.logs import get_logger
 from syncer.model.errors import ConfigError
+from syncer.model.limits import DEFAULT_CONCURRENCY
 
 if TYPE_CHECKING:  # imported where used: `syncer --help` must not load the daemon (docs/benchmarks.md)
     import asyncio
@@ -83,7 +84,12 @@ def _add_sync_options(p: argparse.ArgumentParser) -> None:
         choices=("revert", "skip"),
         help="only Grafana changed (a UI edit): revert (default) or skip (leave it, listed in the plan)",
     )
-    g.add_argument("--concurrency", type=int, metavar="N", help="parallel requests per target (default 8)")
+    g.add_argument(
+        "--concurrency",
+        type=int,
+        metavar="N",
+        help=f"parallel requests per target (default {DEFAULT_CONCURRENCY})",
+    )
     g.add_argument(
         "--manager-id",
         metavar="ID",

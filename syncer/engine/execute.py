@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from syncer.core.planner import plan as make_plan
 from syncer.engine.library_execute import library_failure, start_library
 from syncer.model.errors import GrafanaError, VersionConflict
+from syncer.model.limits import DEFAULT_CONCURRENCY
 from syncer.model.plan import ActionKind, DashboardAction, FolderAction, Plan, Policy
 from syncer.model.results import ActionResult, Outcome
 from syncer.model.state import DesiredFolder, DesiredState, LiveFolder, LiveState, OwnershipMarker
@@ -40,7 +41,7 @@ class ExecuteContext:
     policy: Policy
     desired: DesiredState
     live: LiveState
-    concurrency: int = 8
+    concurrency: int = DEFAULT_CONCURRENCY
     commit: str | None = None
     target: str = "default"
     metrics: MetricsPort = field(default_factory=NullMetrics)

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from syncer.model.errors import ConfigError
+from syncer.model.limits import DEFAULT_CONCURRENCY
 from syncer.model.plan import ConflictPolicy, DriftPolicy
 from syncer.settings.checks import check_url, header_safe, one_of
 from syncer.settings.durations import OLD_KEYS, GrafanaInterval, Seconds, rename_old_file_keys, renamed_keys
@@ -119,7 +120,7 @@ class SyncSettings(_Frozen):
     max_deletes: int = Field(default=50, ge=0)
     on_conflict: ConflictPolicy = ConflictPolicy.OVERWRITE
     on_drift: DriftPolicy = DriftPolicy.REVERT
-    concurrency: int = Field(default=8, ge=1, le=64)
+    concurrency: int = Field(default=DEFAULT_CONCURRENCY, ge=1, le=64)
     # None: derived from the source (engine.source_identity), so two sources never own each other's
     manager_id: str | None = None
     adopt: bool = False  # take over unowned dashboards whose uid a file uses (else: exit 3)

@@ -32,6 +32,7 @@ from syncer.adapters.grafana.retry import RetryPolicy
 from syncer.logs import credential_forms, get_logger, note, scrub_text
 from syncer.model import jsontext
 from syncer.model.errors import ConfigError, GrafanaError, ServerError
+from syncer.model.limits import DEFAULT_CONCURRENCY
 from syncer.ports import MetricsPort
 
 log = get_logger(__name__)
@@ -119,7 +120,7 @@ class GrafanaHttp:
         settings: HttpSettings,
         *,
         metrics: MetricsPort,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         retry: RetryPolicy | None = None,
         sleep: Sleep = asyncio.sleep,
         transport: httpx.AsyncBaseTransport | None = None,

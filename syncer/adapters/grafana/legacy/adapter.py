@@ -38,6 +38,7 @@ from syncer.model.errors import (
     ServerError,
     VersionConflict,
 )
+from syncer.model.limits import DEFAULT_CONCURRENCY
 from syncer.model.state import (
     DesiredDashboard,
     DesiredFolder,
@@ -58,7 +59,9 @@ class LegacyGrafana:
 
     api = "legacy"
 
-    def __init__(self, http: GrafanaHttp, *, concurrency: int = 8, workers: Workers | None = None) -> None:
+    def __init__(
+        self, http: GrafanaHttp, *, concurrency: int = DEFAULT_CONCURRENCY, workers: Workers | None = None
+    ) -> None:
         self._http = http
         self._gather = BoundedGather(concurrency)
         self._workers = workers  # decode what fetch_live reads in worker processes (decode_batches)

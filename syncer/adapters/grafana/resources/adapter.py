@@ -42,6 +42,7 @@ from syncer.adapters.grafana.resources.folders import ResourceFolders
 from syncer.adapters.grafana.resources.meta import ANN_STORED_CHECKSUM, object_annotations
 from syncer.adapters.grafana.resources.reads import DashboardReads
 from syncer.model.errors import GrafanaError, Invalid, VersionConflict
+from syncer.model.limits import DEFAULT_CONCURRENCY
 from syncer.model.state import (
     DesiredDashboard,
     DesiredFolder,
@@ -69,7 +70,7 @@ class ResourcesGrafana:
         namespace: str,
         versions: ResourceVersions | None = None,
         allow_edits: bool = True,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         page_size: int = PAGE_SIZE,
         now_ms: Callable[[], int] = _now_ms,
     ) -> None:

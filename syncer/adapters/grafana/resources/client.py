@@ -28,6 +28,7 @@ from syncer.adapters.grafana.resources.meta import foreign_annotations
 from syncer.adapters.grafana.resources.pages import ListPage, MalformedPage
 from syncer.model import jsontext
 from syncer.model.errors import ConfigError, GrafanaError, NotFound, ServerError
+from syncer.model.limits import DEFAULT_CONCURRENCY
 from syncer.model.state import JSON
 
 PAGE_SIZE = 500  # objects per list page: ~15 MB of JSON at 30 kB a dashboard
@@ -51,7 +52,7 @@ class ResourceClient:
         *,
         namespace: str,
         versions: ResourceVersions | None = None,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         page_size: int = PAGE_SIZE,
     ) -> None:
         self.http = http
