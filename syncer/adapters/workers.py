@@ -29,6 +29,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -53,12 +54,10 @@ class Workers:
     def start(cls, count: int | None = None) -> Workers | None:
         """Fork one worker per usable core (at most `MAX_WORKERS`) now, or None where that is not
         safe or not worth it (see the module docstring)."""
-        count = count or min(len(os.sched_getaffinity(0)), MAX_WORKERS)
-        if count < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() != 1:
             return None
-        if threading.active_count() != 1:
-            return None
-        return cls.fork(count)
+        count = count or min(usable_cores(), MAX_WORKERS)
+        return cls.fork(count) if count >= 2 else None
 
     @classmethod
     def fork(cls, count: int) -> Workers | None:
@@ -96,6 +95,18 @@ class Workers:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def usable_cores() -> int:
+    """The cores this process may use: its CPU set, and in a container (cgroup v2) its CPU quota,
+    which a CI runner or a Kubernetes limit sets while the CPU set still shows every host core."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+        allowed = -(-int(quota) // int(period))  # "max 100000" (no quota) is a ValueError too
+    except (OSError, ValueError, ZeroDivisionError):
+        return cores
+    return max(1, min(cores, allowed))
 
 
 @contextmanager
