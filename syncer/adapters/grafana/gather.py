@@ -27,3 +27,17 @@ class BoundedGather:
                 return await fn(item)
 
         return list(await asyncio.gather(*(bounded(i) for i in items)))
+
+
+async def together(first: Awaitable[T], second: Awaitable[R]) -> tuple[T, R]:
+    """Both results, run concurrently; when one fails the other is cancelled and awaited before the
+    error goes on (`asyncio.gather` would leave it running against a client about to be closed)."""
+    tasks = (asyncio.ensure_future(first), asyncio.ensure_future(second))
+    try:
+        one, two = await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+    return one, two

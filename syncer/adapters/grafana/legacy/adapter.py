@@ -21,7 +21,7 @@ from collections.abc import Collection
 from typing import Any
 
 from syncer.adapters.grafana.datasources import list_datasources as read_datasources
-from syncer.adapters.grafana.gather import BoundedGather
+from syncer.adapters.grafana.gather import BoundedGather, together
 from syncer.adapters.grafana.http.session import GrafanaHttp
 from syncer.adapters.grafana.legacy.body import save_body
 from syncer.adapters.grafana.legacy.decode_batches import DecodeBatches
@@ -86,15 +86,18 @@ class LegacyGrafana:
     async def fetch_live(self, dashboard_uids: Collection[str] | None) -> LiveState:
         if dashboard_uids is not None and self._folders.known is not None:
             return await self._fetch_scoped(dashboard_uids, dict(self._folders.known))
-        root, (hits, folder_hits) = await asyncio.gather(self._folders.children(None), self._search())
-        folders = await self._folders.read_all(root, folder_hits)
-        self._folders.known = dict(folders)
+        root, (hits, folder_hits) = await together(self._folders.children(None), self._search())
         if dashboard_uids is None:
             wanted = hits
         else:
             asked = frozenset(dashboard_uids)
             wanted = [uid for uid in hits if uid in asked]
-        dashboards = await self._read_all(wanted)
+        # why together: the folder listings (one level at a time) and the dashboard reads need only
+        # the search; one after the other, a pass waited out every level of the tree first
+        folders, dashboards = await together(
+            self._folders.read_all(root, folder_hits), self._read_all(wanted)
+        )
+        self._folders.known = dict(folders)
         return LiveState(
             folders=folders,
             dashboards=dashboards,
