@@ -8,7 +8,8 @@
                           [--latency-ms MS] [--drop] [--down-for-s S] [--mode close|503] [--message M]
     syncer emulator faults|clear-faults|requests|reset|state|info --url URL
 
-Role: flags -> `EmulatorConfig` -> `lifecycle.run`, or one control-API call printed as JSON.
+Role: flags -> `EmulatorConfig` -> `lifecycle.run`, or one control-API call printed as JSON. Building
+the parser imports nothing but argparse and the duration parser: every `syncer` command builds it.
 It lives inside the emulator package so the emulator starts without importing the rest of
 syncer (fast start-up in tests); `syncer/cli/emulator.py` only registers it. Tokens given on
 the command line are never echoed.
@@ -22,13 +23,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from syncer.durations import DurationError, parse_setting_seconds
-from syncer.emulator.app.auth import TokenSyntaxError, parse_basic_auth, parse_token_spec
-from syncer.emulator.config import DEFAULT_DATASOURCE, DataSourceSpec, EmulatorConfig
-from syncer.emulator.control.client import ControlError, call
-from syncer.emulator.durations import parse_seconds
-from syncer.emulator.profiles import resolve_profile
+
+if TYPE_CHECKING:
+    from syncer.emulator.config import EmulatorConfig
 
 CONTROL_ACTIONS = {
     "faults": ("GET", "/faults", "list active fault rules"),
@@ -154,6 +154,13 @@ def _add_serve_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def build_config(args: argparse.Namespace) -> EmulatorConfig:
+    # why here: `syncer --help` and `syncer apply` build this command's parser too, and these
+    # imports (the control client alone pulls in urllib.request) are for running it
+    from syncer.emulator.app.auth import TokenSyntaxError, parse_basic_auth, parse_token_spec
+    from syncer.emulator.config import DEFAULT_DATASOURCE, DataSourceSpec, EmulatorConfig
+    from syncer.emulator.durations import parse_seconds
+    from syncer.emulator.profiles import resolve_profile
+
     try:
         tokens = tuple(parse_token_spec(text) for text in args.token)
         basic = None if args.no_basic_auth else parse_basic_auth(args.basic_auth)
@@ -224,6 +231,8 @@ def _control(args: argparse.Namespace) -> int:
 
 
 def _send(url: str, method: str, path: str, body: object, control_token: str | None) -> int:
+    from syncer.emulator.control.client import ControlError, call
+
     try:
         _print(call(url, method, path, body, control_token=control_token))
     except ControlError as exc:
