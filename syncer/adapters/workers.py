@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
 MAX_WORKERS = 8
+CGROUP_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")  # cgroup v2: "<quota> <period>", or "max <period>"
 T = TypeVar("T")
 
 
@@ -102,7 +103,7 @@ def usable_cores() -> int:
     which a CI runner or a Kubernetes limit sets while the CPU set still shows every host core."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     try:
-        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+        quota, period = CGROUP_CPU_MAX.read_text().split()[:2]
         allowed = -(-int(quota) // int(period))  # "max 100000" (no quota) is a ValueError too
     except (OSError, ValueError, ZeroDivisionError):
         return cores

@@ -7,6 +7,9 @@ tree (`folders`), derives missing uids (`file_parts`), places dashboards in fold
 normalises what will be sent (`core.normalise`), computes checksums and resolves import inputs it
 can resolve offline (`core.inputs`).
 
+Each file is loaded by `file_load`; with `Workers` (one-shot commands) a big batch of files goes to
+worker processes instead (`load_workers`), which give the same result.
+
 Problems are collected, never raised per file; a file with an error contributes no dashboard, and
 the errors make the planner refuse prune. It raises `SourceError` only when the root itself is
 unusable. It never writes and never talks to Grafana.
