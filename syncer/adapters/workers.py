@@ -27,6 +27,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
 MAX_WORKERS = 8
+_ORPHAN_CHECK_S = 0.5
 CGROUP_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")  # cgroup v2: "<quota> <period>", or "max <period>"
 T = TypeVar("T")
 
@@ -69,7 +71,9 @@ class Workers:
         from concurrent.futures.process import BrokenProcessPool
 
         context = multiprocessing.get_context("fork")
-        pool = ProcessPoolExecutor(count, mp_context=context, initializer=_leave_interrupts_to_parent)
+        pool = ProcessPoolExecutor(
+            count, mp_context=context, initializer=_as_a_worker, initargs=(os.getpid(),)
+        )
         try:
             pool.submit(os.getpid).result()  # with fork, the first task starts every worker
         except (BrokenProcessPool, OSError):
@@ -120,7 +124,18 @@ def closing_workers(workers: Workers | None) -> Iterator[Workers | None]:
             workers.close()
 
 
-def _leave_interrupts_to_parent() -> None:
-    # why: Ctrl-C reaches the whole process group; the parent cancels the run and closes the pool,
-    # and a traceback from every worker would bury its message
+def _as_a_worker(parent: int) -> None:
+    """Set up a freshly forked worker.
+
+    Ctrl-C reaches the whole process group; the parent cancels the run and closes the pool, and a
+    traceback from every worker would bury its message, so workers ignore it. A parent killed
+    outright (SIGKILL, an OOM kill) closes nothing, and a worker waiting for work would wait
+    forever: a watcher thread ends the worker once it has been handed to another parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_ORPHAN_CHECK_S)
+    os._exit(1)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -32,3 +36,35 @@ def test_usable_cores_follow_the_cpu_set_and_the_cgroup_quota(
         path.write_text(cpu_max)
     monkeypatch.setattr(workers, "CGROUP_CPU_MAX", path)
     assert usable_cores() == expected
+
+
+_ORPHANED = """
+import multiprocessing, sys, time
+from syncer.adapters.workers import Workers
+workers = Workers.start(2)
+assert workers is not None
+print(" ".join(str(p.pid) for p in multiprocessing.active_children()), flush=True)
+time.sleep(60)
+"""
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an exited orphan waits for whoever adopted it to reap it)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\\nState:\\tZ" not in status
+
+
+def test_workers_of_a_killed_parent_end_on_their_own() -> None:
+    parent = subprocess.Popen([sys.executable, "-c", _ORPHANED], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    pids = [int(p) for p in parent.stdout.readline().split()]
+    assert len(pids) == 2 and all(_running(p) for p in pids)
+    parent.send_signal(signal.SIGKILL)  # no cleanup at all: the pool is never shut down
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while any(_running(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_running(p) for p in pids)
