@@ -24,6 +24,9 @@ import httpx
 from harness import BENCH_TOKEN, machine, running_emulator
 from httpx_aiohttp import HttpxAiohttpClient
 
+from syncer.adapters.grafana.http.session import no_tls_needed
+from syncer.adapters.grafana.http.transport import build_client
+
 Factory = Callable[[str], httpx.AsyncClient]
 IN_FLIGHT = 8
 
@@ -79,6 +82,9 @@ def clients(url: str) -> dict[str, Factory]:
     return {
         "httpx default (httpcore)": lambda u: httpx.AsyncClient(base_url=u, headers=headers, limits=limits),
         "httpx on httpx-aiohttp": lambda u: HttpxAiohttpClient(base_url=u, headers=headers, limits=limits),
+        "syncer's client (build_client)": lambda u: build_client(
+            base_url=u, verify=no_tls_needed(), max_connections=IN_FLIGHT + 2, timeout_s=30, headers=headers
+        ),
         "aiohttp alone": lambda u: _AiohttpAlone(u, headers),  # type: ignore[return-value,arg-type]
     }
 

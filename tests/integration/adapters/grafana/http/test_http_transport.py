@@ -425,3 +425,33 @@ async def test_an_answer_sent_before_a_large_body_was_read_is_returned() -> None
         response = await http.post("/", content=b"x" * 32_000_000)
     assert response.status_code == 413
     assert response.json() == {"message": "too large"}
+
+
+@synchronous
+async def test_a_cookie_the_server_sets_goes_back_once() -> None:
+    """httpx keeps the cookies (a proxy's sticky session, say) and sends each back once; the engine
+    under it keeps no jar of its own."""
+    heads: list[bytes] = []
+
+    async def sets_a_cookie(reader: Reader, writer: Writer, server: Server) -> None:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            heads.append(head)
+            writer.write(reply(b"{}", b"Set-Cookie: sticky=a1; Path=/"))
+            await writer.drain()
+
+    async with running(sets_a_cookie) as server:
+        # a host name, not an address: aiohttp's own jar refuses cookies from IP addresses
+        named = build_client(
+            base_url=f"http://localhost:{server.port}",
+            verify=True,
+            max_connections=2,
+            timeout_s=5,
+            headers={},
+        )
+        async with named as http:
+            for _ in range(2):
+                assert (await http.get("/x")).status_code == 200
+    cookies = [line.lower() for line in heads[1].split(b"\r\n") if line.lower().startswith(b"cookie:")]
+    assert cookies == [b"cookie: sticky=a1"]
+    assert b"cookie:" not in heads[0].lower()
