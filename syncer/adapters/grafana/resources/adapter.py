@@ -184,17 +184,19 @@ class ResourcesGrafana:
             meta_labels=codec.labels_of(raw),
             resource_version=resource_version,
         )
+        migrated = not codec.is_v2(version) and (await self._client.versions()).migrates_on_write
         if live is None:
             path = self._client.dashboards_path(version)
-            stored = await self._client.create(path, body, at_root=desired.folder_uid is None)
+            stored = await self._client.create(path, body, at_root=desired.folder_uid is None, spec=migrated)
         elif resource_version is None:
             # why: an update without resourceVersion is a blind overwrite; make the executor re-read
             raise VersionConflict(
                 f"dashboard {desired.uid}: no resourceVersion to update against; re-reading"
             )
         else:
-            stored = await self._client.send("PUT", self._client.dashboards_path(version, desired.uid), body)
-        if not codec.is_v2(version) and (await self._client.versions()).migrates_on_write:
+            path = self._client.dashboards_path(version, desired.uid)
+            stored = await self._client.send("PUT", path, body, spec=migrated)
+        if migrated:  # only then is the stored spec read back (else the answer's metadata is all)
             stored = await self._record_stored_checksum(stored, desired.checksum)
         self._client.remember("dashboard", stored)
         return SaveResult(

@@ -24,6 +24,7 @@ from syncer.adapters.grafana.gather import BoundedGather
 from syncer.adapters.grafana.http.session import GrafanaHttp, Params
 from syncer.adapters.grafana.resources import codec
 from syncer.adapters.grafana.resources.errors import refine
+from syncer.adapters.grafana.resources.head import members_before
 from syncer.adapters.grafana.resources.meta import foreign_annotations
 from syncer.adapters.grafana.resources.pages import ListPage, MalformedPage
 from syncer.model import jsontext
@@ -120,16 +121,17 @@ class ResourceClient:
             )
         return obj
 
-    async def send(self, method: str, path: str, body: JSON, *, creating: bool = False) -> Any:
+    async def send(
+        self, method: str, path: str, body: JSON, *, creating: bool = False, spec: bool = True
+    ) -> Any:
+        """The answer, parsed; `spec=False`: the caller needs its metadata only, so the stored spec
+        it carries back is left unparsed where the text allows (`head.members_before`)."""
         route = self.route(path)
         try:
             response = await self.http.request(method, path, route=route, json=body)
         except GrafanaError as error:
             raise refine(error, creating=creating) from error
-        try:
-            answer = jsontext.loads(response.content) if response.content else {}
-        except ValueError:
-            answer = None
+        answer = _answer(response.content, spec=spec)
         if method != "DELETE" and not _is_object(answer):
             # why: a gateway answering 200 with its own page saved nothing; never report it as written
             raise ServerError(
@@ -140,7 +142,7 @@ class ResourceClient:
             )
         return answer if answer is not None else {}
 
-    async def create(self, path: str, body: Mapping[str, Any], *, at_root: bool) -> Any:
+    async def create(self, path: str, body: Mapping[str, Any], *, at_root: bool, spec: bool = True) -> Any:
         """POST a new object. At the root, ask Grafana for the default permissions (Editors edit,
         Viewers view) as its own UI does: without them only admins could see what syncer created there.
         Some Grafana versions refuse that request for managed objects; then create without it, and
@@ -149,12 +151,12 @@ class ResourceClient:
             meta = dict(codec.metadata_of(body))
             meta["annotations"] = {**codec.annotations_of(body), ANN_GRANT_PERMISSIONS: "default"}
             try:
-                return await self.send("POST", path, {**body, "metadata": meta}, creating=True)
+                return await self.send("POST", path, {**body, "metadata": meta}, creating=True, spec=spec)
             except GrafanaError as error:
                 if GRANT_REFUSED not in str(error):
                     raise
                 self._grant_permissions = False
-        return await self.send("POST", path, dict(body), creating=True)
+        return await self.send("POST", path, dict(body), creating=True, spec=spec)
 
     async def delete(self, path: str, resource_version: str | None) -> None:
         # why: the precondition makes a delete optimistic too: an object edited since it was read
@@ -244,3 +246,20 @@ def _not_json(route: str, error: ValueError) -> ServerError:
     """A 2xx listing that is not a JSON object (a proxy's HTML page, a cut body): a server failure,
     reported like any other, never a silently empty listing."""
     return ServerError(f"GET {route}: the list response is not JSON ({error})", method="GET", route=route)
+
+
+def _answer(content: bytes, *, spec: bool) -> Any:
+    """A write's answer: its JSON value, or None when it is not JSON."""
+    if not content:
+        return {}
+    if not spec:
+        try:
+            head = members_before(content.decode("utf-8"), "spec")
+        except UnicodeDecodeError:
+            head = None  # the full parse below says what is wrong
+        if head is not None and _is_object(head):
+            return head
+    try:
+        return jsontext.loads(content)
+    except ValueError:
+        return None
