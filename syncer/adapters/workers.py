@@ -16,7 +16,7 @@ Why fork, and only at start-up: a forked worker has every module already importe
 8 ms, where spawned ones would each import the application again (about 0.3 s of CPU). Forking is
 safe only while no other thread can hold a lock the child needs, so `start` forks every worker at
 once and only when the calling thread is the only one; where that cannot be had (another thread
-runs, no `fork` on the platform, one core) it returns None and the callers do the work themselves.
+runs, not Linux, one core) it returns None and the callers do the work themselves.
 A worker that dies (say, killed for memory) makes the calls raise `WorkersFailed`; callers then do
 the work themselves too.
 """
@@ -26,6 +26,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -57,7 +58,9 @@ class Workers:
     def start(cls, count: int | None = None) -> Workers | None:
         """Fork one worker per usable core (at most `MAX_WORKERS`) now, or None where that is not
         safe or not worth it (see the module docstring)."""
-        if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() != 1:
+        # why Linux only: macOS offers fork too, but a child of a process that has touched its system
+        # frameworks (TLS, proxy lookup) may crash there; other systems have no fork at all
+        if sys.platform != "linux" or threading.active_count() != 1:
             return None
         count = count or min(usable_cores(), MAX_WORKERS)
         return cls.fork(count) if count >= 2 else None
