@@ -14,7 +14,8 @@ import pytest
 from syncer.adapters import workers
 from syncer.adapters.workers import usable_cores
 
-CPU_SET = len(os.sched_getaffinity(0))
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="workers run on Linux")
+CPU_SET = len(os.sched_getaffinity(0)) if sys.platform == "linux" else 1
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,9 +31,7 @@ from syncer.engine.reconcile import reconcile_once
 from syncer.model.errors import GrafanaError
 from syncer.model.state import LiveDashboard, LiveState
 
-pytestmark = pytest.mark.skipif(
-    "fork" not in multiprocessing.get_all_start_methods(), reason="workers are forked"
-)
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="workers run on Linux")
 
 COUNT = 3 * BATCH + 5  # full batches and a last one sent by its timer
 
