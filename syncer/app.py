@@ -17,11 +17,6 @@ from typing import TYPE_CHECKING
 
 from syncer.adapters.files.jsonnet.evaluate import JsonnetOptions
 from syncer.adapters.files.loader import DirectorySource
-from syncer.adapters.grafana.http.session import GrafanaHttp
-from syncer.adapters.grafana.legacy.adapter import LegacyGrafana
-from syncer.adapters.grafana.legacy.library_elements import LibraryElements
-from syncer.adapters.grafana.resources.adapter import build as build_resources
-from syncer.adapters.grafana.resources.client import PAGE_SIZE
 from syncer.adapters.workers import Workers
 from syncer.engine.reconcile import Target
 from syncer.engine.source_commit import git_commit
@@ -33,7 +28,12 @@ from syncer.ports import GrafanaPort, MetricsPort, NullMetrics
 from syncer.settings.model import ApiFlavour, GrafanaSettings, JsonnetSettings, SyncSettings, TargetSettings
 
 if TYPE_CHECKING:
+    from syncer.adapters.grafana.http.session import GrafanaHttp
     from syncer.engine.pull import PullOptions, PullSummary
+
+# The Grafana adapters (and the HTTP stack under them, about 0.15 s of imports) are imported where
+# they are built: a one-shot command builds its source first and starts loading it meanwhile
+# (`DirectorySource.start_loading`).
 
 
 def build_grafana(
@@ -43,7 +43,7 @@ def build_grafana(
     concurrency: int = DEFAULT_CONCURRENCY,
     allow_ui_edits: bool = True,
     http: GrafanaHttp | None = None,
-    page_size: int = PAGE_SIZE,
+    page_size: int | None = None,
     workers: Workers | None = None,
 ) -> GrafanaPort:
     """A Grafana adapter for `settings.api`. `auto` uses the resources adapter when the server offers
@@ -51,6 +51,11 @@ def build_grafana(
     `http`: share one client with the library panel adapter (one pool, one request count).
     `page_size`: objects per LIST page of the resources API (smaller in the daemon, for memory).
     `workers`: processes that decode what the legacy adapter reads (one-shot commands)."""
+    from syncer.adapters.grafana.http.session import GrafanaHttp
+    from syncer.adapters.grafana.legacy.adapter import LegacyGrafana
+    from syncer.adapters.grafana.resources.adapter import build as build_resources
+    from syncer.adapters.grafana.resources.client import PAGE_SIZE
+
     http = http or GrafanaHttp(settings, metrics=metrics, concurrency=concurrency)
     if settings.api is ApiFlavour.LEGACY:
         return LegacyGrafana(http, concurrency=concurrency, workers=workers)
@@ -60,7 +65,7 @@ def build_grafana(
         concurrency=concurrency,
         fallback=partial(LegacyGrafana, workers=workers),
         allow_edits=allow_ui_edits,
-        page_size=page_size,
+        page_size=page_size or PAGE_SIZE,
     )
 
 
@@ -121,13 +126,17 @@ async def open_target(
     settings: TargetSettings,
     *,
     metrics: MetricsPort | None = None,
-    page_size: int = PAGE_SIZE,
+    page_size: int | None = None,
     workers: Workers | None = None,
+    source: DirectorySource | None = None,
 ) -> AsyncIterator[Target]:
     """A ready Target (one HTTP client for its lifetime, closed on exit). `workers`: processes that
     parse a big source and decode what the legacy API reads (one-shot commands; the caller starts
-    and closes them)."""
-    source = build_source(settings, workers)
+    and closes them). `source`: one built already (`build_source`), perhaps loading already."""
+    from syncer.adapters.grafana.http.session import GrafanaHttp
+    from syncer.adapters.grafana.legacy.library_elements import LibraryElements
+
+    source = source or build_source(settings, workers)
     http = GrafanaHttp(
         settings.grafana, metrics=metrics or NullMetrics(), concurrency=settings.sync.concurrency
     )
@@ -164,6 +173,8 @@ async def pull_directory(
     from syncer.adapters.files.pull.layout import read_layout
     from syncer.adapters.files.pull.library_writer import write_library_panels
     from syncer.adapters.files.pull.writer import write_tree
+    from syncer.adapters.grafana.http.session import GrafanaHttp
+    from syncer.adapters.grafana.legacy.library_elements import LibraryElements
     from syncer.engine.pull import PullOptions, pull
 
     policy = build_policy(settings.sync.model_copy(update={"dir": directory}))

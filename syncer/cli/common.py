@@ -161,7 +161,7 @@ def settle_heap() -> None:
     """
     import gc
 
-    gc.freeze()
+    gc.freeze()  # cumulative: a second call freezes what was made since the first
     gc.set_threshold(_YOUNG_COLLECTION_EVERY, *gc.get_threshold()[1:])
 
 

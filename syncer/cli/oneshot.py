@@ -46,6 +46,7 @@ from syncer.model.errors import ConfigError
 from syncer.model.limits import DEFAULT_CONCURRENCY
 
 if TYPE_CHECKING:
+    from syncer.adapters.files.loader import DirectorySource
     from syncer.adapters.workers import Workers
     from syncer.model.plan import Plan
     from syncer.model.results import RunReport
@@ -146,7 +147,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from syncer.render.headline import plan_headline
 
     target = _target(args)
-    report = _one_pass(target, dry_run=True, progress=False)
+    report = _one_pass(target, args, dry_run=True, progress=False)
     code = _plan_exit_code(report, args.exit_code)
     print_problems(report, args)
     if args.output == "json":
@@ -178,7 +179,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     from syncer.render import result_text
 
     target = _target(args)
-    report = _one_pass(target, dry_run=False, progress=args.output == "text" and not args.quiet)
+    report = _one_pass(target, args, dry_run=False, progress=args.output == "text" and not args.quiet)
     code = exit_code_for_apply(report)
     print_problems(report, args)
     if args.output == "json":
@@ -195,7 +196,6 @@ def cmd_apply(args: argparse.Namespace) -> int:
 
 
 def _target(args: argparse.Namespace) -> TargetSettings:
-    announce_api(args)
     target = target_from_args(args)
     require_url(target)
     if target.sync.dir is None:
@@ -203,22 +203,35 @@ def _target(args: argparse.Namespace) -> TargetSettings:
     return target
 
 
-def _one_pass(target: TargetSettings, *, dry_run: bool, progress: bool) -> RunReport:
-    """One reconcile pass of a one-shot command, with worker processes to parse a big source.
-    They are started first, while this is the only thread (load_workers: forking is safe then)."""
+def _one_pass(
+    target: TargetSettings, args: argparse.Namespace, *, dry_run: bool, progress: bool
+) -> RunReport:
+    """One reconcile pass of a one-shot command. The worker processes that parse a big source are
+    forked first, while this is the only thread (`adapters.workers`); then the files start loading,
+    and the HTTP stack is imported and the server read meanwhile."""
     import asyncio
 
     from syncer.adapters.files.load_workers import worth_workers
     from syncer.adapters.workers import Workers, closing_workers
+    from syncer.app import build_source
 
     settle_heap()
     big = worth_workers(Path(target.sync.dir or "."))
     with closing_workers(Workers.start() if big else None) as workers:
-        return asyncio.run(_reconcile(target, dry_run=dry_run, progress=progress, workers=workers))
+        source = build_source(target, workers)
+        source.start_loading()
+        announce_api(args)  # the first import of the HTTP stack (about 0.15 s), while the files load
+        run = _reconcile(target, dry_run=dry_run, progress=progress, workers=workers, source=source)
+        return asyncio.run(run)
 
 
 async def _reconcile(
-    target: TargetSettings, *, dry_run: bool, progress: bool, workers: Workers | None
+    target: TargetSettings,
+    *,
+    dry_run: bool,
+    progress: bool,
+    workers: Workers | None,
+    source: DirectorySource,
 ) -> RunReport:
     import asyncio
 
@@ -229,7 +242,8 @@ async def _reconcile(
     cancel = asyncio.Event()
     install_cancel_handlers(cancel)
     bar = Progress(total=0) if progress else None
-    async with open_target(target, workers=workers) as t:
+    async with open_target(target, workers=workers, source=source) as t:
+        settle_heap()  # again: the HTTP stack and the adapters were imported since the first time
         report = await reconcile_once(
             t,
             dry_run=dry_run,

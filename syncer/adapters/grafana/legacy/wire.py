@@ -7,9 +7,8 @@ as "no dashboards" or "a folder" would make an incomplete live state look comple
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from syncer.adapters.grafana.http.session import GrafanaHttp
 from syncer.adapters.grafana.legacy.stored_json import StoredDashboardJSON
 from syncer.adapters.grafana.marker import (
     DASHBOARD_KEY,
@@ -27,6 +26,9 @@ from syncer.model.state import (
     LiveDashboard,
     LiveFolder,
 )
+
+if TYPE_CHECKING:  # why only then: the workers decode bodies with this module, and need no HTTP stack
+    from syncer.adapters.grafana.http.session import GrafanaHttp
 
 
 async def get_list(http: GrafanaHttp, route: str, params: dict[str, str | int | list[str]]) -> list[Any]:
