@@ -119,7 +119,13 @@ class SourcePort(Protocol):
 
     def load(self) -> DesiredState:
         """Read and normalise every file; problems are collected, never raised per file.
-        Raises SourceError only when the root itself is unusable (missing, not a directory)."""
+        Raises SourceError only when the root itself is unusable (missing, not a directory), or
+        when `stop_loading` ended it."""
+        ...
+
+    def stop_loading(self) -> None:
+        """Ask a load running in another thread to end soon (it raises SourceError then), and every
+        later one at once: the run is shutting down."""
         ...
 
 

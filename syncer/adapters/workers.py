@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 MAX_WORKERS = 8
 _ORPHAN_CHECK_S = 0.5
+_STOP_CHECK_S = 0.05  # how soon a load waiting on the workers notices it was asked to stop
 CGROUP_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")  # cgroup v2: "<quota> <period>", or "max <period>"
 T = TypeVar("T")
 
@@ -84,18 +85,38 @@ class Workers:
             return None
         return cls(pool, count)
 
-    def map(self, fn: Callable[..., list[T]], chunks: Sequence[Any], *args: Any) -> list[T]:
+    def map(
+        self,
+        fn: Callable[..., list[T]],
+        chunks: Sequence[Any],
+        *args: Any,
+        stop: threading.Event | None = None,
+    ) -> list[T]:
         """`fn(chunk, *args)` for every chunk, in the workers; the lists joined in chunk order.
-        Raises WorkersFailed."""
+        Raises WorkersFailed, also when `stop` is set meanwhile (chunks not yet begun are dropped)."""
+        from concurrent.futures import CancelledError
         from concurrent.futures.process import BrokenProcessPool
 
+        futures = [self._pool.submit(fn, chunk, *args) for chunk in chunks]
         joined: list[T] = []
         try:
-            for part in self._pool.map(fn, chunks, *([arg] * len(chunks) for arg in args)):
-                joined += part
-        except (BrokenProcessPool, OSError) as exc:
+            for future in futures:
+                joined += self._result(future, stop)
+        except (BrokenProcessPool, CancelledError, OSError, RuntimeError) as exc:
             raise WorkersFailed(str(exc) or type(exc).__name__) from exc
+        finally:
+            for future in futures:
+                future.cancel()  # a no-op for those done or running
         return joined
+
+    @staticmethod
+    def _result(future: Future[list[T]], stop: threading.Event | None) -> list[T]:
+        while True:
+            try:
+                return future.result(timeout=_STOP_CHECK_S)
+            except TimeoutError:
+                if stop is not None and stop.is_set():
+                    raise WorkersFailed("stopped") from None
 
     def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
         """`fn(*args)` in a worker; its future fails with `BrokenProcessPool` if the worker dies."""

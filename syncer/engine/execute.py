@@ -125,6 +125,9 @@ class _Run:
         if folder is None:
             return
         parent_failure = self.failed_folders.get(folder.parent_uid or "")
+        if parent_failure == CANCELLED:  # not started because its parent was not: not a failure
+            self._fail_folder(action, CANCELLED, outcome=Outcome.SKIPPED)
+            return
         if parent_failure is not None:
             self._fail_folder(action, f"parent folder {folder.parent_uid} failed: {parent_failure}")
             return
@@ -190,9 +193,11 @@ class _Run:
             return
         folder = action.desired.folder_uid if action.desired else None
         if folder is not None and folder in self.failed_folders:
-            self.record(
-                _result(action, Outcome.FAILED, f"folder {folder} failed: {self.failed_folders[folder]}")
-            )
+            cause = self.failed_folders[folder]
+            if cause == CANCELLED:
+                self.record(_result(action, Outcome.SKIPPED, CANCELLED))
+            else:
+                self.record(_result(action, Outcome.FAILED, f"folder {folder} failed: {cause}"))
             return
         if (blocked := library_failure(action, self.failed_library)) is not None:
             self.record(_result(action, Outcome.FAILED, blocked))  # it would show an empty panel

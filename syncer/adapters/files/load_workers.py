@@ -10,6 +10,7 @@ in the loader's own thread, except that its checksums cross the process boundary
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,10 +72,13 @@ def worth_workers(root: Path) -> bool:
     return False
 
 
-def parse_in_workers(workers: Workers, files: Sequence[ToParse], rules: FileRules) -> list[LoadedFile]:
-    """What each file contributes, in the order given; raises `WorkersFailed`."""
+def parse_in_workers(
+    workers: Workers, files: Sequence[ToParse], rules: FileRules, stop: threading.Event
+) -> list[LoadedFile]:
+    """What each file contributes, in the order given; raises `WorkersFailed` (also once `stop` is set)."""
     size = max(1, -(-len(files) // (workers.count * _CHUNKS_PER_WORKER)))
-    return workers.map(_load_chunk, [files[at : at + size] for at in range(0, len(files), size)], rules)
+    chunks = [files[at : at + size] for at in range(0, len(files), size)]
+    return workers.map(_load_chunk, chunks, rules, stop=stop)
 
 
 def _load_chunk(files: Sequence[ToParse], rules: FileRules) -> list[LoadedFile]:

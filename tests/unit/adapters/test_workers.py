@@ -6,13 +6,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from syncer.adapters import workers
-from syncer.adapters.workers import usable_cores
+from syncer.adapters.workers import Workers, WorkersFailed, closing_workers, usable_cores
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="workers run on Linux")
 CPU_SET = len(os.sched_getaffinity(0)) if sys.platform == "linux" else 1
@@ -69,3 +70,21 @@ def test_workers_of_a_killed_parent_end_on_their_own() -> None:
     while any(_running(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_running(p) for p in pids)
+
+
+def _slow_chunk(chunk: list[int]) -> list[int]:
+    time.sleep(2)
+    return chunk
+
+
+def test_a_stopped_map_returns_at_once_and_drops_what_has_not_begun() -> None:
+    started = Workers.fork(2)
+    assert started is not None
+    stop = threading.Event()
+    with closing_workers(started) as workers:
+        assert workers is not None
+        threading.Timer(0.2, stop.set).start()
+        begun = time.monotonic()
+        with pytest.raises(WorkersFailed, match="stopped"):
+            workers.map(_slow_chunk, [[n] for n in range(8)], stop=stop)
+        assert time.monotonic() - begun < 1.5  # not the 2 s of a chunk, nor the 8 s of all of them
