@@ -97,9 +97,10 @@ class Workers:
         from concurrent.futures import CancelledError
         from concurrent.futures.process import BrokenProcessPool
 
-        futures = [self._pool.submit(fn, chunk, *args) for chunk in chunks]
+        futures: list[Future[list[T]]] = []
         joined: list[T] = []
         try:
+            futures += (self._pool.submit(fn, chunk, *args) for chunk in chunks)
             for future in futures:
                 joined += self._result(future, stop)
         except (BrokenProcessPool, CancelledError, OSError, RuntimeError) as exc:
