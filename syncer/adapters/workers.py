@@ -3,7 +3,7 @@
 Who uses it: `syncer plan`, `apply` and `validate` start `Workers` for a big source (see
 `files.load_workers.worth_workers`) and hand them to the adapters: the loader sends them the files
 to parse (`files.load_workers`), the legacy Grafana adapter the dashboards it reads
-(`grafana.decode_batches`). The daemon does not: it reloads only the files that changed, and the
+(`grafana/legacy/decode_batches.py`). The daemon does not: it reloads only the files that changed, and the
 processes would count against its memory.
 
 Why processes: parsing, checking, hashing and compressing a dashboard is CPU under the GIL, and a
@@ -45,7 +45,8 @@ T = TypeVar("T")
 
 
 class WorkersFailed(Exception):
-    """A worker process died or could not take the work; the caller does it itself."""
+    """A worker process died or could not take the work (the caller does it itself), or the caller's
+    `stop` was set (it stops)."""
 
 
 class Workers:
