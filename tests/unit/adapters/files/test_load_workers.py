@@ -7,22 +7,20 @@ this (the parent) process: the workers were forked before the spy was set, so th
 
 from __future__ import annotations
 
-import contextlib
 import json
-import multiprocessing
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.workers import forked_workers, kill_every_worker
 
 from syncer.adapters.files import file_load
 from syncer.adapters.files.load_workers import MIN_FILES, FolderChecksums
 from syncer.adapters.files.loader import DirectorySource, validate_directory
-from syncer.adapters.workers import Workers, closing_workers
+from syncer.adapters.workers import Workers
 from syncer.core.essence import checksums_by_folder
 from syncer.model import jsontext, packing
 from syncer.model.state import DesiredState
@@ -89,21 +87,9 @@ class ParentReads:
         monkeypatch.setattr(file_load, "read_document", counting)
 
 
-def kill_every_worker() -> None:
-    """SIGKILL to this process's children (the pool's workers; others may be exiting already)."""
-    for child in multiprocessing.active_children():
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(child.pid or 0, signal.SIGKILL)
-        child.join()
-
-
 @pytest.fixture
 def workers() -> Iterator[Workers]:
-    # `fork`, not `start`: a pytest-xdist worker runs threads of its own (idle ones, holding no
-    # lock a worker needs), so `start` would refuse here; its rules are tested in a subprocess
-    started = Workers.fork(2)
-    assert started is not None
-    with closing_workers(started):
+    with forked_workers() as started:
         yield started
 
 

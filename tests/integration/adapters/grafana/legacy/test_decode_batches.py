@@ -10,10 +10,6 @@ test_load_workers.py).
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import multiprocessing
-import os
-import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,11 +17,11 @@ from typing import Any
 
 import pytest
 from support.emulator import Emulator
+from support.workers import forked_workers, kill_every_worker
 
 from integration.engine_helpers import dashboard, edit_in_grafana, settings_for, write
-from syncer.adapters.grafana.legacy.decode_batches import BATCH, DecodeBatches
-from syncer.adapters.grafana.legacy.wire import live_dashboard
-from syncer.adapters.workers import Workers, closing_workers
+from syncer.adapters.grafana.legacy.decode_batches import BATCH, DecodeBatches, decode_all
+from syncer.adapters.workers import Workers
 from syncer.app import open_target
 from syncer.engine.reconcile import reconcile_once
 from syncer.model.errors import GrafanaError
@@ -36,19 +32,9 @@ pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="workers run on 
 COUNT = 3 * BATCH + 5  # full batches and a last one sent by its timer
 
 
-def kill_every_worker() -> None:
-    """SIGKILL to this process's children (the pool's workers; others may be exiting already)."""
-    for child in multiprocessing.active_children():
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(child.pid or 0, signal.SIGKILL)
-        child.join()
-
-
 @pytest.fixture
 def workers() -> Iterator[Workers]:
-    started = Workers.fork(2)
-    assert started is not None
-    with closing_workers(started):
+    with forked_workers() as started:
         yield started
 
 
@@ -104,17 +90,12 @@ def decode(batches: DecodeBatches) -> list[LiveDashboard | Exception]:
     return asyncio.run(go())
 
 
-def in_place() -> list[LiveDashboard | Exception]:
-    outcomes: list[LiveDashboard | Exception] = []
-    for uid, body in BODIES:
-        try:
-            outcomes.append(live_dashboard(uid, body))
-        except GrafanaError as exc:
-            outcomes.append(exc)
-    return outcomes
+def in_place() -> list[object]:
+    """What each body gives decoded in this process (`decode_all` is `live_dashboard` per body)."""
+    return decode_all(BODIES)
 
 
-def same(outcomes: list[LiveDashboard | Exception]) -> list[object]:
+def same(outcomes: list[Any]) -> list[object]:
     return [
         (type(o).__name__, str(o))
         if isinstance(o, Exception)
