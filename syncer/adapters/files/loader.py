@@ -28,7 +28,7 @@ from types import MappingProxyType
 
 from syncer.adapters.files import incremental
 from syncer.adapters.files.file_load import FileRules, load_file, load_value
-from syncer.adapters.files.file_parts import CacheEntry, LoadedFile, file_identity
+from syncer.adapters.files.file_parts import CacheEntry, CacheKey, LoadedFile, file_identity
 from syncer.adapters.files.folders import DEFAULT_MAX_FOLDER_DEPTH, build_folder_tree
 from syncer.adapters.files.jsonnet.evaluate import JsonnetOptions
 from syncer.adapters.files.jsonnet.files import JsonnetFiles, Produced, is_jsonnet
@@ -216,12 +216,12 @@ class DirectorySource:
         """The file's item (cached while its identity holds, else as a worker `ready` it, else parsed
         here) and its cache entry: the same entry object when unchanged (see `incremental.remember`,
         `previous`)."""
-        hit = self._unchanged(file, projects)
-        if hit is not None:
+        key = self._cache_key(file, projects)
+        hit = self._cache.get(file.rel)
+        if key is not None and hit is not None and hit[0] == key:
             return hit[1], hit
-        identity, project = file_identity(file), in_project(file.rel, projects)
-        item = ready.get(file.rel) or load_file(file, self._rules, project)
-        return item, None if identity is None else ((identity, project), item)
+        item = ready.get(file.rel) or load_file(file, self._rules, in_project(file.rel, projects))
+        return item, None if key is None else (key, item)
 
     def _load_files(self, files: list[SourceFile], walked: WalkResult) -> list[LoadedFile]:
         projects = walked.jsonnet_projects
@@ -249,7 +249,7 @@ class DirectorySource:
         if workers is None:
             return {}
         projects = walked.jsonnet_projects
-        todo = [f for f in files if not is_jsonnet(f.rel) and self._unchanged(f, projects) is None]
+        todo = [f for f in files if not is_jsonnet(f.rel) and not self._unchanged(f, projects)]
         if len(todo) < MIN_FILES:
             return {}
         # the folder each file would be placed in, so the worker hashes with it (FolderChecksums)
@@ -269,13 +269,17 @@ class DirectorySource:
             self._workers = None  # parse here from now on
             return {}
 
-    def _unchanged(self, file: SourceFile, projects: frozenset[str]) -> CacheEntry | None:
-        """The file's cache entry while its identity (path, inode, size, mtime) and project hold."""
+    def _unchanged(self, file: SourceFile, projects: frozenset[str]) -> bool:
+        """Whether the cache answers for the file (the stat only where it holds the file at all)."""
         hit = self._cache.get(file.rel)
-        if hit is None:
-            return None
+        return hit is not None and hit[0] == self._cache_key(file, projects)
+
+    @staticmethod
+    def _cache_key(file: SourceFile, projects: frozenset[str]) -> CacheKey | None:
+        """What must hold for a cached parse to be reused: the file's identity (path, inode, size,
+        mtime) and whether it lies in a jsonnet project; None when the file cannot be stat'ed."""
         identity = file_identity(file)
-        return hit if identity is not None and hit[0] == (identity, in_project(file.rel, projects)) else None
+        return None if identity is None else (identity, in_project(file.rel, projects))
 
     def _produced(
         self, file: SourceFile, produced: list[Produced], problems: list[SourceProblem]
