@@ -46,7 +46,7 @@ class DecodeBatches:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[LiveDashboard] = loop.create_future()
         if self._workers is None:
-            _settle(future, uid, body)
+            _hand_out([future], decode_all([(uid, body)]))
             return future
         self._bodies.append((uid, body))
         self._waiting.append(future)
@@ -66,7 +66,7 @@ class DecodeBatches:
         if not bodies:
             return
         if self._workers is None:
-            _settle_in_place(bodies, waiting)
+            _hand_out(waiting, decode_all(bodies))
             return
         try:
             done = asyncio.wrap_future(self._workers.submit(decode_all, bodies))
@@ -84,23 +84,17 @@ class DecodeBatches:
         if failure is not None:
             self._give_up(str(failure) or type(failure).__name__, bodies, waiting)
             return
-        for future, outcome in zip(waiting, done.result(), strict=True):
-            if future.done():
-                continue
-            if isinstance(outcome, BaseException):
-                future.set_exception(outcome)
-            else:
-                future.set_result(outcome)  # type: ignore[arg-type]
+        _hand_out(waiting, done.result())
 
     def _give_up(self, why: str, bodies: list[Body], waiting: _Waiting) -> None:
         if self._workers is not None:
             get_logger(__name__).warning("decode_workers_failed", error=why)
         self._workers = None
-        _settle_in_place(bodies, waiting)
+        _hand_out(waiting, decode_all(bodies))  # in place
 
 
 def decode_all(bodies: Sequence[Body]) -> list[object]:
-    """In a worker: each body's `LiveDashboard`, or the error decoding it raised."""
+    """Each body's `LiveDashboard`, or the error decoding it raised (in a worker, or in place)."""
     outcomes: list[object] = []
     for uid, body in bodies:
         try:
@@ -110,14 +104,13 @@ def decode_all(bodies: Sequence[Body]) -> list[object]:
     return outcomes
 
 
-def _settle_in_place(bodies: list[Body], waiting: _Waiting) -> None:
-    for (uid, body), future in zip(bodies, waiting, strict=True):
-        if not future.done():
-            _settle(future, uid, body)
-
-
-def _settle(future: asyncio.Future[LiveDashboard], uid: str, body: bytes) -> None:
-    try:
-        future.set_result(live_dashboard(uid, body))
-    except Exception as exc:
-        future.set_exception(exc)
+def _hand_out(waiting: _Waiting, outcomes: list[object]) -> None:
+    """Each outcome of `decode_all`, wherever it ran, to the future awaiting it (one cancelled
+    meanwhile keeps its cancellation)."""
+    for future, outcome in zip(waiting, outcomes, strict=True):
+        if future.done():
+            continue
+        if isinstance(outcome, BaseException):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)  # type: ignore[arg-type]
