@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from support.emulator import Emulator
-from support.inprocess import InProcessEmulator
+from support.inprocess import InProcessEmulator, serving
 
 from .helpers import folder
 
@@ -19,11 +19,8 @@ K8S_DASHBOARDS = "/apis/dashboard.grafana.app/v1beta1/namespaces/default/dashboa
 
 @pytest.fixture(scope="module")
 def grafana_11() -> Iterator[Emulator]:
-    emulator = InProcessEmulator.start(profile="11.2")
-    try:
+    with serving(profile="11.2") as emulator:
         yield emulator
-    finally:
-        emulator.stop()
 
 
 @pytest.mark.parametrize("path", ["/api/search", "/apis", K8S_DASHBOARDS])

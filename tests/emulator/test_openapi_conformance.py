@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from support import corpora
 from support.emulator import Emulator
-from support.inprocess import InProcessEmulator
+from support.inprocess import serving
 
 jsonschema = pytest.importorskip("jsonschema")
 
@@ -113,11 +113,8 @@ def spec() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def emulator_11_4() -> Iterator[Emulator]:
-    emulator = InProcessEmulator.start(profile="11.4")
-    try:
+    with serving(profile="11.4") as emulator:
         yield emulator
-    finally:
-        emulator.stop()
 
 
 def response_schema(spec: dict[str, Any], method: str, path: str, status: int) -> dict[str, Any] | None:

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from support.emulator import Emulator
-from support.inprocess import InProcessEmulator
+from support.inprocess import serving
 
 from .test_openapi_conformance import SPEC_PATH, apply_errata
 
@@ -52,11 +52,8 @@ NOT_SERVED = [("PUT", "/user"), ("PUT", "/org"), ("POST", "/search"), ("POST", "
 
 @pytest.fixture(scope="module")
 def emulator_11_4() -> Iterator[Emulator]:
-    emulator = InProcessEmulator.start(profile="11.4")
-    try:
+    with serving(profile="11.4") as emulator:
         yield emulator
-    finally:
-        emulator.stop()
 
 
 def served_operations() -> list[Any]:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from support.emulator import Emulator
-from support.inprocess import InProcessEmulator
+from support.inprocess import InProcessEmulator, serving
 
 from .helpers import folder, get, save
 
@@ -15,20 +15,14 @@ DASH = "/apis/dashboard.grafana.app/v1beta1/namespaces/default/dashboards"
 
 @pytest.fixture(scope="module")
 def old_process() -> Iterator[Emulator]:
-    emulator = InProcessEmulator.start(profile="11.2")
-    try:
+    with serving(profile="11.2") as emulator:
         yield emulator
-    finally:
-        emulator.stop()
 
 
 @pytest.fixture(scope="module")
 def new_process() -> Iterator[Emulator]:
-    emulator = InProcessEmulator.start(profile="13")
-    try:
+    with serving(profile="13") as emulator:
         yield emulator
-    finally:
-        emulator.stop()
 
 
 @pytest.fixture

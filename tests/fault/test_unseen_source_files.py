@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 from support.emulator import Emulator
-from support.inprocess import InProcessEmulator
+from support.inprocess import serving
 
 from fault.kit import (
     Unmanaged,
@@ -203,11 +203,8 @@ def test_dashboard_sharing_a_folder_uid_is_not_sent(emulator: Emulator, tmp_path
 
 @pytest.fixture
 def grafana_11_2() -> Iterator[Emulator]:
-    emulator = InProcessEmulator.start(profile="11.2")
-    try:
+    with serving(profile="11.2") as emulator:
         yield emulator
-    finally:
-        emulator.stop()
 
 
 def test_titles_colliding_on_grafana_11_2_are_named_and_do_not_flap(

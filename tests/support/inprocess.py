@@ -26,6 +26,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from aiohttp import web
 
@@ -135,3 +137,13 @@ class InProcessEmulator(Emulator):
 
     def kill(self) -> None:
         self.stop()
+
+
+@contextmanager
+def serving(*extra_args: str, profile: str | None = None) -> Iterator[InProcessEmulator]:
+    """An in-process emulator for one `with` block (a fixture's `yield`), stopped on the way out."""
+    emulator = InProcessEmulator.start(*extra_args, profile=profile)
+    try:
+        yield emulator
+    finally:
+        emulator.stop()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from support.emulator import Emulator
-from support.inprocess import InProcessEmulator
+from support.inprocess import serving
 
 from integration.engine_helpers import (
     dashboard,
@@ -86,11 +86,8 @@ def test_folder_delete_is_rechecked_right_before_it_runs(emulator: Emulator, tmp
 
 @pytest.fixture(params=["11.2", "13"])
 def profiled(request: pytest.FixtureRequest) -> Iterator[Emulator]:
-    emulator = InProcessEmulator.start(profile=request.param)
-    try:
+    with serving(profile=request.param) as emulator:
         yield emulator
-    finally:
-        emulator.stop()
 
 
 def test_other_profiles_converge_idempotently_and_handle_races(profiled: Emulator, tmp_path: Path) -> None:

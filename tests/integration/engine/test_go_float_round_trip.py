@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 from support.emulator import Emulator
-from support.inprocess import InProcessEmulator
+from support.inprocess import serving
 
 from integration.engine_helpers import dashboard, write
 from syncer.app import open_target
@@ -31,11 +31,8 @@ GO_TEXT = {"tiny": "0.00001", "band": "0.0000015", "tinier": "1e-7", "plain": "0
 
 @pytest.fixture(params=["12", "11.4"])
 def profiled(request: pytest.FixtureRequest) -> Iterator[Emulator]:
-    emulator = InProcessEmulator.start(profile=request.param)
-    try:
+    with serving(profile=request.param) as emulator:
         yield emulator
-    finally:
-        emulator.stop()
 
 
 def apply(emulator: Emulator, source: Path, api: str) -> RunReport:

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 from support.emulator import Emulator
-from support.inprocess import InProcessEmulator
+from support.inprocess import serving
 
 from syncer.adapters.files.loader import DirectorySource
 from syncer.adapters.grafana.discovery import ResourceVersions, choose_api, fetch_catalogue
@@ -142,11 +142,8 @@ def by_route(emulator: Emulator) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def grafana11() -> Iterator[Emulator]:
     """A server whose resource API is only the experimental v0alpha1 of Grafana 11."""
-    emulator = InProcessEmulator.start(profile="11.2")
-    try:
+    with serving(profile="11.2") as emulator:
         yield emulator
-    finally:
-        emulator.stop()
 
 
 # ---- discovery and namespaces -----------------------------------------------------------------------
