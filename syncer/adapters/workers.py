@@ -1,7 +1,7 @@
 """Worker processes for the CPU a one-shot run spends on JSON, so that it uses every core.
 
 Who uses it: `syncer plan`, `apply` and `validate` start `Workers` for a big source (see
-`files.load_workers.worth_workers`) and hand them to the adapters: the loader sends them the files
+`files.load_workers.workers_for`) and hand them to the adapters: the loader sends them the files
 to parse (`files.load_workers`), the legacy Grafana adapter the dashboards it reads
 (`grafana/legacy/decode_batches.py`). The daemon does not: it reloads only the files that changed, and the
 processes would count against its memory.

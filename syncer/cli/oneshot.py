@@ -211,13 +211,12 @@ def _one_pass(
     and the HTTP stack is imported and the server read meanwhile."""
     import asyncio
 
-    from syncer.adapters.files.load_workers import worth_workers
-    from syncer.adapters.workers import Workers, closing_workers
+    from syncer.adapters.files.load_workers import workers_for
+    from syncer.adapters.workers import closing_workers
     from syncer.app import build_source
 
     settle_heap()
-    big = worth_workers(Path(target.sync.dir or "."))
-    with closing_workers(Workers.start() if big else None) as workers:
+    with closing_workers(workers_for(Path(target.sync.dir or "."))) as workers:
         source = build_source(target, workers)
         source.start_loading()
         announce_api(args)  # the first import of the HTTP stack (about 0.15 s), while the files load

@@ -42,9 +42,9 @@ def register_validate(sub: Any) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from syncer.adapters.files.load_workers import worth_workers
+    from syncer.adapters.files.load_workers import workers_for
     from syncer.adapters.files.loader import validate_directory
-    from syncer.adapters.workers import Workers, closing_workers
+    from syncer.adapters.workers import closing_workers
     from syncer.settings.model import JsonnetSettings, load_settings
 
     inputs: dict[str, str] = {}
@@ -64,7 +64,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
         jsonnet = jsonnet_options(target.sync.jsonnet)
     settle_heap()
-    with closing_workers(Workers.start() if worth_workers(args.dir) else None) as workers:
+    with closing_workers(workers_for(args.dir)) as workers:
         state = validate_directory(
             args.dir, inputs=inputs, min_refresh=min_refresh, jsonnet=jsonnet, workers=workers, **limits
         )

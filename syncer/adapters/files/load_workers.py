@@ -1,10 +1,9 @@
 """Source files parsed by worker processes (`syncer.adapters.workers`) for a big load.
 
 Who uses it: `loader.DirectorySource` sends the files its cache cannot answer here when it has
-`Workers` and at least `MIN_FILES` such files; the commands that start workers ask
-`worth_workers(root)` first. A `LoadedFile` comes back per file, as `file_load.load_file` gives it
-in the loader's own thread, except that its checksums cross the process boundary as
-`FolderChecksums`.
+`Workers` and at least `MIN_FILES` such files; the commands start them with `workers_for(root)`.
+A `LoadedFile` comes back per file, as `file_load.load_file` gives it in the loader's own thread,
+except that its checksums cross the process boundary as `FolderChecksums`.
 """
 
 from __future__ import annotations
@@ -54,7 +53,13 @@ class FolderChecksums:
         return found
 
 
-def worth_workers(root: Path) -> bool:
+def workers_for(root: Path) -> Workers | None:
+    """Workers for loading the tree at `root` (`Workers.start`) when it is big enough to be worth
+    them, else None. Call it before any other thread starts."""
+    return Workers.start() if _worth_workers(root) else None
+
+
+def _worth_workers(root: Path) -> bool:
     """Whether the tree at `root` holds at least `MIN_FILES` files; stops looking as soon as it does."""
     seen, pending = 0, [root]
     while pending:

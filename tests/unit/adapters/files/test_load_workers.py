@@ -140,11 +140,10 @@ def test_validate_uses_the_same_workers(tree: Path, workers: Workers) -> None:
 _STARTED = """
 import sys, threading
 from pathlib import Path
-from syncer.adapters.files.load_workers import worth_workers
-from syncer.adapters.workers import Workers
+from syncer.adapters.files.load_workers import workers_for
 if sys.argv[2] == "thread":
     threading.Thread(target=threading.Event().wait, daemon=True).start()
-print(worth_workers(Path(sys.argv[1])) and Workers.start() is not None)
+print(workers_for(Path(sys.argv[1])) is not None)
 """
 
 
